@@ -1,0 +1,92 @@
+/**
+ * Domain errors: what went wrong, in terms every layer understands. Each class has a stable UPPER_SNAKE
+ * `code` that clients may branch on; the HTTP status of each lives in one table in src/http/error-table.ts.
+ */
+
+/** One field-level problem, in the shape of the `detail` list of the API error body. */
+export interface FieldIssue {
+  /** Where the problem is, e.g. ["body", "temperature"] or ["query", "response_mode"]. */
+  loc: Array<string | number>;
+  msg: string;
+  type: string;
+}
+
+export type ErrorDetail = string | FieldIssue[];
+
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+  readonly detail: ErrorDetail | undefined;
+
+  constructor(message: string, detail?: ErrorDetail) {
+    super(message);
+    this.name = new.target.name;
+    this.detail = detail;
+  }
+}
+
+/** The request is well-formed JSON but its values break the contract (ranges, enums, types). */
+export class ValidationError extends DomainError {
+  readonly code = "VALIDATION_ERROR";
+}
+
+/** A request that can never work as sent for reasons other than field validation, e.g. a path leaving its root. */
+export class BadRequestError extends DomainError {
+  constructor(
+    message: string,
+    readonly code: string = "BAD_REQUEST",
+    detail?: ErrorDetail,
+  ) {
+    super(message, detail);
+  }
+}
+
+/** A named thing (voice, file, model) does not exist. */
+export class NotFoundError extends DomainError {
+  readonly code = "RESOURCE_NOT_FOUND";
+}
+
+/** Errors that tell the client to come back later carry how long to wait. */
+export abstract class RetryableError extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    detail?: ErrorDetail,
+  ) {
+    super(message, detail);
+  }
+}
+
+/** The inference engine is starting, restarting, loading or draining. */
+export class ModelNotReadyError extends RetryableError {
+  readonly code = "MODEL_NOT_READY";
+}
+
+/** The inference queue is full or the device ran out of memory. */
+export class OverloadedError extends RetryableError {
+  readonly code = "OVERLOADED";
+}
+
+/** Inference did not finish before its deadline. */
+export class InferenceTimeoutError extends DomainError {
+  readonly code = "INFERENCE_TIMEOUT";
+}
+
+/** The client went away; nobody reads the answer, so it is only logged. */
+export class ClientGoneError extends DomainError {
+  readonly code = "CLIENT_CLOSED_REQUEST";
+}
+
+/** Inference failed for a reason the client cannot fix. The message is generic; details go to the log. */
+export class InferenceFailedError extends DomainError {
+  readonly code = "INFERENCE_FAILED";
+}
+
+/** An upload or body is larger than the configured limit. */
+export class PayloadTooLargeError extends DomainError {
+  readonly code = "PAYLOAD_TOO_LARGE";
+}
+
+/** The request body is not of a media type the endpoint accepts. */
+export class UnsupportedMediaTypeError extends DomainError {
+  readonly code = "UNSUPPORTED_MEDIA_TYPE";
+}

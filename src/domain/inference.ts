@@ -1,0 +1,124 @@
+/**
+ * The inference port: what services need from an inference engine, in domain terms. The gRPC sidecar
+ * client implements it (src/sidecar/sidecar-client.ts); tests implement it with in-process fakes.
+ * Nothing here knows about gRPC or generated types.
+ */
+import type { MonoPcm } from "./audio.js";
+
+export type EngineName = "chatterbox" | "espeak";
+export type ChatterboxVariantName = "english" | "multilingual" | "turbo";
+/** `auto` picks audiostretchy when it loads, else sox. */
+export type StretchLibraryName = "auto" | "audiostretchy" | "sox" | "librosa" | "torchaudio";
+
+/** Audio handed to the engine: a file inside an allowed root, or a whole encoded file. */
+export type AudioInput = { path: string } | { fileBytes: Buffer };
+
+/** Sampling parameters; unset fields keep the loaded model's defaults. */
+export interface GenerationParams {
+  exaggeration?: number;
+  cfgWeight?: number;
+  temperature?: number;
+  repetitionPenalty?: number;
+  minP?: number;
+  topP?: number;
+  topK?: number;
+}
+
+export interface TextSegment {
+  text: string;
+  /** Seeds every random generator before this segment; unset means not reseeded. */
+  seed?: number;
+}
+
+export interface SynthesisInput {
+  segments: TextSegment[];
+  /** Reference voice; unset uses the engine's built-in voice. */
+  voice?: AudioInput;
+  params: GenerationParams;
+  /** ISO 639-1 code; unset means "en". */
+  language?: string;
+  /** Tempo factor 0.5-2.0; unset means 1.0. */
+  speed?: number;
+  stretchLibrary?: StretchLibraryName;
+  requestId: string;
+}
+
+export interface SynthesisStats {
+  queueWaitMs: number;
+  timeToFirstAudioMs: number;
+  generationMs: number;
+  audioSamples: number;
+  watermarked: boolean;
+  /** The library that stretched, or undefined when no stretching happened. */
+  stretchLibrary: StretchLibraryName | undefined;
+  warnings: string[];
+}
+
+export type SynthesisEvent =
+  | { type: "start"; sampleRate: number; segmentCount: number; engine: EngineName }
+  | { type: "audio"; samples: Float32Array; segmentIndex: number; segmentFinal: boolean }
+  | { type: "end"; stats: SynthesisStats };
+
+export interface ConvertInput {
+  source: AudioInput;
+  /** Voice to convert to; unset uses the engine's built-in voice. */
+  targetVoice?: AudioInput;
+  requestId: string;
+}
+
+export interface StretchInput {
+  audio: MonoPcm;
+  speed: number;
+  library: StretchLibraryName;
+}
+
+export interface StretchResult {
+  audio: MonoPcm;
+  libraryUsed: StretchLibraryName;
+  warnings: string[];
+}
+
+export interface ModelInfo {
+  engine: EngineName;
+  /** Undefined for espeak. */
+  variant: ChatterboxVariantName | undefined;
+  device: string;
+  sampleRate: number;
+  maxSegmentChars: number;
+  languages: string[];
+  voiceConversion: boolean;
+  watermarked: boolean;
+  engineVersion: string;
+  stretchLibraries: StretchLibraryName[];
+  warnings: string[];
+}
+
+export type WorkerState = "empty" | "loading" | "ready" | "busy" | "draining";
+
+export interface WorkerStatus {
+  state: WorkerState;
+  queueDepth: number;
+  queueCapacity: number;
+  runningRequestId: string;
+}
+
+/** Per-call options: every call has a deadline and can be cancelled. */
+export interface CallOptions {
+  /** Aborting cancels the call; the engine stops before its next segment. */
+  signal?: AbortSignal;
+  /** Deadline from now; each implementation has a sensible default per method. */
+  timeoutMs?: number;
+}
+
+/**
+ * What services call. Failures reject with DomainErrors (ModelNotReadyError, OverloadedError,
+ * ValidationError, NotFoundError, InferenceTimeoutError, ClientGoneError, InferenceFailedError).
+ */
+export interface InferenceBackend {
+  modelInfo(options?: CallOptions): Promise<ModelInfo>;
+  status(options?: CallOptions): Promise<WorkerStatus>;
+  /** Yields `start`, then `audio` events as soon as each exists, then `end`. */
+  synthesizeStream(input: SynthesisInput, options?: CallOptions): AsyncIterable<SynthesisEvent>;
+  convert(input: ConvertInput, options?: CallOptions): Promise<{ audio: MonoPcm; stats: SynthesisStats }>;
+  timeStretch(input: StretchInput, options?: CallOptions): Promise<StretchResult>;
+}
