@@ -1,0 +1,36 @@
+/** The validated, camelCase configuration the server runs with. Built only by load-config.ts. */
+import type { TtsDefaults } from "../domain/tts-fields.js";
+
+export type EngineChoice = "auto" | "chatterbox" | "espeak";
+
+export interface AppConfig {
+  /** The config file that was read, or undefined when none exists and defaults apply. */
+  source: string | undefined;
+  server: { host: string; port: number; logLevel: string };
+  /** Absolute paths; relative ones in the file are resolved against the config file's folder. */
+  paths: { outputs: string; referenceAudio: string; vcInputs: string; models: string; temp: string };
+  api: { maxTextLength: number; maxBodyBytes: number; inferenceTimeoutMs: number };
+  inference: {
+    engine: EngineChoice;
+    chatterboxVariant: "english" | "multilingual" | "turbo";
+    device: "auto" | "cuda" | "mps" | "cpu";
+    allowDownload: boolean;
+    maxSegmentChars: number;
+    queueCapacity: number;
+  };
+  sidecar: {
+    python: string;
+    host: string;
+    port: number;
+    logLevel: "debug" | "info" | "warn" | "error";
+    startupTimeoutMs: number;
+    loadTimeoutMs: number;
+    healthIntervalMs: number;
+    healthFailureThreshold: number;
+    stopGraceMs: number;
+    maxMessageMb: number;
+    restart: { maxRestarts: number; windowMs: number; backoffInitialMs: number; backoffMaxMs: number };
+  };
+  /** Request defaults, keyed by their wire names (they are API field names, not config keys). */
+  ttsDefaults: TtsDefaults;
+}

@@ -1,0 +1,106 @@
+/**
+ * Reads config.yaml, applies the documented environment overrides, validates everything at once and maps
+ * snake_case keys to the camelCase AppConfig. This is the only place that knows both spellings.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
+import type { AppConfig } from "./app-config.js";
+import { configSchema, type RawConfig } from "./schema.js";
+
+/** Thrown with every problem found, so a user fixes the file in one go. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export interface LoadConfigOptions {
+  /** Path of config.yaml; a missing file means "all defaults". */
+  path: string;
+  /** Environment to read overrides from (HOST, PORT, LOG_LEVEL). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export function loadConfig({ path, env = process.env }: LoadConfigOptions): AppConfig {
+  const file = resolve(path);
+  const exists = existsSync(file);
+  const raw = exists ? readYaml(file) : {};
+  const parsed = configSchema.safeParse(applyEnvOverrides(raw, env));
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`));
+  }
+  return Object.freeze(toAppConfig(parsed.data, dirname(file), exists ? file : undefined));
+}
+
+function readYaml(file: string): unknown {
+  try {
+    return parseYaml(readFileSync(file, "utf8")) ?? {};
+  } catch (error) {
+    throw new ConfigError([`${file}: ${(error as Error).message}`]);
+  }
+}
+
+/** HOST, PORT and LOG_LEVEL win over the file so one machine can run it differently without editing it. */
+function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv): unknown {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    return raw;
+  }
+  const config = raw as Record<string, unknown>;
+  const server = { ...((config.server as Record<string, unknown> | undefined) ?? {}) };
+  if (env.HOST) server.host = env.HOST;
+  if (env.PORT) server.port = /^\d+$/.test(env.PORT) ? Number(env.PORT) : env.PORT;
+  if (env.LOG_LEVEL) server.log_level = env.LOG_LEVEL;
+  return { ...config, server };
+}
+
+function toAppConfig(raw: RawConfig, base: string, source: string | undefined): AppConfig {
+  const at = (path: string) => (isAbsolute(path) ? path : join(base, path));
+  const { server, paths, api, inference, sidecar } = raw;
+  const restart = sidecar.restart;
+  return {
+    source,
+    server: { host: server.host, port: server.port, logLevel: server.log_level },
+    paths: {
+      outputs: at(paths.outputs),
+      referenceAudio: at(paths.reference_audio),
+      vcInputs: at(paths.vc_inputs),
+      models: at(paths.models),
+      temp: paths.temp ? at(paths.temp) : join(tmpdir(), "chatterbox-ts"),
+    },
+    api: {
+      maxTextLength: api.max_text_length,
+      maxBodyBytes: Math.round(api.max_body_mb * 1024 * 1024),
+      inferenceTimeoutMs: api.inference_timeout_seconds * 1000,
+    },
+    inference: {
+      engine: inference.engine,
+      chatterboxVariant: inference.chatterbox_variant,
+      device: inference.device,
+      allowDownload: inference.allow_download,
+      maxSegmentChars: inference.max_segment_chars,
+      queueCapacity: inference.queue_capacity,
+    },
+    sidecar: {
+      python: sidecar.python.includes("/") ? at(sidecar.python) : sidecar.python,
+      host: sidecar.host,
+      port: sidecar.port,
+      logLevel: sidecar.log_level,
+      startupTimeoutMs: sidecar.startup_timeout_seconds * 1000,
+      loadTimeoutMs: sidecar.load_timeout_seconds * 1000,
+      healthIntervalMs: sidecar.health_interval_seconds * 1000,
+      healthFailureThreshold: sidecar.health_failure_threshold,
+      stopGraceMs: sidecar.stop_grace_seconds * 1000,
+      maxMessageMb: sidecar.max_message_mb,
+      restart: {
+        maxRestarts: restart.max_restarts,
+        windowMs: restart.window_seconds * 1000,
+        backoffInitialMs: restart.backoff_initial_ms,
+        backoffMaxMs: restart.backoff_max_ms,
+      },
+    },
+    ttsDefaults: raw.tts_defaults,
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * The shape of config.yaml (snake_case, as written by users), with defaults and ranges. Every key is
+ * documented in docs/configuration.md; a unit test checks that each one appears there.
+ */
+import { z } from "zod";
+import { CONTRACT_TTS_DEFAULTS, ttsFieldSchemas, type TtsFieldName } from "../domain/tts-fields.js";
+
+const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+const SIDECAR_LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+
+const positiveInt = () => z.number().int().positive();
+const port = () => z.number().int().min(0).max(65535);
+/** A section whose keys all have defaults: an absent section gets them too. */
+const section = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape).prefault({} as never);
+
+/** Each request field, defaulted to the contract's value; typed as the plain fields since outputs match. */
+const ttsDefaultsShape = Object.fromEntries(
+  Object.entries(ttsFieldSchemas).map(([name, schema]) => [
+    name,
+    (schema as z.ZodType).default(CONTRACT_TTS_DEFAULTS[name as TtsFieldName]),
+  ]),
+) as unknown as typeof ttsFieldSchemas;
+
+export const configSchema = z.strictObject({
+  server: section({
+    host: z.string().min(1).default("127.0.0.1"),
+    port: port().default(7860),
+    log_level: z.enum(LOG_LEVELS).default("info"),
+  }),
+  paths: section({
+    outputs: z.string().min(1).default("outputs"),
+    reference_audio: z.string().min(1).default("reference_audio"),
+    vc_inputs: z.string().min(1).default("vc_inputs"),
+    models: z.string().min(1).default("models"),
+    temp: z.string().default(""),
+  }),
+  api: section({
+    max_text_length: positiveInt().max(1_000_000).default(10000),
+    max_body_mb: z.number().positive().max(1024).default(2),
+    inference_timeout_seconds: positiveInt().default(900),
+  }),
+  inference: section({
+    engine: z.enum(["auto", "chatterbox", "espeak"]).default("auto"),
+    chatterbox_variant: z.enum(["english", "multilingual", "turbo"]).default("english"),
+    device: z.enum(["auto", "cuda", "mps", "cpu"]).default("auto"),
+    allow_download: z.boolean().default(true),
+    max_segment_chars: z.number().int().min(50).max(1000).default(300),
+    queue_capacity: positiveInt().max(1000).default(16),
+  }),
+  sidecar: section({
+    python: z.string().min(1).default("sidecar/.venv/bin/python"),
+    host: z.string().min(1).default("127.0.0.1"),
+    port: port().default(7861),
+    log_level: z.enum(SIDECAR_LOG_LEVELS).default("info"),
+    startup_timeout_seconds: positiveInt().default(60),
+    load_timeout_seconds: positiveInt().default(1800),
+    health_interval_seconds: positiveInt().default(5),
+    health_failure_threshold: positiveInt().default(3),
+    stop_grace_seconds: positiveInt().default(10),
+    max_message_mb: positiveInt().max(1024).default(64),
+    restart: section({
+      max_restarts: z.number().int().min(0).default(5),
+      window_seconds: positiveInt().default(600),
+      backoff_initial_ms: positiveInt().default(500),
+      backoff_max_ms: positiveInt().default(30000),
+    }),
+  }),
+  tts_defaults: z.strictObject(ttsDefaultsShape).prefault({} as never),
+});
+
+export type RawConfig = z.output<typeof configSchema>;

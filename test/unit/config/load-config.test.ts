@@ -1,0 +1,99 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import { ConfigError, loadConfig } from "../../../src/config/load-config.js";
+import { configSchema } from "../../../src/config/schema.js";
+
+const repoRoot = join(import.meta.dirname, "..", "..", "..", "..");
+
+/** Every leaf key path of a parsed config, e.g. "sidecar.restart.max_restarts". */
+function leafKeys(value: unknown, prefix = ""): string[] {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return [prefix];
+  return Object.entries(value).flatMap(([key, child]) => leafKeys(child, prefix ? `${prefix}.${key}` : key));
+}
+
+describe("loadConfig", () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "config-test-"));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function load(yaml: string, env: NodeJS.ProcessEnv = {}) {
+    const path = join(dir, "config.yaml");
+    await writeFile(path, yaml);
+    return loadConfig({ path, env });
+  }
+
+  it("uses the contract defaults when the file does not exist", () => {
+    const config = loadConfig({ path: join(dir, "missing.yaml"), env: {} });
+    expect(config.source).to.equal(undefined);
+    expect(config.server).to.deep.equal({ host: "127.0.0.1", port: 7860, logLevel: "info" });
+    expect(config.ttsDefaults.temperature).to.equal(0.75);
+    expect(config.ttsDefaults.export_formats).to.deep.equal(["wav", "mp3"]);
+    expect(config.sidecar.restart.windowMs).to.equal(600_000);
+  });
+
+  it("resolves relative paths against the config file's folder and keeps absolute ones", async () => {
+    const config = await load("paths:\n  outputs: out/here\n  models: /opt/models\n");
+    expect(config.paths.outputs).to.equal(join(dir, "out/here"));
+    expect(config.paths.models).to.equal("/opt/models");
+    expect(config.sidecar.python).to.equal(join(dir, "sidecar/.venv/bin/python"));
+  });
+
+  it("lets HOST, PORT and LOG_LEVEL override the file", async () => {
+    const config = await load("server:\n  host: 127.0.0.1\n  port: 7860\n", {
+      HOST: "0.0.0.0",
+      PORT: "9000",
+      LOG_LEVEL: "debug",
+    });
+    expect(config.server).to.deep.equal({ host: "0.0.0.0", port: 9000, logLevel: "debug" });
+  });
+
+  it("reports every problem at once, with its key path", async () => {
+    const yaml = [
+      "server:",
+      "  port: 70000",
+      "  colour: blue",
+      "inference:",
+      "  engine: piper",
+      "tts_defaults:",
+      "  temperature: 5",
+      "  export_formats: [ogg]",
+    ].join("\n");
+    try {
+      await load(yaml);
+      expect.fail("loadConfig accepted an invalid file");
+    } catch (error) {
+      expect(error).to.be.instanceOf(ConfigError);
+      const problems = (error as ConfigError).problems.join("\n");
+      expect((error as ConfigError).problems).to.have.length(5);
+      expect(problems).to.include("server.port");
+      expect(problems).to.include("colour");
+      expect(problems).to.include("inference.engine");
+      expect(problems).to.include("tts_defaults.temperature: must be between 0.1 and 2");
+      expect(problems).to.include("Unsupported audio format: ogg");
+    }
+  });
+
+  it("rejects a file that is not YAML with the file name in the message", async () => {
+    await writeFile(join(dir, "config.yaml"), "server: [unclosed");
+    expect(() => loadConfig({ path: join(dir, "config.yaml"), env: {} })).to.throw(ConfigError, "config.yaml");
+  });
+
+  it("accepts the shipped config.yaml, which spells out every key", () => {
+    const config = loadConfig({ path: join(repoRoot, "config.yaml"), env: {} });
+    expect(config.source).to.equal(join(repoRoot, "config.yaml"));
+  });
+
+  it("documents every key in docs/configuration.md", async () => {
+    const doc = await readFile(join(repoRoot, "docs", "configuration.md"), "utf8");
+    const keys = leafKeys(configSchema.parse({}));
+    expect(keys.length).to.be.greaterThan(40);
+    const undocumented = keys.filter((key) => !doc.includes(`\`${key}\``));
+    expect(undocumented).to.deep.equal([]);
+  });
+});
