@@ -1,0 +1,174 @@
+import { expect } from "chai";
+import { ClientGoneError, DomainError, InferenceFailedError, ModelNotReadyError } from "../../../src/domain/errors.js";
+import type { SynthesisEvent } from "../../../src/domain/inference.js";
+import type { HealthCheckReport } from "../../../src/sidecar/health-monitor.js";
+import type { ProcessExit } from "../../../src/sidecar/sidecar-process.js";
+import type { SidecarSupervisor } from "../../../src/sidecar/supervisor.js";
+import type { SupervisorOptions } from "../../../src/sidecar/supervisor-options.js";
+import {
+  caught,
+  fakeSupervisor,
+  isAlive,
+  LogCapture,
+  makeTempDir,
+  waitForEvent,
+  waitForState,
+  within,
+} from "./helpers.js";
+
+const input = (requestId: string) => ({ segments: [{ text: "One." }, { text: "Two." }], params: {}, requestId });
+
+describe("SidecarSupervisor lifecycle (fake sidecar process)", function () {
+  this.timeout(20_000);
+  let temp: ReturnType<typeof makeTempDir>;
+  let logs: LogCapture;
+  let supervisor: SidecarSupervisor | undefined;
+
+  beforeEach(() => {
+    temp = makeTempDir();
+    logs = new LogCapture();
+  });
+
+  afterEach(async () => {
+    await supervisor?.stop();
+    supervisor = undefined;
+    temp.cleanup();
+  });
+
+  function make(scenario: string, overrides: Partial<SupervisorOptions> = {}, fakeArgs: string[] = []) {
+    supervisor = fakeSupervisor({ scenario, cwd: temp.path, logger: logs.logger, overrides, fakeArgs });
+    return supervisor;
+  }
+
+  async function collect(sup: SidecarSupervisor, requestId: string): Promise<SynthesisEvent[]> {
+    const events: SynthesisEvent[] = [];
+    for await (const event of sup.backend.synthesizeStream(input(requestId))) events.push(event);
+    return events;
+  }
+
+  it("restarts a child killed with SIGKILL while idle, and the next call works", async () => {
+    const sup = make("ready");
+    await sup.start();
+    const firstPid = sup.snapshot().pid as number;
+    const exited = waitForEvent<[ProcessExit, boolean]>(sup, "exit");
+    const readyAgain = waitForEvent(sup, "ready");
+    process.kill(firstPid, "SIGKILL");
+    const [exit, unexpected] = await exited;
+    expect(unexpected).to.equal(true);
+    expect(exit.signal).to.equal("SIGKILL");
+    await readyAgain;
+    const snap = sup.snapshot();
+    expect(snap.restarts).to.equal(1);
+    expect(snap.pid).to.be.a("number").and.not.equal(firstPid);
+    expect(snap.lastExit?.signal).to.equal("SIGKILL");
+    expect((await collect(sup, "after-restart")).at(-1)?.type).to.equal("end");
+  });
+
+  it("fails a stream in flight quickly with a 5xx-class error when the child crashes", async () => {
+    const sup = make("crash-on-request");
+    await sup.start();
+    const exited = waitForEvent<[ProcessExit, boolean]>(sup, "exit");
+    const error = await within(caught(() => collect(sup, "doomed")), 3_000, "the failing stream");
+    expect(error).to.be.instanceOf(DomainError);
+    expect(error instanceof ModelNotReadyError || error instanceof InferenceFailedError).to.equal(true);
+    const [exit, unexpected] = await exited;
+    expect([exit.code, unexpected]).to.deep.equal([3, true]);
+    await waitForState(sup, "ready");
+  });
+
+  it("gives up after the restart budget and then answers ModelNotReadyError", async () => {
+    const sup = make("ready", { restart: { maxRestarts: 1, windowMs: 60_000, backoffInitialMs: 10, backoffMaxMs: 20 } });
+    await sup.start();
+    process.kill(sup.snapshot().pid as number, "SIGKILL");
+    await waitForEvent(sup, "ready");
+    const failed = waitForEvent<[Error]>(sup, "failed");
+    process.kill(sup.snapshot().pid as number, "SIGKILL");
+    const [reason] = await failed;
+    expect(reason.message).to.include("giving up");
+    expect(sup.state).to.equal("failed");
+    const error = await caught(() => sup.backend.status());
+    expect(error).to.be.instanceOf(ModelNotReadyError);
+    expect((error as ModelNotReadyError).retryAfterSeconds).to.be.greaterThan(0);
+    await caught(() => collect(sup, "refused")).then((e) => expect(e).to.be.instanceOf(ModelNotReadyError));
+  });
+
+  it("tolerates fewer health failures than the threshold", async () => {
+    const sup = make("health-flaps", { healthIntervalMs: 20, healthFailureThreshold: 3 }, ["--flaps", "2"]);
+    const recovered = waitForEvent<[HealthCheckReport]>(sup, "health", (r) => r.ok);
+    const reports: HealthCheckReport[] = [];
+    sup.on("health", (r) => reports.push(r));
+    await sup.start();
+    await recovered;
+    expect(reports.map((r) => r.consecutiveFailures)).to.deep.equal([1, 2, 0]);
+    expect(sup.state).to.equal("ready");
+    expect(sup.snapshot().restarts).to.equal(0);
+  });
+
+  it("kills and restarts a child that keeps failing its health checks", async () => {
+    const sup = make("health-flaps", { healthIntervalMs: 20, healthFailureThreshold: 2 }, ["--flaps", "1000"]);
+    await sup.start();
+    const [exit, unexpected] = await waitForEvent<[ProcessExit, boolean]>(sup, "exit");
+    expect(unexpected).to.equal(true);
+    expect(exit.signal).to.equal("SIGKILL");
+    await waitForEvent(sup, "ready");
+    expect(sup.snapshot().restarts).to.equal(1);
+  });
+
+  it("keeps a busy sidecar: a slow stream does not fail health; aborting it cancels the call", async () => {
+    const sup = make("slow-stream", { healthIntervalMs: 20, healthFailureThreshold: 1 });
+    await sup.start();
+    const controller = new AbortController();
+    const stream = sup.backend.synthesizeStream(input("slow-1"), { signal: controller.signal });
+    const iterator = stream[Symbol.asyncIterator]();
+    expect((await iterator.next()).value?.type).to.equal("start");
+    expect((await iterator.next()).value?.type).to.equal("audio");
+    let healthy = 0;
+    await waitForEvent<[HealthCheckReport]>(sup, "health", (r) => r.ok && ++healthy >= 3);
+    expect(sup.state).to.equal("ready");
+    const pending = caught(() => iterator.next());
+    controller.abort();
+    expect(await pending).to.be.instanceOf(ClientGoneError);
+    await logs.waitFor((l) => l.msg === "stream cancelled by the client" && l.request_id === "slow-1");
+  });
+
+  it("cancels the call when the consumer stops reading early", async () => {
+    const sup = make("slow-stream");
+    await sup.start();
+    for await (const event of sup.backend.synthesizeStream(input("early-break"))) {
+      if (event.type === "audio") break;
+    }
+    await logs.waitFor((l) => l.msg === "stream cancelled by the client" && l.request_id === "early-break");
+  });
+
+  it("stops idempotently: parallel and repeated stop() calls all resolve", async () => {
+    const sup = make("ready");
+    await sup.start();
+    const pid = sup.snapshot().pid as number;
+    const exits: boolean[] = [];
+    sup.on("exit", (_exit, unexpected) => exits.push(unexpected));
+    await Promise.all([sup.stop(), sup.stop(), sup.stop()]);
+    await sup.stop();
+    expect(sup.state).to.equal("stopped");
+    expect(isAlive(pid)).to.equal(false);
+    expect(exits).to.deep.equal([false]);
+    expect(sup.snapshot().restarts).to.equal(0);
+  });
+
+  it("sends SIGKILL to a child that ignores SIGTERM, after the grace period", async () => {
+    const sup = make("ignores-sigterm", { stopGraceMs: 300 });
+    await sup.start();
+    await within(sup.stop(), 3_000, "stop()");
+    expect(sup.snapshot().lastExit?.signal).to.equal("SIGKILL");
+    await logs.waitFor((l) => l.msg === "fake: ignoring SIGTERM" && l.level === 40);
+    expect(logs.find((l) => String(l.msg).includes("ignored SIGTERM"))?.component).to.equal("supervisor");
+  });
+
+  it("can start again after a stop", async () => {
+    const sup = make("ready");
+    await sup.start();
+    await sup.stop();
+    await sup.start();
+    expect(sup.state).to.equal("ready");
+    expect((await sup.backend.modelInfo()).engine).to.equal("espeak");
+  });
+});

@@ -1,0 +1,160 @@
+import { expect } from "chai";
+import { ModelNotReadyError } from "../../../src/domain/errors.js";
+import type { SynthesisEvent } from "../../../src/domain/inference.js";
+import { SidecarStartError } from "../../../src/sidecar/sidecar-start-error.js";
+import type { SidecarSupervisor } from "../../../src/sidecar/supervisor.js";
+import { FAKE_SEGMENT_SAMPLES, sineSamples } from "../../fixtures/fake-speech-service.js";
+import { caught, fakeSupervisor, isAlive, LogCapture, makeTempDir, waitUntil } from "./helpers.js";
+
+describe("SidecarSupervisor start-up (fake sidecar process)", function () {
+  this.timeout(15_000);
+  let temp: ReturnType<typeof makeTempDir>;
+  let logs: LogCapture;
+  let supervisor: SidecarSupervisor | undefined;
+
+  beforeEach(() => {
+    temp = makeTempDir();
+    logs = new LogCapture();
+  });
+
+  afterEach(async () => {
+    await supervisor?.stop();
+    supervisor = undefined;
+    temp.cleanup();
+  });
+
+  function make(scenario: string, overrides = {}): SidecarSupervisor {
+    supervisor = fakeSupervisor({ scenario, cwd: temp.path, logger: logs.logger, overrides });
+    return supervisor;
+  }
+
+  async function startFailure(sup: SidecarSupervisor): Promise<SidecarStartError> {
+    const error = await caught(() => sup.start());
+    expect(error).to.be.instanceOf(SidecarStartError);
+    return error as SidecarStartError;
+  }
+
+  it("becomes ready, reports a snapshot, and serves a stream decoded to Float32Array", async () => {
+    const sup = make("ready");
+    const info = await sup.start();
+    expect(info.engine).to.equal("espeak");
+    expect(sup.state).to.equal("ready");
+    const snap = sup.snapshot();
+    expect(snap.pid).to.be.a("number");
+    expect(snap.address).to.match(/^127\.0\.0\.1:\d+$/);
+    expect(snap.loadWarnings).to.deep.equal(["fake: no chatterbox weights; using espeak"]);
+    expect(snap.startedAt).to.be.a("string");
+
+    const events: SynthesisEvent[] = [];
+    const input = { segments: [{ text: "Hello." }, { text: "World." }], params: {}, requestId: "r1" };
+    for await (const event of sup.backend.synthesizeStream(input)) events.push(event);
+    expect(events.map((e) => e.type)).to.deep.equal(["start", "audio", "audio", "end"]);
+    const second = events[2];
+    if (second?.type !== "audio") throw new Error("expected audio");
+    expect(second.samples).to.be.instanceOf(Float32Array);
+    expect(second.segmentIndex).to.equal(1);
+    const expected = sineSamples(FAKE_SEGMENT_SAMPLES, 220, 24_000, FAKE_SEGMENT_SAMPLES);
+    expect(Array.from(second.samples)).to.deep.equal(Array.from(expected));
+    expect((await sup.backend.status()).queueCapacity).to.equal(4);
+  });
+
+  it("stops the child on stop() and reports it gone", async () => {
+    const sup = make("ready");
+    await sup.start();
+    const pid = sup.snapshot().pid as number;
+    await sup.stop();
+    expect(sup.state).to.equal("stopped");
+    expect(isAlive(pid)).to.equal(false);
+    expect(sup.snapshot().lastExit?.code).to.equal(0);
+  });
+
+  it("passes its flags, its own pid and a curated environment", async () => {
+    process.env.SIDECAR_TEST_SECRET = "must-not-leak";
+    try {
+      await make("ready").start();
+    } finally {
+      delete process.env.SIDECAR_TEST_SECRET;
+    }
+    const line = await logs.waitFor((l) => l.msg === "fake sidecar starting");
+    expect(line.component).to.equal("sidecar");
+    expect(line.parent_pid).to.equal(process.pid);
+    expect(line.allowed_roots).to.deep.equal([temp.path]);
+    const keys = line.env_keys as string[];
+    expect(keys).to.include.members(["HF_HUB_OFFLINE", "PYTHONUNBUFFERED"]);
+    expect(keys).to.not.include("SIDECAR_TEST_SECRET");
+    const allowed = ["PATH", "HOME", "LANG", "PYTHONUNBUFFERED", "HF_HUB_OFFLINE"];
+    expect(keys.filter((k) => !allowed.includes(k))).to.deep.equal([]);
+  });
+
+  it("reports a child that exits before ready with its exit code and stderr", async () => {
+    const sup = make("exit-before-ready");
+    const error = await startFailure(sup);
+    expect(error.reason).to.equal("exited");
+    expect(error.message).to.include("exit code 42");
+    expect(error.message).to.include("the fake refuses to start");
+    expect(error.exit?.code).to.equal(42);
+    expect(sup.state).to.equal("failed");
+    expect(sup.snapshot().lastExit?.stderrTail.join("\n")).to.include("/models/english is missing");
+  });
+
+  it("times out a child that never prints its handshake, and kills it", async () => {
+    const sup = make("no-handshake", { startupTimeoutMs: 700 });
+    const started = waitForPid(logs);
+    const error = await startFailure(sup);
+    expect(error.reason).to.equal("handshake_timeout");
+    expect(isAlive(await started)).to.equal(false);
+  });
+
+  it("times out a child whose health never reports SERVING, and kills it", async () => {
+    const sup = make("never-serving", { startupTimeoutMs: 700 });
+    const started = waitForPid(logs);
+    const error = await startFailure(sup);
+    expect(error.reason).to.equal("not_serving");
+    expect(error.message).to.include("not_serving");
+    expect(isAlive(await started)).to.equal(false);
+  });
+
+  it("reports a failed LoadModel with the sidecar's message", async () => {
+    const sup = make("load-fails");
+    const error = await startFailure(sup);
+    expect(error.reason).to.equal("load_failed");
+    expect(error.message).to.include("weights not found in /models/english");
+    await waitUntil(() => sup.snapshot().pid === null, 5_000, "child gone");
+  });
+
+  it("reports an interpreter that cannot be started", async () => {
+    const sup = make("ready", { python: "/nonexistent/python3" });
+    const error = await startFailure(sup);
+    expect(error.reason).to.equal("spawn_failed");
+    expect(error.message).to.include("/nonexistent/python3");
+  });
+
+  it("answers ModelNotReadyError with Retry-After while stopped or starting", async () => {
+    const sup = make("ready");
+    const before = await caught(() => sup.backend.status());
+    expect(before).to.be.instanceOf(ModelNotReadyError);
+    const starting = sup.start();
+    const during = await caught(() => sup.backend.modelInfo());
+    expect(during).to.be.instanceOf(ModelNotReadyError);
+    expect((during as ModelNotReadyError).retryAfterSeconds).to.be.greaterThan(0);
+    await starting;
+    expect((await sup.backend.modelInfo()).engine).to.equal("espeak");
+  });
+
+  it("rejects start() with reason 'stopped' when stopped while starting", async () => {
+    const sup = make("no-handshake");
+    const starting = caught(() => sup.start());
+    await waitForPid(logs);
+    await sup.stop();
+    const error = await starting;
+    expect(error).to.be.instanceOf(SidecarStartError);
+    expect((error as SidecarStartError).reason).to.equal("stopped");
+    expect(sup.state).to.equal("stopped");
+  });
+});
+
+/** The fake's pid, from its first forwarded log line. */
+async function waitForPid(logs: LogCapture): Promise<number> {
+  const line = await logs.waitFor((l) => l.component === "sidecar" && typeof l.pid === "number");
+  return line.pid as number;
+}
