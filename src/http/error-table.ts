@@ -1,0 +1,97 @@
+/**
+ * The one mapping from errors to HTTP for /api routes: status, stable code and the error body
+ * `{success:false, error, error_code, detail}`. Unknown errors become a generic 500 with no internals.
+ */
+import { AudioToolError } from "../audio/audio-errors.js";
+import {
+  BadRequestError,
+  ClientGoneError,
+  DomainError,
+  InferenceFailedError,
+  InferenceTimeoutError,
+  ModelNotReadyError,
+  NotFoundError,
+  OverloadedError,
+  PayloadTooLargeError,
+  RetryableError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+  type ErrorDetail,
+} from "../domain/errors.js";
+
+type ErrorClass = abstract new (...args: never[]) => DomainError;
+
+/** Domain error class → HTTP status. Order does not matter: the classes are disjoint. */
+export const HTTP_STATUS_BY_ERROR: ReadonlyArray<readonly [ErrorClass, number]> = [
+  [ValidationError, 422],
+  [BadRequestError, 400],
+  [NotFoundError, 404],
+  [PayloadTooLargeError, 413],
+  [UnsupportedMediaTypeError, 415],
+  [OverloadedError, 429],
+  [ClientGoneError, 499],
+  [InferenceFailedError, 500],
+  [ModelNotReadyError, 503],
+  [InferenceTimeoutError, 504],
+];
+
+/** Codes for errors raised by Koa middleware (http-errors) rather than by our own code. */
+const CODE_BY_HTTP_STATUS: Record<number, string> = {
+  400: "BAD_REQUEST",
+  404: "RESOURCE_NOT_FOUND",
+  405: "METHOD_NOT_ALLOWED",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+};
+
+export interface ErrorBody {
+  success: false;
+  error: string;
+  error_code: string;
+  detail: ErrorDetail | null;
+}
+
+export interface ErrorResponse {
+  status: number;
+  body: ErrorBody;
+  retryAfterSeconds: number | undefined;
+  /** True for errors the server did not expect; they are logged with their stack. */
+  unexpected: boolean;
+}
+
+function body(error: string, code: string, detail: ErrorDetail | null = null): ErrorBody {
+  return { success: false, error, error_code: code, detail };
+}
+
+/** An error raised by Koa or one of its middlewares, carrying a client-safe status and message. */
+function isExposedHttpError(error: unknown): error is { status: number; message: string } {
+  const candidate = error as { status?: unknown; expose?: unknown };
+  return typeof candidate?.status === "number" && candidate.expose === true;
+}
+
+export function toErrorResponse(error: unknown): ErrorResponse {
+  if (error instanceof AudioToolError) {
+    // The server's own tooling failed; its message and stderr tail may name server paths, so only log them.
+    return {
+      status: 500,
+      body: body("Audio processing failed on the server; the details are in the server log", error.code),
+      retryAfterSeconds: undefined,
+      unexpected: true,
+    };
+  }
+  if (error instanceof DomainError) {
+    const status = HTTP_STATUS_BY_ERROR.find(([type]) => error instanceof type)?.[1] ?? 500;
+    const retryAfterSeconds = error instanceof RetryableError ? error.retryAfterSeconds : undefined;
+    return { status, body: body(error.message, error.code, error.detail), retryAfterSeconds, unexpected: false };
+  }
+  if (isExposedHttpError(error) && error.status < 500) {
+    const code = CODE_BY_HTTP_STATUS[error.status] ?? "BAD_REQUEST";
+    return { status: error.status, body: body(error.message, code), retryAfterSeconds: undefined, unexpected: false };
+  }
+  return {
+    status: 500,
+    body: body("Internal server error", "INTERNAL_ERROR"),
+    retryAfterSeconds: undefined,
+    unexpected: true,
+  };
+}

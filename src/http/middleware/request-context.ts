@@ -1,0 +1,41 @@
+import { randomUUID } from "node:crypto";
+import type { Context, Next } from "koa";
+import type { Logger } from "../../logging.js";
+
+const CLIENT_REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/**
+ * Gives every request an id (the client's X-Request-ID when it is sane), a child logger, an AbortSignal that
+ * fires when the client disconnects before the response is finished, and one access-log line.
+ */
+export function requestContext(log: Logger) {
+  return async function requestContextMiddleware(ctx: Context, next: Next): Promise<void> {
+    const given = ctx.get("X-Request-ID");
+    const requestId = CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
+    const started = performance.now();
+    const abort = new AbortController();
+    ctx.res.once("close", () => {
+      if (!ctx.res.writableFinished) abort.abort();
+    });
+    ctx.state.requestId = requestId;
+    ctx.state.signal = abort.signal;
+    ctx.state.log = log.child({ reqId: requestId });
+    ctx.set("X-Request-ID", requestId);
+    try {
+      await next();
+    } finally {
+      const durationMs = Math.round(performance.now() - started);
+      const status = abort.signal.aborted ? 499 : ctx.status;
+      (ctx.state.log as Logger).info({ method: ctx.method, url: ctx.url, status, durationMs }, "request");
+    }
+  };
+}
+
+/** The signal that aborts when the client of this request goes away. */
+export function requestSignal(ctx: Context): AbortSignal {
+  return ctx.state.signal as AbortSignal;
+}
+
+export function requestLog(ctx: Context): Logger {
+  return ctx.state.log as Logger;
+}

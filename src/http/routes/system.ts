@@ -1,0 +1,52 @@
+import Router from "@koa/router";
+import type { AppConfig } from "../../config/app-config.js";
+import { EXPORT_FORMATS } from "../../domain/tts-fields.js";
+import type { HealthReport } from "../../services/health-service.js";
+
+export interface SystemRoutesOptions {
+  version: string;
+  config: AppConfig;
+  health: () => Promise<HealthReport>;
+}
+
+/** GET / (service info), GET /api/v1/health and GET /api/v1/config. */
+export function systemRoutes({ version, config, health }: SystemRoutesOptions): Router {
+  const router = new Router();
+  router.get("/", (ctx) => {
+    ctx.body = {
+      message: "Chatterbox TTS Extended Plus API (TypeScript edition)",
+      version,
+      endpoints: {
+        health_check: "/api/v1/health",
+        config: "/api/v1/config",
+        tts_generation: "/api/v1/tts",
+        outputs: "/outputs/{path}",
+      },
+    };
+  });
+  router.get("/api/v1/health", async (ctx) => {
+    const report = await health();
+    // 503 lets load balancers and scripts wait for readiness; the body explains why either way.
+    ctx.status = report.status === "healthy" ? 200 : 503;
+    ctx.body = report;
+  });
+  router.get("/api/v1/config", (ctx) => {
+    ctx.body = {
+      tts_defaults: config.ttsDefaults,
+      supported_formats: EXPORT_FORMATS,
+      api_limits: {
+        max_text_length: config.api.maxTextLength,
+        max_segment_chars: config.inference.maxSegmentChars,
+        max_body_bytes: config.api.maxBodyBytes,
+        inference_timeout_seconds: config.api.inferenceTimeoutMs / 1000,
+      },
+      inference: {
+        engine: config.inference.engine,
+        chatterbox_variant: config.inference.chatterboxVariant,
+        device: config.inference.device,
+        queue_capacity: config.inference.queueCapacity,
+      },
+    };
+  });
+  return router;
+}

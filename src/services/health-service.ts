@@ -1,0 +1,102 @@
+/**
+ * GET /api/v1/health: whether the server can speak right now, with which engine on which device, the
+ * sidecar's process state and queue, and every warning worth a human's attention (e.g. why `auto` fell
+ * back to espeak, or that the sidecar restarted after a crash).
+ */
+import type { InferenceBackend, ModelInfo, WorkerStatus } from "../domain/inference.js";
+import type { SupervisorSnapshot } from "../sidecar/supervisor-snapshot.js";
+
+export interface HealthReport {
+  /** `healthy`: inference works; `starting`: (re)starting or loading; `unavailable`: failed or stopped. */
+  status: "healthy" | "starting" | "unavailable";
+  version: string;
+  uptime_seconds: number;
+  engine: {
+    name: string;
+    variant: string | null;
+    version: string;
+    device: string;
+    sample_rate: number;
+    voice_conversion: boolean;
+    watermarked: boolean;
+    stretch_libraries: string[];
+  } | null;
+  models_loaded: { tts: boolean; vc: boolean };
+  sidecar: {
+    state: string;
+    pid: number | null;
+    address: string | null;
+    restarts: number;
+    started_at: string | null;
+    last_exit: SupervisorSnapshot["lastExit"];
+  };
+  queue: { state: string; depth: number; capacity: number } | null;
+  warnings: string[];
+}
+
+export interface HealthSource {
+  snapshot(): SupervisorSnapshot;
+  backend: InferenceBackend;
+}
+
+export interface HealthReporterOptions {
+  sidecar: HealthSource;
+  version: string;
+  startedAt: number;
+}
+
+const STARTING_STATES = new Set(["starting", "loading", "restarting"]);
+
+export function createHealthReporter({ sidecar, version, startedAt }: HealthReporterOptions) {
+  return async function healthReport(): Promise<HealthReport> {
+    const snap = sidecar.snapshot();
+    const ready = snap.state === "ready";
+    const queue = ready ? await sidecar.backend.status({ timeoutMs: 2000 }).catch(() => undefined) : undefined;
+    const info = ready ? snap.modelInfo : null;
+    return {
+      status: ready ? "healthy" : STARTING_STATES.has(snap.state) ? "starting" : "unavailable",
+      version,
+      uptime_seconds: Math.round((Date.now() - startedAt) / 100) / 10,
+      engine: info ? describeEngine(info) : null,
+      models_loaded: { tts: info !== null, vc: info?.voiceConversion ?? false },
+      sidecar: {
+        state: snap.state,
+        pid: snap.pid,
+        address: snap.address,
+        restarts: snap.restarts,
+        started_at: snap.startedAt,
+        last_exit: snap.lastExit,
+      },
+      queue: queue ? describeQueue(queue) : null,
+      warnings: healthWarnings(snap, ready && !queue),
+    };
+  };
+}
+
+function describeEngine(info: ModelInfo): NonNullable<HealthReport["engine"]> {
+  return {
+    name: info.engine,
+    variant: info.variant ?? null,
+    version: info.engineVersion,
+    device: info.device,
+    sample_rate: info.sampleRate,
+    voice_conversion: info.voiceConversion,
+    watermarked: info.watermarked,
+    stretch_libraries: info.stretchLibraries,
+  };
+}
+
+function describeQueue(status: WorkerStatus): NonNullable<HealthReport["queue"]> {
+  return { state: status.state, depth: status.queueDepth, capacity: status.queueCapacity };
+}
+
+function healthWarnings(snap: SupervisorSnapshot, statusFailed: boolean): string[] {
+  const warnings = [...snap.loadWarnings];
+  if (snap.state !== "ready") warnings.push(`the inference sidecar is ${snap.state}; synthesis answers 503 until it is ready`);
+  if (snap.lastExit && snap.restarts > 0) {
+    const how = snap.lastExit.signal ? `signal ${snap.lastExit.signal}` : `exit code ${snap.lastExit.code}`;
+    warnings.push(`the sidecar restarted ${snap.restarts} time(s); last unexpected exit at ${snap.lastExit.at} (${how})`);
+  }
+  if (statusFailed) warnings.push("the sidecar did not answer its status call in time");
+  return warnings;
+}

@@ -1,0 +1,47 @@
+/** The companion JSON of a TTS output: what was asked, what was used, and what came out. */
+import type { TrimInfo } from "../../audio/trim.js";
+import type { PublishedFile } from "../../storage/output-store.js";
+import type { TtsRequest } from "./tts-request.js";
+
+export interface TtsGenerationInfo {
+  seedUsed: number;
+  engine: string;
+  processedText: string;
+  segmentCount: number;
+  sampleRate: number;
+  durationSeconds: number;
+  watermarked: boolean;
+  stretchLibrary: string | undefined;
+  trim: TrimInfo | undefined;
+  processingTimeSeconds: number;
+  warnings: string[];
+}
+
+export function ttsMetadata(request: TtsRequest, info: TtsGenerationInfo, files: PublishedFile[]): object {
+  return {
+    type: "tts",
+    created_at: new Date().toISOString(),
+    parameters: {
+      text: request.text,
+      reference_audio_filename: request.referenceAudioFilename ?? null,
+      project: request.project ?? null,
+      language: request.language ?? null,
+      ...request.options,
+    },
+    generation_info: {
+      seed_used: info.seedUsed,
+      engine: info.engine,
+      processing_time_seconds: info.processingTimeSeconds,
+      text_length: request.text.length,
+      processed_text_length: info.processedText.length,
+      chunks_processed: info.segmentCount,
+      sample_rate: info.sampleRate,
+      duration_seconds: info.durationSeconds,
+      watermarked: info.watermarked,
+      speed_factor_library_used: info.stretchLibrary ?? null,
+      trim: info.trim ?? null,
+    },
+    files: Object.fromEntries(files.map((file) => [file.format, file.filename])),
+    warnings: info.warnings,
+  };
+}

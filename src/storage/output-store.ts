@@ -1,0 +1,101 @@
+/**
+ * The outputs/ folder: project folders created on demand, generated files published atomically under
+ * unique names with a `<file>.<ext>.json` companion each, and confined reads for the static route.
+ */
+import { createReadStream, type ReadStream } from "node:fs";
+import { mkdir, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { NotFoundError } from "../domain/errors.js";
+import { copyFileNoClobber, writeFileAtomic } from "./atomic-write.js";
+import { resolveInside } from "./confine.js";
+
+/** How many fresh names to try when a generated name is already taken. */
+const NAME_ATTEMPTS = 20;
+
+export interface OutputFolder {
+  absolute: string;
+  /** `/`-separated path below outputs/, `""` for the root. */
+  relative: string;
+}
+
+export interface FileToPublish {
+  format: string;
+  /** A finished file anywhere (usually the request's temp folder); it is copied, not moved. */
+  sourcePath: string;
+}
+
+export interface PublishedFile {
+  format: string;
+  filename: string;
+  absolutePath: string;
+  /** `/`-separated path below outputs/. */
+  relativePath: string;
+  /** Where GET serves it, e.g. `/outputs/book/ch1/tts_....wav`. */
+  url: string;
+}
+
+export interface PublishRequest {
+  folder: OutputFolder;
+  files: FileToPublish[];
+  /** Gives the file stem for an attempt; a new attempt must give a new stem. */
+  stemFor(attempt: number): string;
+  /** The companion JSON written next to every published file. */
+  metadataFor(files: PublishedFile[]): object;
+}
+
+export class OutputStore {
+  constructor(readonly root: string) {}
+
+  /** The folder for a project (`project`/`folder` field), created on demand; undefined or "" is the root. */
+  async folder(project: string | undefined, field = "project"): Promise<OutputFolder> {
+    await mkdir(this.root, { recursive: true });
+    const resolved = await resolveInside(this.root, project ?? "", field);
+    await mkdir(resolved.absolute, { recursive: true });
+    return resolved;
+  }
+
+  async publish(request: PublishRequest): Promise<PublishedFile[]> {
+    for (let attempt = 0; attempt < NAME_ATTEMPTS; attempt += 1) {
+      const published = await this.tryPublish(request, request.stemFor(attempt));
+      if (published) {
+        const metadata = `${JSON.stringify(request.metadataFor(published), null, 2)}\n`;
+        await Promise.all(published.map((file) => writeFileAtomic(`${file.absolutePath}.json`, metadata)));
+        return published;
+      }
+    }
+    throw new Error(`could not find a free output name after ${NAME_ATTEMPTS} attempts`);
+  }
+
+  /** Opens a file below outputs/ for serving; anything but a regular file inside the root is 404. */
+  async open(path: string): Promise<{ filename: string; size: number; stream: ReadStream }> {
+    const { absolute, relative } = await resolveInside(this.root, path, "path");
+    const info = await stat(absolute).catch(() => undefined);
+    if (!info?.isFile()) throw new NotFoundError(`Output file not found: ${path}`);
+    return { filename: relative.split("/").pop() ?? relative, size: info.size, stream: createReadStream(absolute) };
+  }
+
+  /** Links every file under `stem`; if any name is taken, removes what it linked and returns undefined. */
+  private async tryPublish(request: PublishRequest, stem: string): Promise<PublishedFile[] | undefined> {
+    const done: PublishedFile[] = [];
+    for (const file of request.files) {
+      const entry = this.describe(request.folder, `${stem}.${file.format}`, file.format);
+      if (!(await copyFileNoClobber(file.sourcePath, entry.absolutePath))) {
+        await Promise.all(done.map((published) => rm(published.absolutePath, { force: true })));
+        return undefined;
+      }
+      done.push(entry);
+    }
+    return done;
+  }
+
+  private describe(folder: OutputFolder, filename: string, format: string): PublishedFile {
+    const relativePath = folder.relative ? `${folder.relative}/${filename}` : filename;
+    return {
+      format,
+      filename,
+      absolutePath: join(folder.absolute, filename),
+      relativePath,
+      url: `/outputs/${relativePath.split("/").map(encodeURIComponent).join("/")}`,
+    };
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Resolves `reference_audio_filename` inside reference_audio/ the way the original API does (spec §4.11):
+ * the name as given, then with .wav/.mp3/.flac appended, first in the root and then one folder deep.
+ */
+import { readdir, stat } from "node:fs/promises";
+import { NotFoundError, ValidationError } from "../domain/errors.js";
+import { resolveInside } from "./confine.js";
+
+const APPENDED_EXTENSIONS = ["", ".wav", ".mp3", ".flac"];
+
+async function isFile(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isFile() ?? false;
+}
+
+export class ReferenceVoiceStore {
+  constructor(readonly root: string) {}
+
+  /** Returns the absolute path of the voice file; 404 when nothing matches. */
+  async resolve(name: string): Promise<string> {
+    if (/^https?:\/\//i.test(name)) {
+      throw new ValidationError("URL reference voices are not supported; upload the file to reference_audio/", [
+        { loc: ["body", "reference_audio_filename"], msg: "URLs are not supported", type: "value_error" },
+      ]);
+    }
+    for (const folder of ["", ...(await this.subfolders())]) {
+      const found = await this.findIn(folder, name);
+      if (found) return found;
+    }
+    throw new NotFoundError(`Audio file not found: ${name} in reference_audio`);
+  }
+
+  private async findIn(folder: string, name: string): Promise<string | undefined> {
+    for (const extension of APPENDED_EXTENSIONS) {
+      const relativeName = folder ? `${folder}/${name}${extension}` : `${name}${extension}`;
+      const { absolute } = await resolveInside(this.root, relativeName, "reference_audio_filename");
+      if (await isFile(absolute)) return absolute;
+    }
+    return undefined;
+  }
+
+  /** Immediate subfolders, sorted so resolution does not depend on directory order. */
+  private async subfolders(): Promise<string[]> {
+    const entries = await readdir(this.root, { withFileTypes: true }).catch(() => []);
+    return entries
+      .filter((entry) => entry.isDirectory() && !entry.name.startsWith("."))
+      .map((entry) => entry.name)
+      .sort();
+  }
+}

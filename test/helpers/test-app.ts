@@ -1,0 +1,88 @@
+/**
+ * Builds the real Koa app over temp data folders with a given inference backend and health source, the
+ * way main.ts wires it, for HTTP tests.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createApp } from "../../src/app.js";
+import type { AppConfig } from "../../src/config/app-config.js";
+import { loadConfig } from "../../src/config/load-config.js";
+import type { InferenceBackend } from "../../src/domain/inference.js";
+import { createRootLogger } from "../../src/logging.js";
+import { createHealthReporter, type HealthSource } from "../../src/services/health-service.js";
+import { createOutputNamer } from "../../src/services/output-name.js";
+import { TtsOutputWriter } from "../../src/services/tts/tts-output-writer.js";
+import { TtsService } from "../../src/services/tts/tts-service.js";
+import { OutputStore } from "../../src/storage/output-store.js";
+import { ReferenceVoiceStore } from "../../src/storage/reference-voice-store.js";
+import { serve, type TestServer } from "./test-server.js";
+
+export interface TestApp extends TestServer {
+  dir: string;
+  config: AppConfig;
+  /** Removes the server and the temp folders. */
+  dispose(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  backend: InferenceBackend;
+  /** Defaults to an always-ready source reporting the backend's model info. */
+  health?: HealthSource;
+  /** Extra config.yaml text. */
+  yaml?: string;
+}
+
+/** A temp folder with config.yaml, outputs/, reference_audio/ and temp/. */
+export async function makeDataDir(yaml = ""): Promise<{ dir: string; config: AppConfig }> {
+  const dir = await mkdtemp(join(tmpdir(), "tts-app-"));
+  await writeFile(join(dir, "config.yaml"), `paths:\n  temp: temp\n${yaml}`);
+  const config = loadConfig({ path: join(dir, "config.yaml"), env: {} });
+  await Promise.all([config.paths.outputs, config.paths.referenceAudio, config.paths.temp].map((d) => mkdir(d, { recursive: true })));
+  return { dir, config };
+}
+
+export async function startTestApp({ backend, health, yaml }: TestAppOptions): Promise<TestApp> {
+  const { dir, config } = await makeDataDir(yaml);
+  const outputs = new OutputStore(config.paths.outputs);
+  const tts = new TtsService({
+    backend,
+    voices: new ReferenceVoiceStore(config.paths.referenceAudio),
+    outputs,
+    writer: new TtsOutputWriter(outputs, config.paths.temp),
+    maxSegmentChars: config.inference.maxSegmentChars,
+    inferenceTimeoutMs: config.api.inferenceTimeoutMs,
+    namer: createOutputNamer(),
+    random: Math.random,
+  });
+  const source = health ?? (await readySource(backend));
+  const report = createHealthReporter({ sidecar: source, version: "test", startedAt: Date.now() });
+  const app = createApp({ config, log: createRootLogger("silent"), version: "test", tts, outputs, health: report });
+  const server = await serve(app);
+  return {
+    ...server,
+    dir,
+    config,
+    dispose: async () => {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function readySource(backend: InferenceBackend): Promise<HealthSource> {
+  const modelInfo = await backend.modelInfo();
+  return {
+    backend,
+    snapshot: () => ({
+      state: "ready",
+      pid: 1,
+      address: "127.0.0.1:1",
+      restarts: 0,
+      lastExit: null,
+      startedAt: new Date().toISOString(),
+      modelInfo,
+      loadWarnings: [],
+    }),
+  };
+}

@@ -1,0 +1,87 @@
+import { mkdir, symlink, writeFile } from "node:fs/promises";
+import { request } from "node:http";
+import { join } from "node:path";
+import { expect } from "chai";
+import { FakeInferenceBackend } from "../../helpers/fake-inference-backend.js";
+import { startTestApp, type TestApp } from "../../helpers/test-app.js";
+
+/** Status of a GET whose path is sent exactly as written. */
+function rawStatus(url: string): Promise<number> {
+  const { host, port } = new URL(url);
+  const path = url.slice(url.indexOf("/", url.indexOf("//") + 2));
+  return new Promise((resolve, reject) => {
+    request({ host: host.split(":")[0], port, path }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    })
+      .on("error", reject)
+      .end();
+  });
+}
+
+describe("system routes and /outputs (fake engine)", () => {
+  let app: TestApp;
+  before(async () => {
+    app = await startTestApp({ backend: new FakeInferenceBackend() });
+  });
+  after(() => app.dispose());
+
+  const get = (path: string, init?: RequestInit) => fetch(`${app.baseUrl}${path}`, init);
+
+  it("describes the service at /", async () => {
+    const body = (await (await get("/")).json()) as { message: string; endpoints: Record<string, string> };
+    expect(body.message).to.include("Chatterbox TTS Extended Plus");
+    expect(body.endpoints.tts_generation).to.equal("/api/v1/tts");
+  });
+
+  it("reports health with the engine, the sidecar and the queue", async () => {
+    const response = await get("/api/v1/health");
+    expect(response.status).to.equal(200);
+    const body = (await response.json()) as Record<string, any>;
+    expect(body.status).to.equal("healthy");
+    expect(body.engine).to.include({ name: "espeak", device: "cpu", sample_rate: 24000 });
+    expect(body.models_loaded).to.deep.equal({ tts: true, vc: false });
+    expect(body.sidecar).to.include({ state: "ready", address: "127.0.0.1:1", restarts: 0 });
+    expect(body.queue).to.deep.equal({ state: "ready", depth: 0, capacity: 4 });
+    expect(body.warnings).to.deep.equal([]);
+  });
+
+  it("shows the request defaults and limits in force at /api/v1/config", async () => {
+    const body = (await (await get("/api/v1/config")).json()) as Record<string, any>;
+    expect(body.tts_defaults).to.include({ temperature: 0.75, exaggeration: 0.5, cfg_weight: 1, seed: 0 });
+    expect(body.supported_formats).to.deep.equal(["wav", "mp3", "flac"]);
+    expect(body.api_limits).to.include({ max_text_length: 10000, max_segment_chars: 300 });
+  });
+
+  it("serves files below outputs/ with their content type and refuses to leave the folder", async () => {
+    await mkdir(join(app.config.paths.outputs, "my project"), { recursive: true });
+    await writeFile(join(app.config.paths.outputs, "my project", "a.mp3"), "ID3fake");
+    await writeFile(join(app.dir, "secret.txt"), "secret");
+    await symlink(join(app.dir, "secret.txt"), join(app.config.paths.outputs, "leak.mp3"));
+    const file = await get("/outputs/my%20project/a.mp3");
+    expect(file.status).to.equal(200);
+    expect(file.headers.get("content-type")).to.equal("audio/mpeg");
+    expect(await file.text()).to.equal("ID3fake");
+    expect((await get("/outputs/leak.mp3")).status).to.equal(400);
+    // fetch() would normalise the dots away; a raw request sends them as a client could.
+    expect(await rawStatus(`${app.baseUrl}/outputs/..%2Fsecret.txt`)).to.equal(400);
+    expect(await rawStatus(`${app.baseUrl}/outputs/my%20project/..%2F..%2Fsecret.txt`)).to.equal(400);
+    const missing = await get("/outputs/none.wav");
+    expect(missing.status).to.equal(404);
+    expect(await missing.json()).to.include({ success: false, error_code: "RESOURCE_NOT_FOUND" });
+  });
+
+  it("answers unknown routes with 404 and wrong methods with 405, in the one error body", async () => {
+    const unknown = await get("/api/v1/nonexistent");
+    expect(unknown.status).to.equal(404);
+    expect(await unknown.json()).to.deep.include({ success: false, error_code: "RESOURCE_NOT_FOUND" });
+    const wrong = await get("/api/v1/tts");
+    expect(wrong.status).to.equal(405);
+    expect(await wrong.json()).to.include({ error_code: "METHOD_NOT_ALLOWED" });
+  });
+
+  it("echoes a client's X-Request-ID and makes one otherwise", async () => {
+    expect((await get("/", { headers: { "X-Request-ID": "abc-123" } })).headers.get("x-request-id")).to.equal("abc-123");
+    expect((await get("/")).headers.get("x-request-id")).to.match(/^[0-9a-f-]{36}$/);
+  });
+});

@@ -1,0 +1,62 @@
+import { expect } from "chai";
+import { AudioToolError } from "../../../src/audio/audio-errors.js";
+import {
+  BadRequestError,
+  ClientGoneError,
+  InferenceFailedError,
+  InferenceTimeoutError,
+  ModelNotReadyError,
+  NotFoundError,
+  OverloadedError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+  type DomainError,
+} from "../../../src/domain/errors.js";
+import { HTTP_STATUS_BY_ERROR, toErrorResponse } from "../../../src/http/error-table.js";
+
+describe("http/error-table", () => {
+  const examples: Array<[DomainError, number, string]> = [
+    [new ValidationError("bad field", [{ loc: ["body", "x"], msg: "bad", type: "value_error" }]), 422, "VALIDATION_ERROR"],
+    [new BadRequestError("bad path", "INVALID_PATH"), 400, "INVALID_PATH"],
+    [new NotFoundError("no voice"), 404, "RESOURCE_NOT_FOUND"],
+    [new PayloadTooLargeError("big"), 413, "PAYLOAD_TOO_LARGE"],
+    [new UnsupportedMediaTypeError("json only"), 415, "UNSUPPORTED_MEDIA_TYPE"],
+    [new OverloadedError("queue full", 2), 429, "OVERLOADED"],
+    [new ClientGoneError("gone"), 499, "CLIENT_CLOSED_REQUEST"],
+    [new InferenceFailedError("failed"), 500, "INFERENCE_FAILED"],
+    [new ModelNotReadyError("starting", 5), 503, "MODEL_NOT_READY"],
+    [new InferenceTimeoutError("slow"), 504, "INFERENCE_TIMEOUT"],
+  ];
+
+  it("has an example for every row, and each maps to its status, code and message", () => {
+    expect(examples.map(([, status]) => status)).to.deep.equal(HTTP_STATUS_BY_ERROR.map(([, status]) => status));
+    for (const [error, status, code] of examples) {
+      const response = toErrorResponse(error);
+      expect(response.status, code).to.equal(status);
+      expect(response.body).to.deep.equal({ success: false, error: error.message, error_code: code, detail: error.detail ?? null });
+      expect(response.unexpected).to.equal(false);
+    }
+  });
+
+  it("adds Retry-After for errors that ask the client to come back", () => {
+    expect(toErrorResponse(new OverloadedError("queue full", 2)).retryAfterSeconds).to.equal(2);
+    expect(toErrorResponse(new ModelNotReadyError("starting", 5)).retryAfterSeconds).to.equal(5);
+    expect(toErrorResponse(new NotFoundError("x")).retryAfterSeconds).to.equal(undefined);
+  });
+
+  it("hides unknown errors and audio-tool failures behind a generic 500", () => {
+    const unknown = toErrorResponse(new TypeError("secret internals at /srv/app.js"));
+    expect(unknown).to.deep.include({ status: 500, unexpected: true });
+    expect(unknown.body).to.deep.equal({ success: false, error: "Internal server error", error_code: "INTERNAL_ERROR", detail: null });
+    const tool = toErrorResponse(new AudioToolError("ffmpeg failed on /tmp/x/speech.wav", "AUDIO_TOOL_FAILED", "stderr"));
+    expect(tool.status).to.equal(500);
+    expect(JSON.stringify(tool.body)).not.to.include("/tmp/x");
+  });
+
+  it("keeps the status of client errors raised by Koa middleware", () => {
+    const methodNotAllowed = Object.assign(new Error("Method Not Allowed"), { status: 405, expose: true });
+    expect(toErrorResponse(methodNotAllowed)).to.deep.include({ status: 405 });
+    expect(toErrorResponse(methodNotAllowed).body.error_code).to.equal("METHOD_NOT_ALLOWED");
+  });
+});
