@@ -34,13 +34,14 @@ export function concatPcm(parts: readonly MonoPcm[]): MonoPcm {
  * (Node's pooled Buffers are often not 4-byte aligned, so a typed-array view is not always possible).
  * @throws RangeError when the length is not a multiple of 4.
  */
-export function f32leToFloat32(buf: Buffer): Float32Array {
+export function f32leToFloat32(buf: Uint8Array): Float32Array {
   if (buf.length % 4 !== 0) throw new RangeError(`f32le data length ${buf.length} is not a multiple of 4`);
   const out = new Float32Array(buf.length / 4);
   // Copy the bytes into the fresh (aligned) array, then fix byte order only on big-endian hosts.
   new Uint8Array(out.buffer).set(buf);
   if (!IS_LITTLE_ENDIAN) {
-    for (let i = 0; i < out.length; i++) out[i] = buf.readFloatLE(i * 4);
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
   }
   return out;
 }
@@ -60,10 +61,11 @@ export function float32ToF32le(samples: Float32Array): Buffer {
  * Converts signed 16-bit little-endian PCM to floats in [-1, 1).
  * @throws RangeError when the length is odd.
  */
-export function s16leToFloat32(buf: Buffer): Float32Array {
+export function s16leToFloat32(buf: Uint8Array): Float32Array {
   if (buf.length % 2 !== 0) throw new RangeError(`s16le data length ${buf.length} is odd`);
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const out = new Float32Array(buf.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = buf.readInt16LE(i * 2) / 32768;
+  for (let i = 0; i < out.length; i++) out[i] = view.getInt16(i * 2, true) / 32768;
   return out;
 }
 

@@ -32,7 +32,7 @@ import {
   type SynthesisStats as ProtoStats,
 } from "./generated/chatterbox/v1/speech.js";
 import { GENERIC_FAILURE_MESSAGE } from "./grpc-errors.js";
-import { decodeF32le, decodeS16le, encodeF32le, PcmFormatError } from "./pcm-codec.js";
+import { f32leToFloat32, float32ToF32le, s16leToFloat32 } from "../audio/pcm.js";
 
 /** The sidecar broke the contract; clients get the generic message, the log gets `reason`. */
 export function protocolError(reason: string): InferenceFailedError {
@@ -121,12 +121,12 @@ export function workerStatusFromProto(status: GetStatusResponse): WorkerStatus {
 /** Decodes PCM bytes in the given encoding; UNSPECIFIED means f32le by contract. */
 export function samplesFromProto(data: Uint8Array, encoding: AudioEncoding): Float32Array {
   try {
-    if (encoding === AudioEncoding.AUDIO_ENCODING_PCM_S16LE) return decodeS16le(data);
+    if (encoding === AudioEncoding.AUDIO_ENCODING_PCM_S16LE) return s16leToFloat32(data);
     if (encoding === AudioEncoding.AUDIO_ENCODING_PCM_F32LE || encoding === AudioEncoding.AUDIO_ENCODING_UNSPECIFIED) {
-      return decodeF32le(data);
+      return f32leToFloat32(data);
     }
   } catch (error) {
-    if (error instanceof PcmFormatError) throw protocolError(error.message);
+    if (error instanceof RangeError) throw protocolError(error.message);
     throw error;
   }
   throw protocolError(`unknown audio encoding ${encoding}`);
@@ -143,7 +143,7 @@ export function pcmFromProto(audio: PcmAudio | undefined): MonoPcm {
 export function pcmToProto(pcm: MonoPcm): PcmAudio {
   return {
     format: { encoding: AudioEncoding.AUDIO_ENCODING_PCM_F32LE, sampleRateHz: pcm.sampleRate, channels: 1 },
-    data: encodeF32le(pcm.samples),
+    data: float32ToF32le(pcm.samples),
   };
 }
 

@@ -9,7 +9,7 @@ import {
 } from "../../../src/sidecar/generated/chatterbox/v1/speech.js";
 import * as map from "../../../src/sidecar/proto-mapping.js";
 import { SynthesisEventDecoder } from "../../../src/sidecar/synthesis-event-decoder.js";
-import { encodeF32le } from "../../../src/sidecar/pcm-codec.js";
+import { float32ToF32le } from "../../../src/audio/pcm.js";
 
 const format = { encoding: AudioEncoding.AUDIO_ENCODING_PCM_F32LE, sampleRateHz: 24_000, channels: 1 };
 const start: SynthesizeStreamResponse = {
@@ -72,7 +72,7 @@ describe("sidecar/synthesis-event-decoder", () => {
   it("decodes start, audio and end", () => {
     const decoder = new SynthesisEventDecoder();
     expect(decoder.decode(start)).to.deep.equal({ type: "start", sampleRate: 24_000, segmentCount: 1, engine: "chatterbox" });
-    const chunk = decoder.decode(audio(encodeF32le(Float32Array.from([0.5, -0.5]))));
+    const chunk = decoder.decode(audio(float32ToF32le(Float32Array.from([0.5, -0.5]))));
     expect(chunk.type === "audio" && Array.from(chunk.samples)).to.deep.equal([0.5, -0.5]);
     expect(decoder.decode(end)).to.deep.include({ type: "end" });
     decoder.assertComplete();
