@@ -31,6 +31,8 @@ export interface TestAppOptions {
   health?: HealthSource;
   /** Extra config.yaml text. */
   yaml?: string;
+  /** An existing data folder (from makeDataDir) instead of a new one. */
+  data?: { dir: string; config: AppConfig };
 }
 
 /** A temp folder with config.yaml, outputs/, reference_audio/ and temp/. */
@@ -42,8 +44,8 @@ export async function makeDataDir(yaml = ""): Promise<{ dir: string; config: App
   return { dir, config };
 }
 
-export async function startTestApp({ backend, health, yaml }: TestAppOptions): Promise<TestApp> {
-  const { dir, config } = await makeDataDir(yaml);
+export async function startTestApp({ backend, health, yaml, data }: TestAppOptions): Promise<TestApp> {
+  const { dir, config } = data ?? (await makeDataDir(yaml));
   const outputs = new OutputStore(config.paths.outputs);
   const tts = new TtsService({
     backend,
