@@ -1,0 +1,1 @@
+"""Python inference sidecar of the Chatterbox TTS server: a gRPC service over pluggable engines."""

@@ -1,0 +1,121 @@
+"""Conversions between protobuf messages and the plain values the worker and engines use."""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence, TypeVar
+
+import numpy as np
+
+from . import audio_input, pcm, stretch
+from .engines.base import Audio, EngineInfo
+from .errors import InvalidInput
+from .pb.chatterbox.v1 import speech_pb2 as pb
+from .synthesis import Stats
+from .worker import BUSY, DRAINING, EMPTY, LOADING, READY
+
+T = TypeVar("T")
+
+ENGINES = {
+    pb.ENGINE_UNSPECIFIED: "auto",
+    pb.ENGINE_AUTO: "auto",
+    pb.ENGINE_CHATTERBOX: "chatterbox",
+    pb.ENGINE_ESPEAK: "espeak",
+}
+ENGINE_ENUMS = {"chatterbox": pb.ENGINE_CHATTERBOX, "espeak": pb.ENGINE_ESPEAK}
+VARIANTS = {
+    pb.CHATTERBOX_VARIANT_UNSPECIFIED: "english",
+    pb.CHATTERBOX_VARIANT_ENGLISH: "english",
+    pb.CHATTERBOX_VARIANT_MULTILINGUAL: "multilingual",
+    pb.CHATTERBOX_VARIANT_TURBO: "turbo",
+}
+VARIANT_ENUMS = {
+    "english": pb.CHATTERBOX_VARIANT_ENGLISH,
+    "multilingual": pb.CHATTERBOX_VARIANT_MULTILINGUAL,
+    "turbo": pb.CHATTERBOX_VARIANT_TURBO,
+}
+ENCODINGS = {
+    pb.AUDIO_ENCODING_UNSPECIFIED: pcm.F32LE,
+    pb.AUDIO_ENCODING_PCM_F32LE: pcm.F32LE,
+    pb.AUDIO_ENCODING_PCM_S16LE: pcm.S16LE,
+}
+ENCODING_ENUMS = {pcm.F32LE: pb.AUDIO_ENCODING_PCM_F32LE, pcm.S16LE: pb.AUDIO_ENCODING_PCM_S16LE}
+STRETCH_LIBRARIES = {
+    pb.STRETCH_LIBRARY_UNSPECIFIED: stretch.AUTO,
+    pb.STRETCH_LIBRARY_AUTO: stretch.AUTO,
+    pb.STRETCH_LIBRARY_AUDIOSTRETCHY: stretch.AUDIOSTRETCHY,
+    pb.STRETCH_LIBRARY_SOX: stretch.SOX,
+    pb.STRETCH_LIBRARY_LIBROSA: stretch.LIBROSA,
+    pb.STRETCH_LIBRARY_TORCHAUDIO: stretch.TORCHAUDIO,
+}
+STRETCH_LIBRARY_ENUMS = {
+    name: value for value, name in STRETCH_LIBRARIES.items() if value != pb.STRETCH_LIBRARY_UNSPECIFIED
+}
+STATES = {
+    EMPTY: pb.GetStatusResponse.STATE_EMPTY,
+    LOADING: pb.GetStatusResponse.STATE_LOADING,
+    READY: pb.GetStatusResponse.STATE_READY,
+    BUSY: pb.GetStatusResponse.STATE_BUSY,
+    DRAINING: pb.GetStatusResponse.STATE_DRAINING,
+}
+
+
+def lookup(table: Mapping[int, T], value: int, field: str) -> T:
+    """Enum value to plain value; an enum number this sidecar does not know is INVALID_ARGUMENT."""
+    if value not in table:
+        raise InvalidInput(f"{field} has an unknown value {value}")
+    return table[value]
+
+
+def audio_format(encoding: str, sample_rate: int) -> pb.AudioFormat:
+    return pb.AudioFormat(encoding=ENCODING_ENUMS[encoding], sample_rate_hz=sample_rate, channels=1)
+
+
+def pcm_audio(samples: np.ndarray, encoding: str, sample_rate: int) -> pb.PcmAudio:
+    return pb.PcmAudio(format=audio_format(encoding, sample_rate), data=pcm.encode(samples, encoding))
+
+
+def decode_source(source: pb.AudioSource, field: str, allowed_roots: Sequence[str]) -> Audio:
+    """An AudioSource (path, file bytes or PCM) as decoded mono audio."""
+    kind = source.WhichOneof("source")
+    if kind == "path":
+        return audio_input.from_path(source.path, allowed_roots)
+    if kind == "file_bytes":
+        return audio_input.from_file_bytes(source.file_bytes)
+    if kind == "pcm":
+        return decode_pcm(source.pcm, f"{field}.pcm")
+    raise InvalidInput(f"{field} is empty: set path, file_bytes or pcm")
+
+
+def decode_pcm(message: pb.PcmAudio, field: str) -> Audio:
+    if message.format.channels > 8:
+        raise InvalidInput(f"{field}.format.channels must be at most 8")
+    encoding = lookup(ENCODINGS, message.format.encoding, f"{field}.format.encoding")
+    return audio_input.from_pcm(message.data, encoding, message.format.sample_rate_hz, message.format.channels or 1)
+
+
+def model_info(info: EngineInfo) -> pb.ModelInfo:
+    return pb.ModelInfo(
+        engine=ENGINE_ENUMS[info.engine],
+        variant=VARIANT_ENUMS.get(info.variant or "", pb.CHATTERBOX_VARIANT_UNSPECIFIED),
+        device=info.device,
+        sample_rate_hz=info.sample_rate,
+        max_segment_chars=info.max_segment_chars,
+        languages=info.languages,
+        voice_conversion=info.voice_conversion,
+        watermarked=info.watermarked,
+        engine_version=info.engine_version,
+        stretch_libraries=[STRETCH_LIBRARY_ENUMS[name] for name in stretch.available_libraries()],
+        warnings=info.warnings,
+    )
+
+
+def stats_message(stats: Stats) -> pb.SynthesisStats:
+    return pb.SynthesisStats(
+        queue_wait_ms=stats.queue_wait_ms,
+        time_to_first_audio_ms=stats.time_to_first_audio_ms,
+        generation_ms=stats.generation_ms,
+        audio_samples=stats.audio_samples,
+        watermarked=stats.watermarked,
+        stretch_library=STRETCH_LIBRARY_ENUMS.get(stats.stretch_library or "", pb.STRETCH_LIBRARY_UNSPECIFIED),
+        warnings=stats.warnings,
+    )

@@ -1,0 +1,238 @@
+"""chatterbox.v1.SpeechService: translates protobuf to worker jobs and engine results back to protobuf.
+
+No policy lives here beyond request shape: validation is in validation.py, scheduling in worker.py,
+the work itself in synthesis.py and the engines, and error statuses in errors.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Callable, Iterator, Sequence
+
+import grpc
+import numpy as np
+
+from . import stretch, synthesis
+from .channel import Channel
+from .engines.base import Engine
+from .engines.loader import LoadSpec, load_engine
+from .errors import Cancelled, DeadlineExceeded, InvalidInput, NotLoaded, Unavailable, WrongKind
+from .health import HealthReporter
+from .pb.chatterbox.v1 import speech_pb2 as pb
+from .pb.chatterbox.v1 import speech_pb2_grpc
+from .proto_mapping import (
+    ENCODINGS,
+    ENGINE_ENUMS,
+    ENGINES,
+    STATES,
+    STRETCH_LIBRARIES,
+    STRETCH_LIBRARY_ENUMS,
+    VARIANTS,
+    audio_format,
+    decode_pcm,
+    decode_source,
+    lookup,
+    model_info,
+    pcm_audio,
+    stats_message,
+)
+from .synthesis import AudioPiece, JobTiming, Stats
+from .validation import synthesis_plan
+from .worker import DRAINING, InferenceWorker, Job
+
+log = logging.getLogger("chatterbox_sidecar.servicer")
+
+# Room left in a unary response for everything but the audio bytes.
+RESPONSE_OVERHEAD_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class ServicerOptions:
+    allowed_roots: Sequence[str] = ()
+    max_message_bytes: int = 64 * 1024 * 1024
+    load_engine: Callable[[LoadSpec], Engine] = load_engine
+
+
+class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
+    """The RPC handlers; see proto/chatterbox/v1/speech.proto for the contract."""
+
+    def __init__(self, worker: InferenceWorker, health: HealthReporter, options: ServicerOptions) -> None:
+        self._worker = worker
+        self._health = health
+        self._options = options
+
+    def GetModelInfo(self, request: pb.GetModelInfoRequest, context: grpc.ServicerContext) -> pb.GetModelInfoResponse:
+        info = self._worker.loaded_info()
+        if info is None:
+            raise NotLoaded("no engine is loaded yet")
+        return pb.GetModelInfoResponse(model=model_info(info))
+
+    def LoadModel(self, request: pb.LoadModelRequest, context: grpc.ServicerContext) -> pb.LoadModelResponse:
+        spec = LoadSpec(
+            engine=lookup(ENGINES, request.engine, "engine"),
+            variant=lookup(VARIANTS, request.variant, "variant"),
+            device=request.device or "auto",
+            models_dir=request.models_dir,
+            allow_download=request.allow_download,
+        )
+        log.info("loading engine", extra={"spec": vars(spec)})
+        started = time.monotonic()
+        self._health.engine_ready(False)
+        try:
+            info = self._worker.load(spec, lambda: self._options.load_engine(spec))
+        finally:
+            self._health.engine_ready(self._worker.loaded_info() is not None)
+        log.info(
+            "engine loaded",
+            extra={
+                "engine": info.engine,
+                "variant": info.variant,
+                "device": info.device,
+                "ms": int((time.monotonic() - started) * 1000),
+                "warnings": info.warnings,
+            },
+        )
+        return pb.LoadModelResponse(model=model_info(info))
+
+    def GetStatus(self, request: pb.GetStatusRequest, context: grpc.ServicerContext) -> pb.GetStatusResponse:
+        status = self._worker.status()
+        return pb.GetStatusResponse(
+            state=STATES[status.state],
+            queue_depth=status.queue_depth,
+            queue_capacity=status.queue_capacity,
+            running_request_id=status.running_request_id,
+        )
+
+    def Synthesize(self, request: pb.SynthesizeRequest, context: grpc.ServicerContext) -> pb.SynthesizeResponse:
+        info = self._worker.engine_info()
+        plan, encoding = synthesis_plan(request.input, info, self._options.allowed_roots)
+        pieces: list[np.ndarray] = []
+        stats = Stats()
+        for event in self._start_synthesis(plan, request.input.request_id, context):
+            if isinstance(event, AudioPiece):
+                pieces.append(event.samples)
+            else:
+                stats = event
+        audio = pcm_audio(np.concatenate(pieces), encoding, info.sample_rate)
+        self._check_fits(len(audio.data))
+        return pb.SynthesizeResponse(audio=audio, stats=stats_message(stats))
+
+    def SynthesizeStream(
+        self, request: pb.SynthesizeStreamRequest, context: grpc.ServicerContext
+    ) -> Iterator[pb.SynthesizeStreamResponse]:
+        info = self._worker.engine_info()
+        plan, encoding = synthesis_plan(request.input, info, self._options.allowed_roots, request.max_chunk_ms)
+        # Admission happens before `start` is sent, so a full queue is a clean error with no partial stream.
+        events = self._start_synthesis(plan, request.input.request_id, context)
+        yield pb.SynthesizeStreamResponse(
+            start=pb.StreamStart(
+                format=audio_format(encoding, info.sample_rate),
+                segment_count=len(plan.segments),
+                engine=ENGINE_ENUMS[info.engine],
+            )
+        )
+        for event in events:
+            if isinstance(event, AudioPiece):
+                yield pb.SynthesizeStreamResponse(
+                    audio=pb.AudioChunk(
+                        data=pcm_audio(event.samples, encoding, info.sample_rate).data,
+                        segment_index=event.segment_index,
+                        segment_final=event.segment_final,
+                        start_sample=event.start_sample,
+                    )
+                )
+            else:
+                yield pb.SynthesizeStreamResponse(end=pb.StreamEnd(stats=stats_message(event)))
+
+    def Convert(self, request: pb.ConvertRequest, context: grpc.ServicerContext) -> pb.ConvertResponse:
+        info = self._worker.engine_info()
+        if not info.voice_conversion:
+            raise WrongKind(f"the loaded {info.engine} engine has no voice conversion")
+        encoding = lookup(ENCODINGS, request.encoding, "encoding")
+        if not request.HasField("source"):
+            raise InvalidInput("source is required: the speech to convert")
+        source = decode_source(request.source, "source", self._options.allowed_roots)
+        target = (
+            decode_source(request.target_voice, "target_voice", self._options.allowed_roots)
+            if request.HasField("target_voice")
+            else None
+        )
+
+        def work(engine: Engine, job: Job, channel: Channel) -> None:
+            channel.put(synthesis.convert(engine, source, target, JobTiming(job.enqueued_at, job.started_at)))
+            channel.finish()
+
+        ((samples, stats),) = list(self._submit(request.request_id, context, work))
+        audio = pcm_audio(samples, encoding, info.sample_rate)
+        self._check_fits(len(audio.data))
+        return pb.ConvertResponse(audio=audio, stats=stats_message(stats))
+
+    def TimeStretch(self, request: pb.TimeStretchRequest, context: grpc.ServicerContext) -> pb.TimeStretchResponse:
+        # Plain DSP on the RPC thread: it needs no model, so it does not wait behind syntheses.
+        if self._worker.status().state == DRAINING:
+            raise Unavailable("the sidecar is shutting down")
+        stretch.validate_speed(request.speed)
+        library = lookup(STRETCH_LIBRARIES, request.library, "library")
+        audio = decode_pcm(request.audio, "audio")
+        result = stretch.time_stretch(audio.samples, audio.sample_rate, request.speed, library)
+        encoding = ENCODINGS[request.audio.format.encoding]
+        return pb.TimeStretchResponse(
+            audio=pcm_audio(result.samples, encoding, audio.sample_rate),
+            library_used=STRETCH_LIBRARY_ENUMS.get(result.library or "", pb.STRETCH_LIBRARY_UNSPECIFIED),
+            warnings=result.warnings,
+        )
+
+    def _start_synthesis(
+        self, plan: synthesis.SynthesisPlan, request_id: str, context: grpc.ServicerContext
+    ) -> Channel:
+        def work(engine: Engine, job: Job, channel: Channel) -> None:
+            timing = JobTiming(job.enqueued_at, job.started_at)
+            stats = synthesis.synthesize(engine, plan, timing, channel.put, job.cancel_event)
+            log.info(
+                "synthesis done",
+                extra={
+                    "request_id": request_id,
+                    "segments": len(plan.segments),
+                    "samples": stats.audio_samples,
+                    "ms": stats.generation_ms,
+                },
+            )
+            channel.put(stats)
+            channel.finish()
+
+        return self._submit(request_id, context, work)
+
+    def _submit(
+        self, request_id: str, context: grpc.ServicerContext, work: Callable[[Engine, Job, Channel], None]
+    ) -> Channel:
+        remaining = context.time_remaining()
+        if remaining is not None and remaining <= 0:
+            raise DeadlineExceeded("the deadline passed before the request could be queued")
+        channel = Channel(capacity=4)
+        job = Job(
+            request_id,
+            run=lambda engine, job: work(engine, job, channel),
+            abort=channel.fail,
+            deadline=time.monotonic() + remaining if remaining is not None else None,
+        )
+        self._worker.submit(job)
+
+        def on_rpc_done() -> None:
+            # Runs when the RPC ends for any reason; after a normal end it finds nothing left to stop.
+            job.cancel_event.set()
+            self._worker.withdraw(job)
+            channel.cancel(Cancelled("the caller cancelled the request"))
+
+        if not context.add_callback(on_rpc_done):
+            on_rpc_done()
+        return channel
+
+    def _check_fits(self, audio_bytes: int) -> None:
+        limit = self._options.max_message_bytes - RESPONSE_OVERHEAD_BYTES
+        if audio_bytes > limit:
+            raise InvalidInput(
+                f"the audio is {audio_bytes // 1048576} MiB, above the {limit // 1048576} MiB message limit; "
+                "use SynthesizeStream, fewer segments or AUDIO_ENCODING_PCM_S16LE"
+            )

@@ -1,0 +1,135 @@
+"""The work of one synthesis or conversion, run on the inference worker thread. No gRPC here.
+
+Segments are spoken in order; each one's audio (time-stretched when a speed was asked for) is emitted
+as soon as it exists, in chunks, so the first audio leaves before the last segment is generated.
+Cancellation is checked before every segment: the official generate() cannot be interrupted, so a
+cancelled request stops within one segment's time.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from .engines.base import Audio, Engine, GenerationParams, SegmentRequest
+from .errors import Cancelled
+from .seeding import seed_everything
+from .stretch import time_stretch
+
+
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class SynthesisPlan:
+    """A validated synthesis request in plain values."""
+
+    segments: list[Segment]
+    language: str
+    voice: Audio | None
+    params: GenerationParams
+    speed: float = 1.0
+    stretch_library: str = "auto"
+    chunk_samples: int = 0  # 0 = one chunk per segment
+
+
+@dataclass(frozen=True)
+class AudioPiece:
+    samples: np.ndarray
+    segment_index: int
+    segment_final: bool
+    start_sample: int  # offset of the first sample in the whole utterance
+
+
+@dataclass
+class Stats:
+    queue_wait_ms: int = 0
+    time_to_first_audio_ms: int = 0
+    generation_ms: int = 0
+    audio_samples: int = 0
+    watermarked: bool = False
+    stretch_library: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def warn(self, messages: list[str]) -> None:
+        """Adds warnings once each, in order."""
+        self.warnings.extend(m for m in messages if m not in self.warnings)
+
+
+Emit = Callable[[object], None]
+
+
+def synthesize(engine: Engine, plan: SynthesisPlan, timing: "JobTiming", emit: Emit, cancel: threading.Event) -> Stats:
+    """Speaks every segment, emitting AudioPiece objects; returns the stats (emitted by the caller)."""
+    stats = Stats(queue_wait_ms=timing.queue_wait_ms(), watermarked=engine.info.watermarked)
+    stats.warn(engine.unsupported_parameters(plan.params))
+    offset = 0
+    for index, segment in enumerate(plan.segments):
+        if cancel.is_set():
+            raise Cancelled("the request was cancelled")
+        samples = _speak_segment(engine, plan, segment, stats)
+        if index == 0:
+            stats.time_to_first_audio_ms = timing.elapsed_ms()
+        for piece in split_segment(samples, index, offset, plan.chunk_samples):
+            emit(piece)
+        offset += samples.size
+    stats.audio_samples = offset
+    stats.generation_ms = timing.elapsed_ms()
+    return stats
+
+
+def _speak_segment(engine: Engine, plan: SynthesisPlan, segment: Segment, stats: Stats) -> np.ndarray:
+    if segment.seed is not None:
+        seed_everything(segment.seed)
+    request = SegmentRequest(segment.text, plan.language, plan.voice, plan.params, segment.seed)
+    samples = engine.synthesize(request)
+    if plan.speed != 1.0:
+        result = time_stretch(samples, engine.info.sample_rate, plan.speed, plan.stretch_library)
+        samples = result.samples
+        stats.stretch_library = result.library
+        stats.warn(result.warnings)
+    return samples
+
+
+def split_segment(samples: np.ndarray, index: int, offset: int, chunk_samples: int) -> list[AudioPiece]:
+    """Splits one segment's audio into pieces of at most `chunk_samples` (0 = a single piece).
+
+    A segment that produced no audio still yields one empty final piece, so every segment is closed.
+    """
+    size = chunk_samples if chunk_samples > 0 else max(samples.size, 1)
+    starts = list(range(0, samples.size, size)) or [0]
+    return [
+        AudioPiece(samples[start : start + size], index, position == len(starts) - 1, offset + start)
+        for position, start in enumerate(starts)
+    ]
+
+
+def convert(engine: Engine, source: Audio, target: Audio | None, timing: "JobTiming") -> tuple[np.ndarray, Stats]:
+    """Voice conversion of a whole clip (the official VC is not incremental)."""
+    stats = Stats(queue_wait_ms=timing.queue_wait_ms(), watermarked=engine.info.watermarked)
+    samples, warnings = engine.convert(source, target)
+    stats.warn(warnings)
+    stats.time_to_first_audio_ms = stats.generation_ms = timing.elapsed_ms()
+    stats.audio_samples = samples.size
+    return samples, stats
+
+
+class JobTiming:
+    """Milliseconds since the job was queued and since it started."""
+
+    def __init__(self, enqueued_at: float, started_at: float | None) -> None:
+        self._enqueued_at = enqueued_at
+        self._started_at = started_at if started_at is not None else time.monotonic()
+
+    def queue_wait_ms(self) -> int:
+        return int((self._started_at - self._enqueued_at) * 1000)
+
+    def elapsed_ms(self) -> int:
+        return int((time.monotonic() - self._started_at) * 1000)

@@ -1,0 +1,85 @@
+"""Validation of SynthesisInput against the loaded engine; every problem is INVALID_ARGUMENT with a
+message that names the field."""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+from . import stretch
+from .engines.base import EngineInfo, GenerationParams
+from .errors import InvalidInput
+from .pb.chatterbox.v1 import speech_pb2 as pb
+from .proto_mapping import ENCODINGS, STRETCH_LIBRARIES, decode_source, lookup
+from .synthesis import Segment, SynthesisPlan
+
+# Inclusive ranges; temperature must also be above 0 (it divides the logits).
+FLOAT_RANGES: dict[str, tuple[float, float]] = {
+    "exaggeration": (0.0, 2.0),
+    "cfg_weight": (0.0, 2.0),
+    "temperature": (0.0, 5.0),
+    "repetition_penalty": (1.0, 10.0),
+    "min_p": (0.0, 1.0),
+    "top_p": (0.0, 1.0),
+}
+MAX_TOP_K = 10000
+
+
+def synthesis_plan(
+    message: pb.SynthesisInput, info: EngineInfo, allowed_roots: Sequence[str], chunk_ms: int = 0
+) -> tuple[SynthesisPlan, str]:
+    """The validated plan and the output encoding. Cheap checks run before the voice is decoded."""
+    segments = _segments(message, info.max_segment_chars)
+    language = _language(message.language, info)
+    speed = message.speed if message.HasField("speed") else 1.0
+    stretch.validate_speed(speed)
+    library = lookup(STRETCH_LIBRARIES, message.stretch_library, "input.stretch_library")
+    encoding = lookup(ENCODINGS, message.encoding, "input.encoding")
+    params = generation_params(message.params)
+    voice = decode_source(message.voice, "input.voice", allowed_roots) if message.HasField("voice") else None
+    chunk_samples = info.sample_rate * chunk_ms // 1000
+    plan = SynthesisPlan(segments, language, voice, params, speed, library, chunk_samples)
+    return plan, encoding
+
+
+def generation_params(message: pb.GenerationParams) -> GenerationParams:
+    """The set fields of GenerationParams, range-checked."""
+    values: dict[str, float | int] = {}
+    for name, (low, high) in FLOAT_RANGES.items():
+        if message.HasField(name):
+            value = getattr(message, name)
+            if not math.isfinite(value) or not low <= value <= high or (name == "temperature" and value <= 0):
+                lower = "above 0" if name == "temperature" else f"at least {low:g}"
+                raise InvalidInput(f"params.{name} must be {lower} and at most {high:g}, got {value:g}")
+            values[name] = float(value)
+    if message.HasField("top_k"):
+        if not 1 <= message.top_k <= MAX_TOP_K:
+            raise InvalidInput(f"params.top_k must be between 1 and {MAX_TOP_K}, got {message.top_k}")
+        values["top_k"] = int(message.top_k)
+    return GenerationParams(**values)
+
+
+def _segments(message: pb.SynthesisInput, max_chars: int) -> list[Segment]:
+    if not message.segments:
+        raise InvalidInput("input.segments is empty: send at least one segment of text")
+    segments = []
+    for index, segment in enumerate(message.segments):
+        if not segment.text.strip():
+            raise InvalidInput(f"input.segments[{index}].text is blank")
+        if len(segment.text) > max_chars:
+            raise InvalidInput(
+                f"input.segments[{index}].text has {len(segment.text)} characters; the limit is {max_chars} "
+                "(split the text into shorter segments)"
+            )
+        segments.append(Segment(segment.text, segment.seed if segment.HasField("seed") else None))
+    return segments
+
+
+def _language(code: str, info: EngineInfo) -> str:
+    language = (code or "en").strip().lower()
+    if language not in info.languages:
+        raise InvalidInput(
+            f"language {language!r} is not supported by the loaded {info.engine} engine; "
+            f"supported: {', '.join(info.languages)}"
+        )
+    return language

@@ -1,0 +1,196 @@
+"""The one inference worker of the process: a thread running admitted jobs one at a time.
+
+The official model objects are stateful and a GPU is used best by one job at a time, so every engine
+call happens on this thread, in admission order. Admission is bounded (--queue-capacity): past it the
+caller gets RESOURCE_EXHAUSTED at once instead of waiting without limit.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Callable, Hashable
+
+from .engines.base import Engine, EngineInfo
+from .errors import Cancelled, DeadlineExceeded, NotLoaded, QueueFull, Unavailable
+
+log = logging.getLogger("chatterbox_sidecar.worker")
+
+EMPTY, LOADING, READY, BUSY, DRAINING = "empty", "loading", "ready", "busy", "draining"
+
+
+@dataclass
+class Job:
+    """Admitted work. `run` does it on the worker thread; `abort` reports an error to whoever waits."""
+
+    request_id: str
+    run: Callable[[Engine, "Job"], None]
+    abort: Callable[[BaseException], None]
+    cancel_event: threading.Event = field(default_factory=threading.Event)
+    deadline: float | None = None  # time.monotonic() value
+    enqueued_at: float = field(default_factory=time.monotonic)
+    started_at: float | None = None
+
+
+@dataclass(frozen=True)
+class Status:
+    state: str
+    queue_depth: int
+    queue_capacity: int
+    running_request_id: str
+
+
+class InferenceWorker:
+    """Owns the loaded engine and the job queue (see the module docstring)."""
+
+    def __init__(self, capacity: int) -> None:
+        self._capacity = capacity
+        self._queue: deque[Job] = deque()
+        self._changed = threading.Condition()
+        self._engine: Engine | None = None
+        self._loaded_spec: Hashable = None
+        self._loading = False
+        self._draining = False
+        self._running: Job | None = None
+        threading.Thread(target=self._serve_forever, name="inference-worker", daemon=True).start()
+
+    def submit(self, job: Job) -> None:
+        """Queues `job`, or raises Unavailable / NotLoaded / QueueFull without queueing it."""
+        with self._changed:
+            self._check_accepting()
+            if len(self._queue) >= self._capacity:
+                raise QueueFull(f"the inference queue is full ({self._capacity} jobs waiting); retry later")
+            self._queue.append(job)
+            self._changed.notify_all()
+
+    def withdraw(self, job: Job) -> bool:
+        """Removes a job that has not started (its caller went away); False if it already started."""
+        with self._changed:
+            if job in self._queue:
+                self._queue.remove(job)
+                self._changed.notify_all()
+                return True
+            return False
+
+    def engine_info(self) -> EngineInfo:
+        """Info of the loaded engine; raises like submit() when no work would be accepted."""
+        with self._changed:
+            self._check_accepting()
+            return self._engine.info
+
+    def loaded_info(self) -> EngineInfo | None:
+        """Info of the loaded engine whatever the state, None when nothing is loaded."""
+        with self._changed:
+            return self._engine.info if self._engine is not None else None
+
+    def status(self) -> Status:
+        """A consistent snapshot for GetStatus."""
+        with self._changed:
+            return self._status()
+
+    def wait_until(self, predicate: Callable[[Status], bool], timeout: float | None = None) -> bool:
+        """Blocks until `predicate(status)` holds (re-checked on every state change); False on timeout."""
+        with self._changed:
+            return self._changed.wait_for(lambda: predicate(self._status()), timeout)
+
+    def running_job(self) -> Job | None:
+        """The job on the worker thread right now, if any."""
+        with self._changed:
+            return self._running
+
+    def load(self, spec: Hashable, load_engine: Callable[[], Engine]) -> EngineInfo:
+        """Replaces the engine once admitted jobs are done. Idempotent for the spec already loaded."""
+        with self._changed:
+            if self._draining:
+                raise Unavailable("the sidecar is shutting down")
+            if self._engine is not None and spec == self._loaded_spec:
+                return self._engine.info
+            if self._loading:
+                raise Unavailable("another LoadModel call is in progress; retry shortly")
+            self._loading = True
+            self._changed.wait_for(lambda: not self._queue and self._running is None)
+        try:
+            engine = load_engine()
+        except BaseException:
+            with self._changed:
+                self._loading = False
+                self._changed.notify_all()
+            raise
+        with self._changed:
+            previous, self._engine, self._loaded_spec = self._engine, engine, spec
+            self._loading = False
+            self._changed.notify_all()
+        if previous is not None:
+            previous.close()
+        return engine.info
+
+    def drain(self, grace_seconds: float) -> bool:
+        """Refuses new work, aborts queued jobs with UNAVAILABLE and waits up to the grace period for the
+        running one. Returns False, after asking the running job to stop, if it did not finish in time."""
+        with self._changed:
+            self._draining = True
+            waiting = list(self._queue)
+            self._queue.clear()
+            self._changed.notify_all()
+        for job in waiting:
+            job.abort(Unavailable("the sidecar is shutting down; the job was not started"))
+        with self._changed:
+            finished = self._changed.wait_for(lambda: self._running is None, timeout=grace_seconds)
+            if not finished and self._running is not None:
+                log.warning(
+                    "running job did not finish within the grace period; cancelling it",
+                    extra={"request_id": self._running.request_id},
+                )
+                self._running.cancel_event.set()
+        return finished
+
+    def _check_accepting(self) -> None:
+        if self._draining:
+            raise Unavailable("the sidecar is shutting down")
+        if self._loading:
+            raise Unavailable("a model is loading; retry shortly")
+        if self._engine is None:
+            raise NotLoaded("no engine is loaded; LoadModel must succeed first")
+
+    def _status(self) -> Status:
+        return Status(
+            self._state(), len(self._queue), self._capacity, self._running.request_id if self._running else ""
+        )
+
+    def _state(self) -> str:
+        if self._draining:
+            return DRAINING
+        if self._loading:
+            return LOADING
+        if self._engine is None:
+            return EMPTY
+        return BUSY if self._running is not None or self._queue else READY
+
+    def _serve_forever(self) -> None:
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: bool(self._queue))
+                job = self._running = self._queue.popleft()
+                engine = self._engine
+            try:
+                self._run(job, engine)
+            finally:
+                with self._changed:
+                    self._running = None
+                    self._changed.notify_all()
+
+    def _run(self, job: Job, engine: Engine) -> None:
+        if job.cancel_event.is_set():
+            job.abort(Cancelled("the request was cancelled before it started"))
+            return
+        if job.deadline is not None and time.monotonic() >= job.deadline:
+            job.abort(DeadlineExceeded("the deadline passed while the request waited in the queue"))
+            return
+        job.started_at = time.monotonic()
+        try:
+            job.run(engine, job)
+        except Exception as error:  # noqa: BLE001 - reported to the waiting RPC, which maps it to a status
+            job.abort(error)

@@ -1,0 +1,54 @@
+"""Shared fixtures: an in-process sidecar on port 0 with an injectable engine loader."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+import grpc
+import pytest
+from fakes import FakeEngine
+from grpc_health.v1 import health_pb2_grpc
+
+from chatterbox_sidecar.engines.loader import LoadSpec
+from chatterbox_sidecar.pb.chatterbox.v1 import speech_pb2 as pb
+from chatterbox_sidecar.pb.chatterbox.v1 import speech_pb2_grpc
+from chatterbox_sidecar.server import Settings, Sidecar, grpc_options
+
+
+@dataclass
+class RunningSidecar:
+    sidecar: Sidecar
+    address: str
+    speech: speech_pb2_grpc.SpeechServiceStub
+    health: health_pb2_grpc.HealthStub
+    loads: list[LoadSpec]
+
+    def load(self, engine: int = pb.ENGINE_ESPEAK) -> pb.LoadModelResponse:
+        return self.speech.LoadModel(pb.LoadModelRequest(engine=engine), timeout=30)
+
+
+@pytest.fixture
+def start_sidecar() -> Iterator[Callable[..., RunningSidecar]]:
+    """Factory: start_sidecar(engine=FakeEngine(), queue_capacity=..., ...) -> RunningSidecar."""
+    started: list[tuple[Sidecar, grpc.Channel]] = []
+
+    def start(engine: object | None = None, **settings: object) -> RunningSidecar:
+        loads: list[LoadSpec] = []
+
+        def load_engine(spec: LoadSpec) -> object:
+            loads.append(spec)
+            return engine if engine is not None else FakeEngine()
+
+        sidecar = Sidecar(Settings(listen="127.0.0.1:0", load_engine=load_engine, **settings))
+        address = sidecar.start()
+        channel = grpc.insecure_channel(address, options=grpc_options(sidecar.settings.max_message_bytes))
+        started.append((sidecar, channel))
+        return RunningSidecar(
+            sidecar, address, speech_pb2_grpc.SpeechServiceStub(channel), health_pb2_grpc.HealthStub(channel), loads
+        )
+
+    yield start
+    for sidecar, channel in started:
+        channel.close()
+        sidecar.stop(0)

@@ -1,0 +1,57 @@
+"""Test doubles: an in-memory engine with hooks to pause, fail and count calls."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from chatterbox_sidecar.engines.base import Audio, EngineInfo, GenerationParams, SegmentRequest
+
+FAKE_RATE = 24000
+SAMPLES_PER_CHAR = 100
+
+
+class FakeEngine:
+    """Speaks a deterministic ramp of SAMPLES_PER_CHAR samples per character.
+
+    `gate`: when set to an Event, each segment waits for it (the test releases it); `entered` is set when
+    a segment starts. `fail_at`: index of the segment that raises RuntimeError.
+    """
+
+    def __init__(self, voice_conversion: bool = True, languages: tuple[str, ...] = ("en", "fr")) -> None:
+        self.info = EngineInfo(
+            engine="espeak",
+            variant=None,
+            device="cpu",
+            sample_rate=FAKE_RATE,
+            languages=list(languages),
+            voice_conversion=voice_conversion,
+            watermarked=False,
+            engine_version="fake 1.0",
+        )
+        self.calls: list[SegmentRequest] = []
+        self.gate: threading.Event | None = None
+        self.entered = threading.Event()
+        self.fail_at: int | None = None
+        self.closed = False
+
+    def unsupported_parameters(self, params: GenerationParams) -> list[str]:
+        return ["fake ignores min_p"] if params.min_p is not None else []
+
+    def synthesize(self, request: SegmentRequest) -> np.ndarray:
+        index = len(self.calls)
+        self.calls.append(request)
+        self.entered.set()
+        if self.gate is not None:
+            assert self.gate.wait(10), "test never released the gate"
+        if self.fail_at == index:
+            raise RuntimeError("secret engine detail")
+        n = len(request.text) * SAMPLES_PER_CHAR
+        return (np.arange(n, dtype=np.float32) % 200) / 400.0 - 0.25
+
+    def convert(self, source: Audio, target: Audio | None) -> tuple[np.ndarray, list[str]]:
+        return source.samples[::-1].copy(), ["fake conversion"]
+
+    def close(self) -> None:
+        self.closed = True

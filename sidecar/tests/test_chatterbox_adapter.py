@@ -1,0 +1,235 @@
+"""The Chatterbox adapter against a fake of the official package, injected into sys.modules.
+
+Runs in the default suite whether or not chatterbox-tts is installed: the fake always replaces it.
+"""
+
+from __future__ import annotations
+
+import fake_chatterbox
+import numpy as np
+import pytest
+
+from chatterbox_sidecar.engines import chatterbox_models, loader, torch_support
+from chatterbox_sidecar.engines.base import Audio, GenerationParams, SegmentRequest
+from chatterbox_sidecar.engines.loader import LoadSpec, load_chatterbox, load_engine
+from chatterbox_sidecar.errors import InvalidInput, NotLoaded, OutOfMemory, WrongKind
+
+
+@pytest.fixture
+def accelerators(monkeypatch):
+    """What the fake machine has; tests flip these."""
+    available = {"cuda": False, "mps": False}
+    monkeypatch.setattr(torch_support, "available_accelerators", lambda: dict(available))
+    return available
+
+
+@pytest.fixture(autouse=True)
+def fake_package(monkeypatch, accelerators):
+    fake_chatterbox.install(monkeypatch)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # restored afterwards whatever the loader sets
+
+
+def models_dir(tmp_path, variant: str = "english", builtin_voice: bool = True, with_vc: bool = False):
+    """A models folder holding (empty) copies of the files from_local expects."""
+    for files in [chatterbox_models.VARIANTS[variant]] + ([chatterbox_models.VOICE_CONVERSION] if with_vc else []):
+        folder = tmp_path / files.folder
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in files.required + (("conds.pt",) if builtin_voice else ()):
+            (folder / name).write_bytes(b"")
+    return str(tmp_path)
+
+
+def voice(seconds: float = 2.0, f0: float = 150.0) -> Audio:
+    t = np.arange(int(seconds * 16000)) / 16000
+    samples = (0.2 * np.sin(2 * np.pi * f0 * t)).astype(np.float32)
+    return Audio(samples, 16000, f"voice-{seconds}-{f0}")
+
+
+def segment(text: str = "Hello there.", voice_audio=None, language: str = "en", **params) -> SegmentRequest:
+    return SegmentRequest(text, language, voice_audio, GenerationParams(**params), None)
+
+
+def test_local_weights_are_loaded_with_from_local(tmp_path):
+    engine = load_chatterbox(LoadSpec(engine="chatterbox", models_dir=models_dir(tmp_path)))
+    assert engine._tts.loaded_from == ("local", str(tmp_path / "chatterbox"))
+    assert engine.info.engine == "chatterbox" and engine.info.variant == "english"
+
+
+def test_missing_weights_without_download_are_not_loaded_with_the_folder_and_files(tmp_path):
+    with pytest.raises(NotLoaded) as caught:
+        load_chatterbox(LoadSpec(engine="chatterbox", variant="turbo", models_dir=str(tmp_path)))
+    message = str(caught.value)
+    assert str(tmp_path / "chatterbox-turbo") in message
+    assert "t3_turbo_v1.safetensors" in message and "s3gen_meanflow.safetensors" in message
+
+
+def test_missing_weights_with_download_allowed_use_from_pretrained(tmp_path):
+    engine = load_chatterbox(LoadSpec(engine="chatterbox", models_dir=str(tmp_path), allow_download=True))
+    assert engine._tts.loaded_from == ("pretrained",)
+
+
+@pytest.mark.parametrize("cuda,mps,expected", [(True, True, "cuda"), (False, True, "mps"), (False, False, "cpu")])
+def test_auto_device_prefers_cuda_then_mps_then_cpu(tmp_path, accelerators, cuda, mps, expected):
+    accelerators.update(cuda=cuda, mps=mps)
+    engine = load_chatterbox(LoadSpec(engine="chatterbox", models_dir=models_dir(tmp_path)))
+    assert engine.info.device == expected and engine._tts.device == expected
+
+
+def test_an_explicit_device_that_is_missing_is_not_loaded_and_a_bad_name_is_invalid(tmp_path):
+    with pytest.raises(NotLoaded, match="no cuda device"):
+        load_chatterbox(LoadSpec(engine="chatterbox", device="cuda", models_dir=models_dir(tmp_path)))
+    with pytest.raises(InvalidInput):
+        load_chatterbox(LoadSpec(engine="chatterbox", device="tpu", models_dir=models_dir(tmp_path)))
+    assert torch_support.choose_device("cuda:1", {"cuda": True}) == "cuda:1"
+
+
+def test_only_the_parameters_the_caller_set_are_passed(tmp_path):
+    engine = load_chatterbox(LoadSpec(engine="chatterbox", models_dir=models_dir(tmp_path)))
+    engine.synthesize(segment())
+    engine.synthesize(segment(temperature=0.5, cfg_weight=0.3))
+    assert engine._tts.generate_calls == [{}, {"temperature": 0.5, "cfg_weight": 0.3}]
+
+
+def test_the_output_is_flat_float32_at_24khz(tmp_path):
+    engine = load_chatterbox(LoadSpec(engine="chatterbox", models_dir=models_dir(tmp_path)))
+    audio = engine.synthesize(segment("abcd"))
+    assert audio.dtype == np.float32 and audio.shape == (40,)
+    assert engine.info.sample_rate == 24000 and engine.info.watermarked is True
+    assert engine.info.engine_version.startswith("chatterbox-tts ")
+
+
+def test_multilingual_passes_language_id_and_lists_the_package_languages(tmp_path):
+    engine = load_chatterbox(
+        LoadSpec(engine="chatterbox", variant="multilingual", models_dir=models_dir(tmp_path, "multilingual"))
+    )
+    assert engine.info.languages == sorted(fake_chatterbox.SUPPORTED_LANGUAGES)
+    engine.synthesize(segment(language="fr", exaggeration=0.7))
+    assert engine._tts.generate_calls == [{"language_id": "fr", "exaggeration": 0.7}]
+
+
+def test_english_and_turbo_speak_english_only(tmp_path):
+    engine = load_chatterbox(LoadSpec(engine="chatterbox", models_dir=models_dir(tmp_path)))
+    assert engine.info.languages == ["en"]
+
+
+def test_turbo_drops_what_it_ignores_and_warns(tmp_path):
+    engine = load_chatterbox(LoadSpec(engine="chatterbox", variant="turbo", models_dir=models_dir(tmp_path, "turbo")))
+    params = GenerationParams(cfg_weight=0.5, exaggeration=0.7, min_p=0.1, top_k=50, temperature=0.6)
+    assert engine.unsupported_parameters(params) == ["chatterbox turbo ignores exaggeration, cfg_weight, min_p"]
+    engine.synthesize(SegmentRequest("Hi.", "en", None, params, None))
+    assert engine._tts.generate_calls == [{"temperature": 0.6, "top_k": 50}]
+
+
+def test_top_k_is_turbo_only(tmp_path):
+    engine = load_chatterbox(LoadSpec(engine="chatterbox", models_dir=models_dir(tmp_path)))
+    assert engine.unsupported_parameters(GenerationParams(top_k=5)) == ["chatterbox english ignores top_k (turbo only)"]
+    engine.synthesize(segment(top_k=5))  # the official ChatterboxTTS.generate has no top_k: it must not be passed
+    assert engine._tts.generate_calls == [{}]
+
+
+def test_turbo_needs_a_reference_longer_than_five_seconds(tmp_path):
+    engine = load_chatterbox(LoadSpec(engine="chatterbox", variant="turbo", models_dir=models_dir(tmp_path, "turbo")))
+    with pytest.raises(InvalidInput, match="longer than 5 s"):
+        engine.synthesize(segment(voice_audio=voice(seconds=4.0)))
+    engine.synthesize(segment(voice_audio=voice(seconds=6.0)))
+
+
+def test_voice_conditionals_are_cached_by_audio_hash_and_copied_to_the_device_per_use(tmp_path, accelerators):
+    accelerators.update(cuda=True)
+    engine = load_chatterbox(LoadSpec(engine="chatterbox", models_dir=models_dir(tmp_path)))
+    first, second = voice(f0=150), voice(f0=220)
+    for reference in (first, first, second, first):
+        engine.synthesize(segment(voice_audio=reference))
+    assert len(engine._tts.prepared) == 2  # one preparation per distinct audio
+    assert engine._tts_cache.hits == 2 and engine._tts_cache.misses == 2
+    seen = engine._tts.conds_seen
+    assert all(c.device == "cuda" for c in seen)
+    assert len({id(c) for c in seen}) == 4  # a fresh copy every time
+    assert [c.tag for c in seen] == [seen[0].tag, seen[0].tag, seen[2].tag, seen[0].tag] and seen[0].tag != seen[2].tag
+    assert all(entry.device == "cpu" for entry in engine._tts_cache._entries.values())
+
+
+def test_no_voice_uses_a_copy_of_the_builtin_voice_and_its_absence_is_failed_precondition(tmp_path):
+    engine = load_chatterbox(LoadSpec(engine="chatterbox", models_dir=models_dir(tmp_path)))
+    engine.synthesize(segment(voice_audio=voice()))
+    engine.synthesize(segment())
+    assert engine._tts.conds_seen[-1].tag == "builtin"
+    bare = load_chatterbox(LoadSpec(engine="chatterbox", models_dir=models_dir(tmp_path / "bare", builtin_voice=False)))
+    with pytest.raises(WrongKind, match="no built-in voice"):
+        bare.synthesize(segment())
+
+
+def test_english_voice_conversion_shares_the_decoder_and_caches_targets(tmp_path):
+    engine = load_chatterbox(LoadSpec(engine="chatterbox", models_dir=models_dir(tmp_path)))
+    vc = engine._vc
+    assert vc.s3gen is engine._tts.s3gen and engine.info.voice_conversion
+    source = Audio(np.linspace(-0.5, 0.5, 2400, dtype=np.float32), 24000, "source")
+    target = voice(f0=200)
+    for _ in range(2):
+        converted, warnings = engine.convert(source, target)
+    assert len(vc.targets_set) == 1 and vc.last_target == vc.targets_set[0]
+    assert converted.dtype == np.float32 and converted.shape == (2400,) and warnings == []
+    engine.convert(source, None)
+    assert vc.last_target == "builtin"
+
+
+def test_other_variants_load_voice_conversion_from_the_english_folder_or_warn(tmp_path):
+    with_vc = load_chatterbox(
+        LoadSpec(
+            engine="chatterbox", variant="multilingual", models_dir=models_dir(tmp_path, "multilingual", with_vc=True)
+        )
+    )
+    assert with_vc._vc.loaded_from == ("local", str(tmp_path / "chatterbox"))
+    without = load_chatterbox(
+        LoadSpec(engine="chatterbox", variant="turbo", models_dir=models_dir(tmp_path / "t", "turbo"))
+    )
+    assert not without.info.voice_conversion
+    assert "voice conversion is unavailable" in without.info.warnings[0]
+    with pytest.raises(WrongKind):
+        without.convert(voice(), None)
+
+
+def test_device_out_of_memory_clears_the_cache_and_is_out_of_memory(tmp_path, monkeypatch):
+    engine = load_chatterbox(LoadSpec(engine="chatterbox", models_dir=models_dir(tmp_path)))
+    engine.synthesize(segment(voice_audio=voice()))
+
+    class FakeOOM(RuntimeError):
+        pass
+
+    def exhausted(*_args, **_kwargs):
+        raise FakeOOM("CUDA out of memory")
+
+    monkeypatch.setattr(torch_support, "is_out_of_memory", lambda error: isinstance(error, FakeOOM))
+    monkeypatch.setattr(engine._tts, "generate", exhausted)
+    with pytest.raises(OutOfMemory):
+        engine.synthesize(segment(voice_audio=voice()))
+    assert len(engine._tts_cache) == 0
+
+
+def test_a_crash_inside_the_official_loader_is_not_loaded_with_the_reason(tmp_path, monkeypatch):
+    def broken(cls, ckpt_dir, device):
+        raise TypeError("'NoneType' object is not callable")
+
+    monkeypatch.setattr(fake_chatterbox.ChatterboxTTS, "from_local", classmethod(broken))
+    with pytest.raises(NotLoaded, match="NoneType"):
+        load_chatterbox(LoadSpec(engine="chatterbox", models_dir=models_dir(tmp_path)))
+
+
+def test_auto_uses_chatterbox_when_it_loads(tmp_path):
+    engine = load_engine(LoadSpec(engine="auto", models_dir=models_dir(tmp_path)))
+    assert engine.info.engine == "chatterbox" and engine.info.warnings == []
+
+
+def test_auto_falls_back_to_espeak_loudly_when_chatterbox_cannot_load(tmp_path, caplog):
+    engine = load_engine(LoadSpec(engine="auto", models_dir=str(tmp_path)))
+    assert engine.info.engine == "espeak"
+    assert "fell back to espeak-ng" in engine.info.warnings[0] and "not neural" in engine.info.warnings[0]
+    assert any(r.levelname == "WARNING" and r.name == loader.log.name for r in caplog.records)
+
+
+def test_the_package_missing_is_not_loaded_with_install_advice(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "chatterbox.tts", None)  # makes the import fail
+    with pytest.raises(NotLoaded, match="setup:chatterbox"):
+        load_chatterbox(LoadSpec(engine="chatterbox", models_dir=models_dir(tmp_path)))

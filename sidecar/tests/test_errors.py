@@ -1,0 +1,107 @@
+"""Walks the whole exception -> status table through a real gRPC server on port 0."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+
+import grpc
+import pytest
+
+from chatterbox_sidecar import errors
+from chatterbox_sidecar.server import create_grpc_server
+
+ROWS = [(error_class, code) for error_class, code in errors.STATUS_BY_ERROR]
+UNEXPECTED = [ValueError, KeyError, AssertionError, RuntimeError]
+
+
+def _raising_server(exceptions: list[BaseException]) -> tuple[grpc.Server, grpc.Channel]:
+    """A service whose methods raise exceptions[int(request)]: unary at once, streaming after one message."""
+
+    def unary(request: bytes, context: grpc.ServicerContext) -> bytes:
+        raise exceptions[int(request)]
+
+    def stream(request: bytes, context: grpc.ServicerContext):
+        yield b"first"
+        raise exceptions[int(request)]
+
+    def aborting(request: bytes, context: grpc.ServicerContext) -> bytes:
+        context.abort(grpc.StatusCode.ALREADY_EXISTS, "aborted by the handler itself")
+
+    handler = grpc.method_handlers_generic_handler(
+        "test.Raiser",
+        {
+            "Unary": grpc.unary_unary_rpc_method_handler(unary),
+            "Stream": grpc.unary_stream_rpc_method_handler(stream),
+            "Abort": grpc.unary_unary_rpc_method_handler(aborting),
+        },
+    )
+    server = create_grpc_server(1024 * 1024, 4)
+    server.add_generic_rpc_handlers((handler,))
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    return server, grpc.insecure_channel(f"127.0.0.1:{port}")
+
+
+@pytest.fixture(scope="module")
+def raiser():
+    exceptions: list[BaseException] = []
+    server, channel = _raising_server(exceptions)
+    yield exceptions, channel
+    channel.close()
+    server.stop(0)
+
+
+def _call(raiser, error: BaseException, streaming: bool) -> grpc.RpcError:
+    exceptions, channel = raiser
+    exceptions.append(error)
+    request = str(len(exceptions) - 1).encode()
+    with pytest.raises(grpc.RpcError) as caught:
+        if streaming:
+            responses = channel.unary_stream("/test.Raiser/Stream")(request, timeout=10)
+            assert next(responses) == b"first"  # the error comes after audio already sent
+            next(responses)
+        else:
+            channel.unary_unary("/test.Raiser/Unary")(request, timeout=10)
+    return caught.value
+
+
+@pytest.mark.parametrize("streaming", [False, True], ids=["unary", "mid-stream"])
+@pytest.mark.parametrize("error_class,code", ROWS, ids=[row[0].__name__ for row in ROWS])
+def test_every_table_row_maps_to_its_status(raiser, error_class, code, streaming):
+    failure = _call(raiser, error_class("precise reason"), streaming)
+    assert failure.code() == code
+    assert failure.details() == "precise reason"
+
+
+@pytest.mark.parametrize("streaming", [False, True], ids=["unary", "mid-stream"])
+@pytest.mark.parametrize("error_class", UNEXPECTED, ids=[c.__name__ for c in UNEXPECTED])
+def test_anything_else_is_internal_with_a_generic_message_and_a_logged_traceback(
+    raiser, error_class, streaming, caplog
+):
+    with caplog.at_level(logging.ERROR, logger="chatterbox_sidecar.rpc"):
+        failure = _call(raiser, error_class("secret internals"), streaming)
+    assert failure.code() == grpc.StatusCode.INTERNAL
+    assert failure.details() == errors.GENERIC_INTERNAL_MESSAGE
+    assert "secret internals" not in failure.details()
+    logged = [r for r in caplog.records if r.exc_info and r.exc_info[1] is not None]
+    assert logged and "secret internals" in str(logged[-1].exc_info[1])
+
+
+def test_an_empty_message_falls_back_to_the_status_name(raiser):
+    assert _call(raiser, errors.QueueFull(), streaming=False).details() == "resource exhausted"
+
+
+def test_a_handler_that_aborts_itself_keeps_its_status(raiser):
+    _, channel = raiser
+    with pytest.raises(grpc.RpcError) as caught:
+        channel.unary_unary("/test.Raiser/Abort")(b"", timeout=10)
+    assert caught.value.code() == grpc.StatusCode.ALREADY_EXISTS
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="torch is not installed")
+def test_torch_out_of_memory_is_resource_exhausted(raiser):
+    import torch
+
+    failure = _call(raiser, torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2 GiB"), streaming=True)
+    assert failure.code() == grpc.StatusCode.RESOURCE_EXHAUSTED

@@ -1,0 +1,107 @@
+"""Scheduling through the real gRPC server: cancellation, status while busy, admission, drain, failures."""
+
+from __future__ import annotations
+
+import threading
+
+import grpc
+import pytest
+from fakes import SAMPLES_PER_CHAR, FakeEngine
+from grpc_health.v1 import health_pb2
+from rpc_helpers import SERVICE, health, stream_request, unary_request
+
+from chatterbox_sidecar.pb.chatterbox.v1 import speech_pb2 as pb
+
+
+def test_an_engine_failure_mid_stream_ends_it_with_internal_after_the_audio_already_sent(start_sidecar):
+    engine = FakeEngine()
+    engine.fail_at = 1
+    running = start_sidecar(engine)
+    running.load()
+    received = []
+    with pytest.raises(grpc.RpcError) as caught:
+        for response in running.speech.SynthesizeStream(stream_request("first", "second"), timeout=10):
+            received.append(response.WhichOneof("event"))
+    assert received == ["start", "audio"]
+    assert caught.value.code() == grpc.StatusCode.INTERNAL
+    assert caught.value.details() == "inference failed; see sidecar log"
+
+
+def test_cancelling_the_call_stops_the_work_before_the_next_segment(start_sidecar):
+    engine = FakeEngine()
+    engine.gate = threading.Event()
+    running = start_sidecar(engine)
+    running.load()
+    responses = running.speech.SynthesizeStream(stream_request("one", "two", "three", request_id="r1"), timeout=10)
+    assert next(responses).WhichOneof("event") == "start"
+    assert engine.entered.wait(5)
+    job = running.sidecar.worker.running_job()
+    assert job is not None and job.request_id == "r1"
+    responses.cancel()
+    assert job.cancel_event.wait(5), "the server never saw the cancellation"
+    engine.gate.set()
+    # The worker is serial: once a later request completes, the cancelled one has stopped.
+    running.speech.Synthesize(unary_request("later"), timeout=10)
+    assert [call.text for call in engine.calls] == ["one", "later"]
+
+
+def test_status_and_health_answer_while_a_synthesis_runs(start_sidecar):
+    engine = FakeEngine()
+    engine.gate = threading.Event()
+    running = start_sidecar(engine)
+    running.load()
+    future = running.speech.Synthesize.future(unary_request("slow", request_id="busy-1"), timeout=10)
+    assert engine.entered.wait(5)
+    status = running.speech.GetStatus(pb.GetStatusRequest(), timeout=5)
+    assert status.state == pb.GetStatusResponse.STATE_BUSY
+    assert status.running_request_id == "busy-1"
+    assert health(running, SERVICE) == health_pb2.HealthCheckResponse.SERVING
+    engine.gate.set()
+    assert future.result().stats.audio_samples == 4 * SAMPLES_PER_CHAR
+    assert running.speech.GetStatus(pb.GetStatusRequest(), timeout=5).state == pb.GetStatusResponse.STATE_READY
+
+
+def test_a_full_queue_is_resource_exhausted(start_sidecar):
+    engine = FakeEngine()
+    engine.gate = threading.Event()
+    running = start_sidecar(engine, queue_capacity=1)
+    running.load()
+    running_call = running.speech.Synthesize.future(unary_request("runs"), timeout=10)
+    assert engine.entered.wait(5)
+    queued_call = running.speech.Synthesize.future(unary_request("waits"), timeout=10)
+    assert running.sidecar.worker.wait_until(lambda s: s.queue_depth == 1, timeout=5)
+    with pytest.raises(grpc.RpcError) as caught:
+        running.speech.Synthesize(unary_request("refused"), timeout=10)
+    assert caught.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert "queue is full" in caught.value.details()
+    status = running.speech.GetStatus(pb.GetStatusRequest(), timeout=5)
+    assert (status.queue_depth, status.queue_capacity) == (1, 1)
+    engine.gate.set()
+    assert running_call.result().stats.audio_samples and queued_call.result().stats.audio_samples
+
+
+def test_draining_refuses_new_work_aborts_queued_jobs_and_lets_the_running_one_finish(start_sidecar):
+    engine = FakeEngine()
+    engine.gate = threading.Event()
+    running = start_sidecar(engine)
+    running.load()
+    running_call = running.speech.SynthesizeStream(stream_request("runs", "on"), timeout=10)
+    assert next(running_call).WhichOneof("event") == "start"
+    assert engine.entered.wait(5)
+    queued_call = running.speech.Synthesize.future(unary_request("queued"), timeout=10)
+    assert running.sidecar.worker.wait_until(lambda s: s.queue_depth == 1, timeout=5)
+    stopper = threading.Thread(target=running.sidecar.stop, args=(10,))
+    stopper.start()
+    assert running.sidecar.worker.wait_until(lambda s: s.state == "draining", timeout=5)
+    with pytest.raises(grpc.RpcError) as caught:
+        queued_call.result()
+    assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
+    with pytest.raises(grpc.RpcError) as caught:
+        running.speech.Synthesize(unary_request("new"), timeout=10)
+    assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert health(running, SERVICE) == health_pb2.HealthCheckResponse.NOT_SERVING
+    assert running.speech.GetStatus(pb.GetStatusRequest(), timeout=5).state == pb.GetStatusResponse.STATE_DRAINING
+    engine.gate.set()
+    assert [r.WhichOneof("event") for r in running_call] == ["audio", "audio", "end"]
+    stopper.join(10)
+    assert not stopper.is_alive()
