@@ -21,6 +21,9 @@ const TS_OPTIONS = [
 ].join(",");
 
 function protoc(args) {
+  if (!existsSync(venvPython)) {
+    throw new Error(`${venvPython} is missing: run \`npm install\` first (it creates the sidecar virtualenv)`);
+  }
   execFileSync(venvPython, ["-m", "grpc_tools.protoc", ...args], { cwd: root, stdio: "inherit" });
 }
 
@@ -54,13 +57,4 @@ export function generatePython() {
     `--pyi_out=${out}`,
     ourProto,
   ]);
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  if (!existsSync(venvPython)) {
-    console.error(`codegen: ${venvPython} is missing; run \`npm install\` first (it creates the sidecar venv).`);
-    process.exit(1);
-  }
-  generatePython();
-  generateTypeScript();
 }
