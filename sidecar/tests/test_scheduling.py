@@ -27,6 +27,36 @@ def test_an_engine_failure_mid_stream_ends_it_with_internal_after_the_audio_alre
     assert caught.value.details() == "inference failed; see sidecar log"
 
 
+class HoldLastSegment(FakeEngine):
+    """Blocks the last segment of a three-segment text until the test releases it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.last_started = threading.Event()
+        self.release_last = threading.Event()
+
+    def synthesize(self, request):
+        if request.text == "third":
+            self.last_started.set()
+            assert self.release_last.wait(10), "test never released the last segment"
+        return super().synthesize(request)
+
+
+def test_first_audio_arrives_while_the_last_segment_is_still_being_synthesized(start_sidecar):
+    engine = HoldLastSegment()
+    running = start_sidecar(engine)
+    running.load()
+    responses = running.speech.SynthesizeStream(stream_request("first", "second", "third"), timeout=10)
+    assert next(responses).WhichOneof("event") == "start"
+    first_audio = next(responses)
+    assert first_audio.WhichOneof("event") == "audio" and first_audio.audio.segment_index == 0
+    assert not engine.release_last.is_set(), "the last segment was not held, so the order proves nothing"
+    engine.release_last.set()
+    rest = [response.WhichOneof("event") for response in responses]
+    assert engine.last_started.is_set()
+    assert rest[-1] == "end"
+
+
 def test_cancelling_the_call_stops_the_work_before_the_next_segment(start_sidecar):
     engine = FakeEngine()
     engine.gate = threading.Event()
