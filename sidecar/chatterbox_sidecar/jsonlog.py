@@ -63,3 +63,20 @@ def configure_logging(level_flag: str, stream: TextIO | None = None) -> None:
     root.setLevel(FLAG_LEVELS[level_flag])
     # Python warnings (DeprecationWarning from model libraries, ...) become "warn" lines, not raw text.
     logging.captureWarnings(True)
+
+
+# Model libraries that attach their own plain-text stderr handler to their root logger when imported.
+_LIBRARY_LOGGERS = ("huggingface_hub", "transformers", "diffusers")
+
+
+def adopt_library_loggers() -> None:
+    """Routes the model libraries' loggers through the JSON handler only.
+
+    Each of them otherwise writes every message twice: once as raw text from its own handler and once as
+    JSON through the root logger. Call it after importing them.
+    """
+    for name in _LIBRARY_LOGGERS:
+        library = logging.getLogger(name)
+        for handler in list(library.handlers):
+            library.removeHandler(handler)
+        library.propagate = True

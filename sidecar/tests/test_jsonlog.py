@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from chatterbox_sidecar.jsonlog import configure_logging
+from chatterbox_sidecar.jsonlog import adopt_library_loggers, configure_logging
 
 
 @pytest.fixture(autouse=True)
@@ -54,3 +54,14 @@ def test_the_level_flag_filters():
     logging.getLogger("x").error("shown")
     entries = [json.loads(line) for line in stream.getvalue().splitlines()]
     assert [(e["level"], e["msg"]) for e in entries] == [("error", "shown")]
+
+
+def test_model_library_loggers_write_json_once_instead_of_text_and_json():
+    stream, raw = io.StringIO(), io.StringIO()
+    configure_logging("info", stream)
+    library = logging.getLogger("huggingface_hub")
+    library.addHandler(logging.StreamHandler(raw))  # what the library does on import
+    adopt_library_loggers()
+    logging.getLogger("huggingface_hub.file_download").warning("Retrying in 1s")
+    assert raw.getvalue() == ""
+    assert [json.loads(line)["msg"] for line in stream.getvalue().splitlines()] == ["Retrying in 1s"]

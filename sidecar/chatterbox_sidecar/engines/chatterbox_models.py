@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import NotLoaded
+from ..jsonlog import adopt_library_loggers
 
 log = logging.getLogger("chatterbox_sidecar.chatterbox")
 
@@ -72,6 +73,7 @@ def import_class(files: ModelFiles) -> Any:
             f"the chatterbox-tts package cannot be imported ({error}); install it into the sidecar venv "
             "with `npm run setup:chatterbox` (sidecar/requirements-chatterbox.txt)"
         ) from error
+    adopt_library_loggers()
     return getattr(module, files.class_name)
 
 
