@@ -4,19 +4,16 @@
  */
 import { mkdir, readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createApp } from "./app.js";
 import type { AppConfig } from "./config/app-config.js";
 import { ConfigError, loadConfig } from "./config/load-config.js";
 import { childLogger, createRootLogger, type Logger } from "./logging.js";
+import { createServices } from "./services/create-services.js";
 import { createHealthReporter } from "./services/health-service.js";
-import { createOutputNamer } from "./services/output-name.js";
-import { TtsOutputWriter } from "./services/tts/tts-output-writer.js";
-import { TtsService } from "./services/tts/tts-service.js";
 import { SidecarSupervisor } from "./sidecar/supervisor.js";
-import { OutputStore } from "./storage/output-store.js";
-import { ReferenceVoiceStore } from "./storage/reference-voice-store.js";
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -66,21 +63,6 @@ function createSupervisor(config: AppConfig, logger: Logger): SidecarSupervisor 
   });
 }
 
-function createServices(config: AppConfig, supervisor: SidecarSupervisor) {
-  const outputs = new OutputStore(config.paths.outputs);
-  const tts = new TtsService({
-    backend: supervisor.backend,
-    voices: new ReferenceVoiceStore(config.paths.referenceAudio),
-    outputs,
-    writer: new TtsOutputWriter(outputs, config.paths.temp),
-    maxSegmentChars: config.inference.maxSegmentChars,
-    inferenceTimeoutMs: config.api.inferenceTimeoutMs,
-    namer: createOutputNamer(),
-    random: Math.random,
-  });
-  return { outputs, tts };
-}
-
 function listen(server: Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
@@ -106,21 +88,26 @@ function onShutdown(server: Server, supervisor: SidecarSupervisor, log: Logger):
 async function main(): Promise<void> {
   const startedAt = Date.now();
   const config = readConfig();
-  const root = createRootLogger(config.server.logLevel as "info");
+  const root = createRootLogger(config.server.logLevel);
   const log = childLogger(root, "main");
   const { version } = JSON.parse(await readFile(join(projectRoot, "package.json"), "utf8")) as { version: string };
   await Promise.all([config.paths.outputs, config.paths.referenceAudio, config.paths.vcInputs].map((d) => mkdir(d, { recursive: true })));
   const supervisor = createSupervisor(config, root);
-  const { outputs, tts } = createServices(config, supervisor);
+  const { outputs, tts } = createServices(config, supervisor.backend);
   const health = createHealthReporter({ sidecar: supervisor, version, startedAt });
   const app = createApp({ config, log: childLogger(root, "http"), version, tts, outputs, health });
   const server = createServer(app.callback());
   // Long texts take minutes; Node's default 5-minute request timeout would cut them off.
   server.requestTimeout = 0;
   await listen(server, config.server.host, config.server.port);
-  log.info({ url: `http://${config.server.host}:${config.server.port}`, config: config.source ?? "defaults" }, "listening");
+  const { port } = server.address() as AddressInfo;
+  log.info({ url: `http://${config.server.host}:${port}`, config: config.source ?? "defaults" }, "listening");
   onShutdown(server, supervisor, log);
   supervisor.start().catch((error: unknown) => log.error({ err: error }, "the inference sidecar could not start"));
 }
 
-await main();
+main().catch((error: unknown) => {
+  // e.g. the HTTP port is taken: say so plainly instead of dying with an unhandled rejection.
+  console.error(`chatterbox-ts could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

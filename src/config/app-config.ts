@@ -6,7 +6,7 @@ export type EngineChoice = "auto" | "chatterbox" | "espeak";
 export interface AppConfig {
   /** The config file that was read, or undefined when none exists and defaults apply. */
   source: string | undefined;
-  server: { host: string; port: number; logLevel: string };
+  server: { host: string; port: number; logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent" };
   /** Absolute paths; relative ones in the file are resolved against the config file's folder. */
   paths: { outputs: string; referenceAudio: string; vcInputs: string; models: string; temp: string };
   api: { maxTextLength: number; maxBodyBytes: number; inferenceTimeoutMs: number };

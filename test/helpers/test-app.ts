@@ -10,12 +10,8 @@ import type { AppConfig } from "../../src/config/app-config.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import type { InferenceBackend } from "../../src/domain/inference.js";
 import { createRootLogger } from "../../src/logging.js";
+import { createServices } from "../../src/services/create-services.js";
 import { createHealthReporter, type HealthSource } from "../../src/services/health-service.js";
-import { createOutputNamer } from "../../src/services/output-name.js";
-import { TtsOutputWriter } from "../../src/services/tts/tts-output-writer.js";
-import { TtsService } from "../../src/services/tts/tts-service.js";
-import { OutputStore } from "../../src/storage/output-store.js";
-import { ReferenceVoiceStore } from "../../src/storage/reference-voice-store.js";
 import { serve, type TestServer } from "./test-server.js";
 
 export interface TestApp extends TestServer {
@@ -46,17 +42,7 @@ export async function makeDataDir(yaml = ""): Promise<{ dir: string; config: App
 
 export async function startTestApp({ backend, health, yaml, data }: TestAppOptions): Promise<TestApp> {
   const { dir, config } = data ?? (await makeDataDir(yaml));
-  const outputs = new OutputStore(config.paths.outputs);
-  const tts = new TtsService({
-    backend,
-    voices: new ReferenceVoiceStore(config.paths.referenceAudio),
-    outputs,
-    writer: new TtsOutputWriter(outputs, config.paths.temp),
-    maxSegmentChars: config.inference.maxSegmentChars,
-    inferenceTimeoutMs: config.api.inferenceTimeoutMs,
-    namer: createOutputNamer(),
-    random: Math.random,
-  });
+  const { outputs, tts } = createServices(config, backend);
   const source = health ?? (await readySource(backend));
   const report = createHealthReporter({ sidecar: source, version: "test", startedAt: Date.now() });
   const app = createApp({ config, log: createRootLogger("silent"), version: "test", tts, outputs, health: report });

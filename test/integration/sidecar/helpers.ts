@@ -59,12 +59,12 @@ export class LogCapture {
 }
 
 /** A temp dir removed by `cleanup`. */
-export function makeTempDir(): { path: string; cleanup(): void } {
+function makeTempDir(): { path: string; cleanup(): void } {
   const path = mkdtempSync(join(tmpdir(), "sidecar-test-"));
   return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-export interface FakeSupervisorSetup {
+interface FakeSupervisorSetup {
   scenario: string;
   cwd: string;
   logger: Logger;
@@ -74,7 +74,7 @@ export interface FakeSupervisorSetup {
 }
 
 /** A supervisor running the fake sidecar with short, test-sized timeouts. */
-export function fakeSupervisor(setup: FakeSupervisorSetup): SidecarSupervisor {
+function fakeSupervisor(setup: FakeSupervisorSetup): SidecarSupervisor {
   return new SidecarSupervisor({
     python: process.execPath,
     argsPrefix: [FAKE_SIDECAR, "--scenario", setup.scenario, ...(setup.fakeArgs ?? [])],
@@ -91,6 +91,41 @@ export function fakeSupervisor(setup: FakeSupervisorSetup): SidecarSupervisor {
     logger: setup.logger,
     ...setup.overrides,
   });
+}
+
+/** A test's temp folder, log capture and fake-sidecar supervisors; its hooks stop and clean up after each test. */
+export interface FakeSupervisorFixture {
+  readonly temp: { path: string; cleanup(): void };
+  readonly logs: LogCapture;
+  make(scenario: string, overrides?: Partial<SupervisorOptions>, fakeArgs?: string[]): SidecarSupervisor;
+}
+
+/** Registers the beforeEach/afterEach hooks of a {@link FakeSupervisorFixture} in the calling describe(). */
+export function useFakeSupervisors(): FakeSupervisorFixture {
+  let temp: FakeSupervisorFixture["temp"];
+  let logs: LogCapture;
+  let supervisor: SidecarSupervisor | undefined;
+  beforeEach(() => {
+    temp = makeTempDir();
+    logs = new LogCapture();
+  });
+  afterEach(async () => {
+    await supervisor?.stop();
+    supervisor = undefined;
+    temp.cleanup();
+  });
+  return {
+    get temp() {
+      return temp;
+    },
+    get logs() {
+      return logs;
+    },
+    make(scenario, overrides = {}, fakeArgs = []) {
+      supervisor = fakeSupervisor({ scenario, cwd: temp.path, logger: logs.logger, overrides, fakeArgs });
+      return supervisor;
+    },
+  };
 }
 
 /** Resolves with the arguments of the first `event` whose arguments satisfy `predicate`. */

@@ -4,41 +4,14 @@ import type { SynthesisEvent } from "../../../src/domain/inference.js";
 import type { HealthCheckReport } from "../../../src/sidecar/health-monitor.js";
 import type { ProcessExit } from "../../../src/sidecar/sidecar-process.js";
 import type { SidecarSupervisor } from "../../../src/sidecar/supervisor.js";
-import type { SupervisorOptions } from "../../../src/sidecar/supervisor-options.js";
-import {
-  caught,
-  fakeSupervisor,
-  isAlive,
-  LogCapture,
-  makeTempDir,
-  waitForEvent,
-  waitForState,
-  within,
-} from "./helpers.js";
+import { caught, isAlive, useFakeSupervisors, waitForEvent, waitForState, within } from "./helpers.js";
 
 const input = (requestId: string) => ({ segments: [{ text: "One." }, { text: "Two." }], params: {}, requestId });
 
 describe("SidecarSupervisor lifecycle (fake sidecar process)", function () {
   this.timeout(20_000);
-  let temp: ReturnType<typeof makeTempDir>;
-  let logs: LogCapture;
-  let supervisor: SidecarSupervisor | undefined;
-
-  beforeEach(() => {
-    temp = makeTempDir();
-    logs = new LogCapture();
-  });
-
-  afterEach(async () => {
-    await supervisor?.stop();
-    supervisor = undefined;
-    temp.cleanup();
-  });
-
-  function make(scenario: string, overrides: Partial<SupervisorOptions> = {}, fakeArgs: string[] = []) {
-    supervisor = fakeSupervisor({ scenario, cwd: temp.path, logger: logs.logger, overrides, fakeArgs });
-    return supervisor;
-  }
+  const fixture = useFakeSupervisors();
+  const make = fixture.make;
 
   async function collect(sup: SidecarSupervisor, requestId: string): Promise<SynthesisEvent[]> {
     const events: SynthesisEvent[] = [];
@@ -128,7 +101,7 @@ describe("SidecarSupervisor lifecycle (fake sidecar process)", function () {
     const pending = caught(() => iterator.next());
     controller.abort();
     expect(await pending).to.be.instanceOf(ClientGoneError);
-    await logs.waitFor((l) => l.msg === "stream cancelled by the client" && l.request_id === "slow-1");
+    await fixture.logs.waitFor((l) => l.msg === "stream cancelled by the client" && l.request_id === "slow-1");
   });
 
   it("cancels the call when the consumer stops reading early", async () => {
@@ -137,7 +110,7 @@ describe("SidecarSupervisor lifecycle (fake sidecar process)", function () {
     for await (const event of sup.backend.synthesizeStream(input("early-break"))) {
       if (event.type === "audio") break;
     }
-    await logs.waitFor((l) => l.msg === "stream cancelled by the client" && l.request_id === "early-break");
+    await fixture.logs.waitFor((l) => l.msg === "stream cancelled by the client" && l.request_id === "early-break");
   });
 
   it("stops idempotently: parallel and repeated stop() calls all resolve", async () => {
@@ -159,8 +132,8 @@ describe("SidecarSupervisor lifecycle (fake sidecar process)", function () {
     await sup.start();
     await within(sup.stop(), 3_000, "stop()");
     expect(sup.snapshot().lastExit?.signal).to.equal("SIGKILL");
-    await logs.waitFor((l) => l.msg === "fake: ignoring SIGTERM" && l.level === 40);
-    expect(logs.find((l) => String(l.msg).includes("ignored SIGTERM"))?.component).to.equal("supervisor");
+    await fixture.logs.waitFor((l) => l.msg === "fake: ignoring SIGTERM" && l.level === 40);
+    expect(fixture.logs.find((l) => String(l.msg).includes("ignored SIGTERM"))?.component).to.equal("supervisor");
   });
 
   it("can start again after a stop", async () => {

@@ -2,53 +2,42 @@ import { expect } from "chai";
 import { execa, type ResultPromise } from "execa";
 import { fileURLToPath } from "node:url";
 import { forEachLine } from "../../../src/sidecar/line-splitter.js";
-import type { SidecarSupervisor } from "../../../src/sidecar/supervisor.js";
-import { caught, fakeSupervisor, isAlive, LogCapture, makeTempDir, waitUntil } from "./helpers.js";
+import { caught, isAlive, useFakeSupervisors, waitUntil } from "./helpers.js";
 
 const HOST = fileURLToPath(new URL("../../fixtures/supervisor-host.js", import.meta.url));
 
 describe("SidecarSupervisor logs and orphans (fake sidecar process)", function () {
   this.timeout(15_000);
-  let temp: ReturnType<typeof makeTempDir>;
-  let logs: LogCapture;
-  let supervisor: SidecarSupervisor | undefined;
+  const fixture = useFakeSupervisors();
   let host: ResultPromise | undefined;
   let orphanPid: number | undefined;
 
-  beforeEach(() => {
-    temp = makeTempDir();
-    logs = new LogCapture();
-  });
-
   afterEach(async () => {
-    await supervisor?.stop();
-    supervisor = undefined;
     if (host?.pid !== undefined && isAlive(host.pid)) host.kill("SIGKILL");
     await host?.catch(() => undefined);
     host = undefined;
     if (orphanPid !== undefined && isAlive(orphanPid)) process.kill(orphanPid, "SIGKILL");
     orphanPid = undefined;
-    temp.cleanup();
   });
 
   it("re-emits JSON stderr lines at their level with their fields, and text lines at warn", async () => {
-    supervisor = fakeSupervisor({ scenario: "non-json-stderr", cwd: temp.path, logger: logs.logger });
+    const supervisor = fixture.make("non-json-stderr");
     await supervisor.start();
     const pid = supervisor.snapshot().pid;
-    const traceback = await logs.waitFor((l) => l.msg === "Traceback (most recent call last):");
+    const traceback = await fixture.logs.waitFor((l) => l.msg === "Traceback (most recent call last):");
     expect(traceback).to.include({ level: 40, component: "sidecar", pid, stream: "stderr" });
-    const listening = await logs.waitFor((l) => l.msg === "listening");
+    const listening = await fixture.logs.waitFor((l) => l.msg === "listening");
     expect(listening).to.include({ level: 30, component: "sidecar", pid, logger: "fake_sidecar" });
     expect(listening.port).to.be.a("number");
     expect(listening.sidecarTime).to.be.a("string");
-    const debug = await logs.waitFor((l) => l.msg === "fake sidecar starting");
+    const debug = await fixture.logs.waitFor((l) => l.msg === "fake sidecar starting");
     expect(debug.level).to.equal(20);
   });
 
   it("re-emits error lines at error level and keeps them in the crash report", async () => {
-    supervisor = fakeSupervisor({ scenario: "exit-before-ready", cwd: temp.path, logger: logs.logger });
-    await caught(() => (supervisor as SidecarSupervisor).start());
-    const line = await logs.waitFor((l) => String(l.msg).includes("/models/english is missing"));
+    const supervisor = fixture.make("exit-before-ready");
+    await caught(() => supervisor.start());
+    const line = await fixture.logs.waitFor((l) => String(l.msg).includes("/models/english is missing"));
     expect(line).to.include({ level: 50, component: "sidecar" });
     const tail = supervisor.snapshot().lastExit?.stderrTail ?? [];
     expect(tail.at(-1)).to.equal("RuntimeError: the fake refuses to start");

@@ -4,29 +4,12 @@ import type { SynthesisEvent } from "../../../src/domain/inference.js";
 import { SidecarStartError } from "../../../src/sidecar/sidecar-start-error.js";
 import type { SidecarSupervisor } from "../../../src/sidecar/supervisor.js";
 import { FAKE_SEGMENT_SAMPLES, sineSamples } from "../../fixtures/fake-speech-service.js";
-import { caught, fakeSupervisor, isAlive, LogCapture, makeTempDir, waitUntil } from "./helpers.js";
+import { caught, isAlive, useFakeSupervisors, waitUntil, type LogCapture } from "./helpers.js";
 
 describe("SidecarSupervisor start-up (fake sidecar process)", function () {
   this.timeout(15_000);
-  let temp: ReturnType<typeof makeTempDir>;
-  let logs: LogCapture;
-  let supervisor: SidecarSupervisor | undefined;
-
-  beforeEach(() => {
-    temp = makeTempDir();
-    logs = new LogCapture();
-  });
-
-  afterEach(async () => {
-    await supervisor?.stop();
-    supervisor = undefined;
-    temp.cleanup();
-  });
-
-  function make(scenario: string, overrides = {}): SidecarSupervisor {
-    supervisor = fakeSupervisor({ scenario, cwd: temp.path, logger: logs.logger, overrides });
-    return supervisor;
-  }
+  const fixture = useFakeSupervisors();
+  const make = fixture.make;
 
   async function startFailure(sup: SidecarSupervisor): Promise<SidecarStartError> {
     const error = await caught(() => sup.start());
@@ -75,10 +58,10 @@ describe("SidecarSupervisor start-up (fake sidecar process)", function () {
     } finally {
       delete process.env.SIDECAR_TEST_SECRET;
     }
-    const line = await logs.waitFor((l) => l.msg === "fake sidecar starting");
+    const line = await fixture.logs.waitFor((l) => l.msg === "fake sidecar starting");
     expect(line.component).to.equal("sidecar");
     expect(line.parent_pid).to.equal(process.pid);
-    expect(line.allowed_roots).to.deep.equal([temp.path]);
+    expect(line.allowed_roots).to.deep.equal([fixture.temp.path]);
     const keys = line.env_keys as string[];
     expect(keys).to.include.members(["HF_HUB_OFFLINE", "PYTHONUNBUFFERED"]);
     expect(keys).to.not.include("SIDECAR_TEST_SECRET");
@@ -99,7 +82,7 @@ describe("SidecarSupervisor start-up (fake sidecar process)", function () {
 
   it("times out a child that never prints its handshake, and kills it", async () => {
     const sup = make("no-handshake", { startupTimeoutMs: 700 });
-    const started = waitForPid(logs);
+    const started = waitForPid(fixture.logs);
     const error = await startFailure(sup);
     expect(error.reason).to.equal("handshake_timeout");
     expect(isAlive(await started)).to.equal(false);
@@ -107,7 +90,7 @@ describe("SidecarSupervisor start-up (fake sidecar process)", function () {
 
   it("times out a child whose health never reports SERVING, and kills it", async () => {
     const sup = make("never-serving", { startupTimeoutMs: 700 });
-    const started = waitForPid(logs);
+    const started = waitForPid(fixture.logs);
     const error = await startFailure(sup);
     expect(error.reason).to.equal("not_serving");
     expect(error.message).to.include("not_serving");
@@ -144,7 +127,7 @@ describe("SidecarSupervisor start-up (fake sidecar process)", function () {
   it("rejects start() with reason 'stopped' when stopped while starting", async () => {
     const sup = make("no-handshake");
     const starting = caught(() => sup.start());
-    await waitForPid(logs);
+    await waitForPid(fixture.logs);
     await sup.stop();
     const error = await starting;
     expect(error).to.be.instanceOf(SidecarStartError);
