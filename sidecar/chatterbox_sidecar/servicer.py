@@ -135,12 +135,14 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
         )
         for event in events:
             if isinstance(event, AudioPiece):
+                pcm = pcm_audio(event.samples, encoding, info.sample_rate)
                 yield pb.SynthesizeStreamResponse(
                     audio=pb.AudioChunk(
-                        data=pcm_audio(event.samples, encoding, info.sample_rate).data,
+                        data=pcm.data,
                         segment_index=event.segment_index,
                         segment_final=event.segment_final,
                         start_sample=event.start_sample,
+                        format=pcm.format,
                     )
                 )
             else:

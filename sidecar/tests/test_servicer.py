@@ -55,6 +55,7 @@ def test_stream_sends_start_then_chunks_per_segment_then_end(start_sidecar):
     assert [c.segment_final for c in chunks] == [False, False, True, False, True]
     assert [c.start_sample for c in chunks] == [0, 240, 480, 600, 840]
     assert [len(c.data) // 4 for c in chunks] == [240, 240, 120, 240, 60]
+    assert all(c.format == start.format for c in chunks), "every audio message states its format"
     stats = events[-1][1].stats
     assert stats.audio_samples == 900 and not stats.watermarked
     assert stats.stretch_library == pb.STRETCH_LIBRARY_UNSPECIFIED

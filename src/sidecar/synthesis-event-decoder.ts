@@ -1,6 +1,6 @@
 /**
- * Turns SynthesizeStream messages into domain SynthesisEvents. Stateful because audio chunks carry no format
- * of their own: they are in the format announced by the `start` event, which must come first.
+ * Turns SynthesizeStream messages into domain SynthesisEvents. Stateful because the `start` event, which must
+ * come first, announces the format; an audio chunk that states a different one is a protocol error.
  */
 import type { SynthesisEvent } from "../domain/inference.js";
 import type { AudioEncoding, SynthesizeStreamResponse } from "./generated/chatterbox/v1/speech.js";
@@ -31,6 +31,9 @@ export class SynthesisEventDecoder {
       }
       case "audio": {
         if (this.encoding === undefined) throw protocolError("audio before the start event");
+        if (event.audio.format && event.audio.format.encoding !== this.encoding) {
+          throw protocolError("an audio chunk in another encoding than the start event announced");
+        }
         return {
           type: "audio",
           samples: samplesFromProto(event.audio.data, this.encoding),

@@ -15,8 +15,8 @@ const format = { encoding: AudioEncoding.AUDIO_ENCODING_PCM_F32LE, sampleRateHz:
 const start: SynthesizeStreamResponse = {
   event: { $case: "start", start: { format, segmentCount: 1, engine: Engine.ENGINE_CHATTERBOX } },
 };
-const audio = (data: Buffer): SynthesizeStreamResponse => ({
-  event: { $case: "audio", audio: { data, segmentIndex: 0, segmentFinal: true, startSample: 0 } },
+const audio = (data: Buffer, encoding = format.encoding): SynthesizeStreamResponse => ({
+  event: { $case: "audio", audio: { data, segmentIndex: 0, segmentFinal: true, startSample: 0, format: { ...format, encoding } } },
 });
 const stats = { queueWaitMs: 1, timeToFirstAudioMs: 2, generationMs: 3, audioSamples: 2, watermarked: true, stretchLibrary: 0, warnings: [] };
 const end: SynthesizeStreamResponse = { event: { $case: "end", end: { stats } } };
@@ -91,5 +91,11 @@ describe("sidecar/synthesis-event-decoder", () => {
     afterEnd.decode(start);
     afterEnd.decode(end);
     expect(() => afterEnd.decode(audio(Buffer.alloc(4)))).to.throw(InferenceFailedError);
+  });
+
+  it("refuses an audio chunk whose own format contradicts the start event", () => {
+    const decoder = new SynthesisEventDecoder();
+    decoder.decode(start);
+    expect(() => decoder.decode(audio(Buffer.alloc(4), AudioEncoding.AUDIO_ENCODING_PCM_S16LE))).to.throw(InferenceFailedError);
   });
 });
