@@ -121,7 +121,7 @@ describe("TTS through HTTP with the real sidecar (espeak engine)", function () {
   it("fails a request with a 5xx error body within seconds when the sidecar dies during it", async () => {
     const firstAudio = new Promise<void>((resolve) => (onFirstAudio = resolve));
     const started = performance.now();
-    const pending = tts({ text: Array.from({ length: 40 }, (_, i) => `This is sentence number ${i + 1}.`).join(" ") });
+    const pending = tts({ text: Array.from({ length: 150 }, (_, i) => `This is sentence number ${i + 1}.`).join(" ") });
     await firstAudio;
     process.kill(supervisor.snapshot().pid!, "SIGKILL");
     const response = await pending;
