@@ -43,7 +43,7 @@ function createSupervisor(config: AppConfig, logger: Logger): SidecarSupervisor 
       allowedRoots: [paths.referenceAudio, paths.vcInputs, paths.outputs],
       queueCapacity: inference.queueCapacity,
       maxMessageMb: sidecar.maxMessageMb,
-      graceSeconds: Math.ceil(sidecar.stopGraceMs / 1000),
+      graceSeconds: sidecar.stopGraceSeconds,
     },
     env,
     loadRequest: {
@@ -57,7 +57,6 @@ function createSupervisor(config: AppConfig, logger: Logger): SidecarSupervisor 
     loadTimeoutMs: sidecar.loadTimeoutMs,
     healthIntervalMs: sidecar.healthIntervalMs,
     healthFailureThreshold: sidecar.healthFailureThreshold,
-    stopGraceMs: sidecar.stopGraceMs + 5000,
     restart: sidecar.restart,
     logger,
   });

@@ -27,7 +27,8 @@ export interface AppConfig {
     loadTimeoutMs: number;
     healthIntervalMs: number;
     healthFailureThreshold: number;
-    stopGraceMs: number;
+    /** The sidecar's own drain time after SIGTERM; the supervisor SIGKILLs 5 s after it. */
+    stopGraceSeconds: number;
     maxMessageMb: number;
     restart: { maxRestarts: number; windowMs: number; backoffInitialMs: number; backoffMaxMs: number };
   };

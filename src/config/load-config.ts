@@ -92,7 +92,7 @@ function toAppConfig(raw: RawConfig, base: string, source: string | undefined): 
       loadTimeoutMs: sidecar.load_timeout_seconds * 1000,
       healthIntervalMs: sidecar.health_interval_seconds * 1000,
       healthFailureThreshold: sidecar.health_failure_threshold,
-      stopGraceMs: sidecar.stop_grace_seconds * 1000,
+      stopGraceSeconds: sidecar.stop_grace_seconds,
       maxMessageMb: sidecar.max_message_mb,
       restart: {
         maxRestarts: restart.max_restarts,

@@ -14,7 +14,7 @@ export interface Timestamp {
 export type Clock = () => Timestamp;
 
 /** What produced the file; the first part of its name. */
-export type OutputKind = "tts" | "vc" | "concat" | "mixed";
+export type OutputKind = "tts";
 
 /** Request values that appear in a TTS filename. */
 export interface TtsNameParams {
@@ -23,27 +23,6 @@ export interface TtsNameParams {
   requestedSeed: number;
   exaggeration: number;
   speedFactor: number;
-  trim: boolean;
-  trimThresholdMs: number;
-}
-
-/** Request values that appear in a voice-conversion filename. */
-export interface VcNameParams {
-  chunkSec: number;
-  overlapSec: number;
-  /** The target voice as the client named it (path, file name or URL). */
-  targetVoiceSource?: string;
-}
-
-/** Request values that appear in a concatenation filename. */
-export interface ConcatNameParams {
-  fileCount: number;
-  /** Number of manual silence items such as `(500ms)`. */
-  silenceCount: number;
-  pauseDurationMs: number;
-  pauseVariationMs: number;
-  crossfadeMs: number;
-  normalizeLevels: boolean;
   trim: boolean;
   trimThresholdMs: number;
 }
@@ -91,41 +70,6 @@ export function ttsNameParts(p: TtsNameParams): string[] {
   return parts;
 }
 
-/** Name parts of a VC output: `chunk`, `overlap` when not default, then `voice` + a 10-character stem. */
-export function vcNameParts(p: VcNameParams): string[] {
-  const parts: string[] = [];
-  if (p.chunkSec !== 60) parts.push(`chunk${formatPythonInt(p.chunkSec)}`);
-  if (p.overlapSec !== 0.1) parts.push(`overlap${formatPythonFloat(p.overlapSec)}`);
-  if (p.targetVoiceSource !== undefined) {
-    // Python's `\w` is letters, digits and underscore in any script; slicing counts code points.
-    const cleaned = pythonStem(p.targetVoiceSource).replace(/[^\p{L}\p{N}_-]/gu, "");
-    const stem = Array.from(cleaned).slice(0, 10).join("");
-    if (stem !== "") parts.push(`voice${stem}`);
-  }
-  return parts;
-}
-
-/** `pathlib.PurePosixPath(p).stem`: the last path part without its last suffix. */
-function pythonStem(path: string): string {
-  const name = path.replace(/\/+$/, "").split("/").pop() ?? "";
-  const dot = name.lastIndexOf(".");
-  return dot > 0 && dot < name.length - 1 ? name.slice(0, dot) : name;
-}
-
-/** Name parts of a concatenation output, in the Python server's order. */
-export function concatNameParts(p: ConcatNameParams): string[] {
-  const parts = [`${formatPythonInt(p.fileCount)}files`];
-  if (p.silenceCount > 0) parts.push(`sil${formatPythonInt(p.silenceCount)}`);
-  if (p.silenceCount === 0 && p.pauseDurationMs > 0) {
-    const variation = p.pauseVariationMs > 0 ? `v${formatPythonInt(p.pauseVariationMs)}` : "";
-    parts.push(`pause${formatPythonInt(p.pauseDurationMs)}${variation}`);
-  }
-  if (p.crossfadeMs > 0) parts.push(`fade${formatPythonInt(p.crossfadeMs)}`);
-  if (p.normalizeLevels) parts.push("leveled");
-  if (p.trim) parts.push(`trim${formatPythonInt(p.trimThresholdMs)}`);
-  return parts;
-}
-
 /**
  * `YYYY-MM-DD_HHMMSS_uuuuuu` in the local time zone, like Python's `datetime.now()`.
  * @throws RangeError when `microseconds` is not an integer in 0..999999.
@@ -167,9 +111,6 @@ export const systemClock: Clock = () => {
 /** Gives the file stem (name without extension) of outputs of each kind at the clock's current time. */
 export interface OutputNamer {
   tts(params: TtsNameParams): string;
-  vc(params: VcNameParams): string;
-  concat(params: ConcatNameParams): string;
-  mixed(): string;
 }
 
 /**
@@ -188,10 +129,5 @@ export function createOutputNamer(clock: Clock = systemClock): OutputNamer {
     return { date: new Date(wholeSeconds * 1000), microseconds: micros - wholeSeconds * 1_000_000 };
   };
   const stem = (kind: OutputKind, parts: string[]): string => outputStem({ kind, parts, at: next() });
-  return {
-    tts: (params) => stem("tts", ttsNameParts(params)),
-    vc: (params) => stem("vc", vcNameParts(params)),
-    concat: (params) => stem("concat", concatNameParts(params)),
-    mixed: () => stem("mixed", []),
-  };
+  return { tts: (params) => stem("tts", ttsNameParts(params)) };
 }

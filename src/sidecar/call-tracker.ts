@@ -25,10 +25,6 @@ export class CallTracker {
     this.calls.delete(call);
   }
 
-  get size(): number {
-    return this.calls.size;
-  }
-
   /** Cancels every call in flight; each rejects with `error` rather than with CANCELLED. */
   failAll(error: DomainError): void {
     for (const call of [...this.calls]) {

@@ -64,8 +64,6 @@ export interface SidecarClientOptions {
   /** Largest message either way; must match the sidecar's --max-message-mb. Default 64 MiB. */
   maxMessageBytes?: number;
   timeouts?: Partial<SidecarTimeouts>;
-  /** Splits each segment's streamed audio into chunks of at most this length; 0 = one chunk per segment. */
-  streamChunkMs?: number;
   logger?: Logger;
 }
 
@@ -91,7 +89,6 @@ export class SidecarClient implements InferenceBackend {
   private readonly health: HealthClient;
   private readonly timeouts: SidecarTimeouts;
   private readonly tracker = new CallTracker();
-  private readonly streamChunkMs: number;
   private readonly log: Logger | undefined;
 
   constructor(options: SidecarClientOptions) {
@@ -106,13 +103,7 @@ export class SidecarClient implements InferenceBackend {
       channelOverride: this.speech.getChannel(),
     });
     this.timeouts = { ...DEFAULT_SIDECAR_TIMEOUTS, ...options.timeouts };
-    this.streamChunkMs = options.streamChunkMs ?? 0;
     this.log = options.logger;
-  }
-
-  /** Calls in flight right now (the supervisor's "busy is not dead" check). */
-  get activeCalls(): number {
-    return this.tracker.size;
   }
 
   async modelInfo(options?: CallOptions): Promise<ModelInfo> {
@@ -130,7 +121,8 @@ export class SidecarClient implements InferenceBackend {
   /** Yields start, audio (as soon as each exists) and end; leaving the loop early cancels the call. */
   async *synthesizeStream(input: SynthesisInput, options?: CallOptions): AsyncGenerator<SynthesisEvent, void> {
     const ctx = this.context("SynthesizeStream", this.timeouts.synthesizeStreamMs, options);
-    const request = { input: map.synthesisInputToProto(input), maxChunkMs: this.streamChunkMs };
+    // One chunk per segment: every consumer here joins whole segments, so smaller chunks would only cost messages.
+    const request = { input: map.synthesisInputToProto(input), maxChunkMs: 0 };
     const decoder = new SynthesisEventDecoder();
     for await (const message of serverStreamCall((o) => this.speech.synthesizeStream(request, o), ctx)) {
       yield this.decode("SynthesizeStream", () => decoder.decode(message));

@@ -1,6 +1,5 @@
 import { expect } from "chai";
 import {
-  concatNameParts,
   createOutputNamer,
   formatPythonFloat,
   formatPythonInt,
@@ -8,9 +7,7 @@ import {
   outputStem,
   systemClock,
   ttsNameParts,
-  vcNameParts,
   type Clock,
-  type ConcatNameParams,
   type Timestamp,
   type TtsNameParams,
 } from "../../../src/services/output-name.js";
@@ -28,10 +25,6 @@ function fixedClock(...instants: Timestamp[]): Clock {
 
 const TTS_DEFAULTS: TtsNameParams = {
   temperature: 0.75, requestedSeed: 0, exaggeration: 0.5, speedFactor: 1.0, trim: false, trimThresholdMs: 200,
-};
-const CONCAT_DEFAULTS: ConcatNameParams = {
-  fileCount: 2, silenceCount: 0, pauseDurationMs: 0, pauseVariationMs: 0, crossfadeMs: 0,
-  normalizeLevels: true, trim: false, trimThresholdMs: 200,
 };
 
 describe("services/output-name", () => {
@@ -71,7 +64,7 @@ describe("services/output-name", () => {
   });
 
   describe("spec examples", () => {
-    const name = (parts: string[], micros: number, ext: string, kind: "tts" | "vc" | "concat" | "mixed"): string =>
+    const name = (parts: string[], micros: number, ext: string, kind: "tts"): string =>
       `${outputStem({ kind, parts, at: at(micros) })}.${ext}`;
 
     it("names TTS outputs", () => {
@@ -84,28 +77,6 @@ describe("services/output-name", () => {
       expect(name(ttsNameParts(integral), 241564, "wav", "tts")).to.equal("tts_2025-06-29_151213_241564_temp1.0_seed42_trim200.wav");
     });
 
-    it("names VC outputs", () => {
-      const linda = vcNameParts({ chunkSec: 60, overlapSec: 0.1, targetVoiceSource: "test_voices/linda_johnson_01.mp3" });
-      expect(name(linda, 241574, "wav", "vc")).to.equal("vc_2025-06-29_151213_241574_voicelinda_john.wav");
-      const custom = vcNameParts({ chunkSec: 30, overlapSec: 0.2, targetVoiceSource: "a/b/ab-c.wav" });
-      expect(name(custom, 241674, "wav", "vc")).to.equal("vc_2025-06-29_151213_241674_chunk30_overlap0.2_voiceab-c.wav");
-    });
-
-    it("names concat outputs", () => {
-      expect(name(concatNameParts(CONCAT_DEFAULTS), 241703, "wav", "concat")).to.equal(
-        "concat_2025-06-29_151213_241703_2files_leveled.wav",
-      );
-      const silences = { ...CONCAT_DEFAULTS, fileCount: 3, silenceCount: 2, pauseDurationMs: 600, crossfadeMs: 300, trim: true, trimThresholdMs: 150 };
-      expect(name(concatNameParts(silences), 241713, "mp3", "concat")).to.equal(
-        "concat_2025-06-29_151213_241713_3files_sil2_fade300_leveled_trim150.mp3",
-      );
-      const pauses = { ...CONCAT_DEFAULTS, pauseDurationMs: 600, pauseVariationMs: 200, normalizeLevels: false };
-      expect(name(concatNameParts(pauses), 241727, "flac", "concat")).to.equal("concat_2025-06-29_151213_241727_2files_pause600v200.flac");
-    });
-
-    it("names mixed outputs with 'default'", () => {
-      expect(name([], 241748, "wav", "mixed")).to.equal("mixed_2025-06-29_151213_241748_default.wav");
-    });
   });
 
   describe("parameter rules", () => {
@@ -114,33 +85,22 @@ describe("services/output-name", () => {
       expect(ttsNameParts({ ...TTS_DEFAULTS, speedFactor: 2, exaggeration: 1 })).to.deep.equal(["temp0.75", "exag1.0", "speed2.0"]);
     });
 
-    it("prints pause without variation when the variation is 0", () => {
-      expect(concatNameParts({ ...CONCAT_DEFAULTS, pauseDurationMs: 500, normalizeLevels: false })).to.deep.equal(["2files", "pause500"]);
-    });
-
-    it("cleans the VC voice stem like Python's \\w and counts code points", () => {
-      expect(vcNameParts({ chunkSec: 60, overlapSec: 0.1, targetVoiceSource: "https://x.org/v/My Voice!.wav" })).to.deep.equal(["voiceMyVoice"]);
-      expect(vcNameParts({ chunkSec: 60, overlapSec: 0.1, targetVoiceSource: "voix_éléonore_2024.flac" })).to.deep.equal(["voicevoix_éléon"]);
-      expect(vcNameParts({ chunkSec: 60, overlapSec: 0.1, targetVoiceSource: ".hidden" })).to.deep.equal(["voicehidden"]);
-    });
   });
 
   describe("createOutputNamer", () => {
-    it("names each kind from the injected clock", () => {
-      const namer = createOutputNamer(fixedClock(at(1), at(2), at(3), at(4)));
+    it("names outputs from the injected clock", () => {
+      const namer = createOutputNamer(fixedClock(at(1), at(2)));
       expect(namer.tts(TTS_DEFAULTS)).to.equal("tts_2025-06-29_151213_000001_temp0.75");
-      expect(namer.vc({ chunkSec: 60, overlapSec: 0.1, targetVoiceSource: "v.wav" })).to.equal("vc_2025-06-29_151213_000002_voicev");
-      expect(namer.concat(CONCAT_DEFAULTS)).to.equal("concat_2025-06-29_151213_000003_2files_leveled");
-      expect(namer.mixed()).to.equal("mixed_2025-06-29_151213_000004_default");
+      expect(namer.tts({ ...TTS_DEFAULTS, requestedSeed: 7 })).to.equal("tts_2025-06-29_151213_000002_temp0.75_seed7");
     });
 
     it("never repeats a name when the clock stands still or steps back, carrying into the next second", () => {
       const namer = createOutputNamer(fixedClock(at(999_999), at(999_999), at(5)));
-      const names = [namer.mixed(), namer.mixed(), namer.mixed()];
+      const names = [namer.tts(TTS_DEFAULTS), namer.tts(TTS_DEFAULTS), namer.tts(TTS_DEFAULTS)];
       expect(names).to.deep.equal([
-        "mixed_2025-06-29_151213_999999_default",
-        "mixed_2025-06-29_151214_000000_default",
-        "mixed_2025-06-29_151214_000001_default",
+        "tts_2025-06-29_151213_999999_temp0.75",
+        "tts_2025-06-29_151214_000000_temp0.75",
+        "tts_2025-06-29_151214_000001_temp0.75",
       ]);
     });
 
@@ -149,7 +109,7 @@ describe("services/output-name", () => {
       const { date, microseconds } = systemClock();
       expect(date.getTime()).to.be.within(before - 1, Date.now());
       expect(Math.floor(microseconds / 1000)).to.equal(date.getTime() % 1000);
-      expect(createOutputNamer().mixed()).to.match(/^mixed_\d{4}-\d{2}-\d{2}_\d{6}_\d{6}_default$/);
+      expect(createOutputNamer().tts(TTS_DEFAULTS)).to.match(/^tts_\d{4}-\d{2}-\d{2}_\d{6}_\d{6}_temp0\.75$/);
     });
   });
 });
