@@ -19,9 +19,8 @@ export function ttsRoutes({ tts, outputs, ...parserOptions }: TtsRoutesOptions):
     if (!ctx.request.is("application/json")) {
       throw new UnsupportedMediaTypeError("POST /api/v1/tts takes a JSON body (Content-Type: application/json)");
     }
-    const { request, delivery, warnings } = parse({ body: ctx.request.body, query: ctx.query });
+    const { request, delivery } = parse({ body: ctx.request.body, query: ctx.query });
     const result = await tts.generate(request, { signal: requestSignal(ctx), log: requestLog(ctx) });
-    result.warnings.unshift(...warnings);
     if (delivery.kind === "audio") await presentTtsAudio(ctx, result, delivery, outputs);
     else presentTtsJson(ctx, result);
   });

@@ -1,7 +1,7 @@
 /**
  * Parses POST /api/v1/tts at the edge: the JSON body (spec §3.1, defaults from config `tts_defaults`) and
  * the delivery switches `response_mode` / `return_format` (query wins over body). Unknown body fields are
- * reported as warnings, never dropped silently.
+ * kept in the request so the service reports them, never dropped silently.
  */
 import { z } from "zod";
 import type { FieldIssue } from "../../domain/errors.js";
@@ -23,7 +23,6 @@ export interface TtsDelivery {
 export interface ParsedTtsRequest {
   request: TtsRequest;
   delivery: TtsDelivery;
-  warnings: string[];
 }
 
 const optionalText = z.string({ error: "must be a string" }).nullish();
@@ -72,7 +71,6 @@ export function createTtsRequestParser({ defaults, maxTextLength }: TtsRequestPa
     const delivery = resolveDelivery(body, input.query, options.export_formats, issues);
     if (issues.length > 0 || !delivery) throw validationFailed(issues);
     const sent = Object.keys(input.body as object).filter((key) => (body as Record<string, unknown>)[key] != null);
-    const unknown = sent.filter((key) => !knownFields.has(key));
     return {
       request: {
         text: body.text,
@@ -81,9 +79,9 @@ export function createTtsRequestParser({ defaults, maxTextLength }: TtsRequestPa
         language: body.language,
         options,
         explicitFields: new Set(sent.filter((key) => knownFields.has(key))),
+        unknownFields: sent.filter((key) => !knownFields.has(key)),
       },
       delivery,
-      warnings: unknown.map((key) => `Unknown field '${key}' is not part of the TTS request and was not used`),
     };
   };
 }

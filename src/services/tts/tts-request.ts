@@ -14,4 +14,6 @@ export interface TtsRequest {
   options: TtsDefaults;
   /** API names of the fields the client actually sent, so warnings are only about what was asked. */
   explicitFields: ReadonlySet<string>;
+  /** Body fields that are not part of the request: never used, always reported. */
+  unknownFields: readonly string[];
 }

@@ -35,13 +35,15 @@ const FEATURES: readonly UnavailableFeature[] = [
   },
 ];
 
-/** Warnings about requested options that had no effect, one per feature. */
+/** Warnings about request fields that had no effect: unknown fields, then one per unavailable feature. */
 export function unavailableOptionWarnings(request: TtsRequest): string[] {
-  const warnings: string[] = [];
+  const warnings = request.unknownFields.map((field) => `Unknown field '${field}' is not part of the TTS request and was not used`);
   for (const feature of FEATURES) {
     const sentFields = feature.fields.filter((field) => request.explicitFields.has(field));
     if (feature.requested(request, sentFields)) {
-      warnings.push(`${feature.message}; ${sentFields.join(", ")} had no effect`);
+      // A feature switched on by config `tts_defaults` rather than by the request is named by its main field.
+      const named = sentFields.length > 0 ? sentFields : feature.fields.slice(0, 1);
+      warnings.push(`${feature.message}; ${named.join(", ")} had no effect`);
     }
   }
   const candidates = request.options.num_candidates_per_chunk;

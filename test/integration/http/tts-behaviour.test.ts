@@ -69,8 +69,10 @@ describe("POST /api/v1/tts behaviour (fake engine)", () => {
       sound_words_field: "uh=>",
       colour: "blue",
     };
-    const json = (await (await tts(body)).json()) as { warnings: string[] };
+    const json = (await (await tts(body)).json()) as { warnings: string[]; output_files: Array<{ url: string }> };
     const joined = json.warnings.join("\n");
+    const companion = await fetch(`${app!.baseUrl}${json.output_files[0]!.url}.json`).then((r) => r.json());
+    expect((companion as { warnings: string[] }).warnings).to.deep.equal(json.warnings);
     for (const fragment of ["colour", "num_candidates_per_chunk=3", "auto-editor", "Whisper", "loudness", "sound-word", "espeak ignores cfg_weight"]) {
       expect(joined).to.include(fragment);
     }
