@@ -1,11 +1,11 @@
 /**
- * Text clean-up before synthesis (spec §4.8), in the Python server's order: lowercase, spacing, dotted
- * letters, reference numbers. Each step runs only when its flag is on; every flag defaults to on.
+ * Text clean-up before synthesis (spec §4.8), in the Python server's order: spacing, dotted letters,
+ * reference numbers. Each step runs only when its flag is on; every flag defaults to on. Lower-casing, the
+ * Python server's first step, is done by segmentText after sentence detection, which needs the capitals.
  */
 
 /** Which clean-up steps run; the API's snake_case flags in camelCase. All default to true. */
 export interface PreprocessOptions {
-  toLowercase?: boolean;
   normalizeSpacing?: boolean;
   fixDotLetters?: boolean;
   removeReferenceNumbers?: boolean;
@@ -14,7 +14,6 @@ export interface PreprocessOptions {
 /** Runs the enabled steps in order and returns the text to speak. */
 export function preprocessText(text: string, options: PreprocessOptions = {}): string {
   let out = text;
-  if (options.toLowercase ?? true) out = out.toLowerCase();
   if (options.normalizeSpacing ?? true) out = normalizeSpacing(out);
   if (options.fixDotLetters ?? true) out = fixDotLetters(out);
   if (options.removeReferenceNumbers ?? true) out = removeReferenceNumbers(out);

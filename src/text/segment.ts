@@ -18,6 +18,8 @@ export interface SegmentOptions {
   minSmartChars?: number;
   /** BCP 47 tag for sentence rules (default "en"). */
   language?: string;
+  /** Lower-cases the segments (API `to_lowercase`, default false here). Done after sentence detection, which needs capitals. */
+  toLowercase?: boolean;
 }
 
 export const DEFAULT_MAX_SEGMENT_CHARS = 300;
@@ -43,7 +45,8 @@ export function segmentText(text: string, options: SegmentOptions = {}): string[
   } else {
     groups = units.map((unit) => [unit]);
   }
-  return groups.map((group) => group.join(" "));
+  const segments = groups.map((group) => group.join(" "));
+  return options.toLowercase ? segments.map((segment) => segment.toLowerCase()) : segments;
 }
 
 /** Length of `group` joined with single spaces. */

@@ -72,14 +72,10 @@ export class TtsService {
     return { files, seedUsed: speech.seedUsed, processingTimeSeconds: elapsedSeconds(), warnings };
   }
 
-  /**
-   * Preprocessed text cut into model-sized segments. Lower-casing comes last: sentence detection needs the
-   * capital letters that start sentences.
-   */
+  /** Preprocessed text cut into model-sized segments. */
   private segments(request: TtsRequest): string[] {
     const opts = request.options;
     const processed = preprocessText(request.text, {
-      toLowercase: false,
       normalizeSpacing: opts.normalize_spacing,
       fixDotLetters: opts.fix_dot_letters,
       removeReferenceNumbers: opts.remove_reference_numbers,
@@ -88,6 +84,7 @@ export class TtsService {
       maxChars: this.options.maxSegmentChars,
       enableBatching: opts.enable_batching,
       smartBatchShortSentences: opts.smart_batch_short_sentences,
+      toLowercase: opts.to_lowercase,
       ...(request.language ? { language: request.language } : {}),
     });
     if (segments.length === 0) {
@@ -95,7 +92,7 @@ export class TtsService {
         { loc: ["body", "text"], msg: "nothing is left to speak after preprocessing", type: "value_error" },
       ]);
     }
-    return opts.to_lowercase ? segments.map((segment) => segment.toLowerCase()) : segments;
+    return segments;
   }
 
   private async voice(request: TtsRequest): Promise<AudioInput | undefined> {

@@ -6,13 +6,13 @@ import {
   removeReferenceNumbers,
 } from "../../../src/text/preprocess.js";
 
-const ALL_OFF = { toLowercase: false, normalizeSpacing: false, fixDotLetters: false, removeReferenceNumbers: false };
+const ALL_OFF = { normalizeSpacing: false, fixDotLetters: false, removeReferenceNumbers: false };
 
 describe("text/preprocess", () => {
   describe("preprocessText", () => {
     it("runs every step by default, in order", () => {
       expect(preprocessText("  The  U.S.A. is big [12].  See (3) and e.g. THIS.  ")).to.equal(
-        "the u s a is big. see and e g this.",
+        "The U S A is big. See and e g THIS.",
       );
     });
 
@@ -22,15 +22,11 @@ describe("text/preprocess", () => {
     });
 
     it("runs only the enabled step", () => {
-      expect(preprocessText("A.B. [1]", { ...ALL_OFF, toLowercase: true })).to.equal("a.b. [1]");
       expect(preprocessText("A.B.  [1]", { ...ALL_OFF, normalizeSpacing: true })).to.equal("A.B. [1]");
       expect(preprocessText("A.B. [1] x", { ...ALL_OFF, fixDotLetters: true })).to.equal("A B [1] x");
       expect(preprocessText("A.B. [1] x", { ...ALL_OFF, removeReferenceNumbers: true })).to.equal("A.B. x");
     });
 
-    it("lowercases before spelling out letters, like the Python server", () => {
-      expect(preprocessText("Born in the U.K. in 1990")).to.equal("born in the u k in 1990");
-    });
   });
 
   describe("normalizeSpacing", () => {

@@ -48,6 +48,12 @@ describe("text/segment", () => {
         "The first sentence.", "The second one!", "A third?",
       ]);
     });
+
+    it("lower-cases after finding sentences, so lower-casing never merges them", () => {
+      expect(segmentText("The first sentence. The second one! A third?", { ...SINGLE, toLowercase: true })).to.deep.equal([
+        "the first sentence.", "the second one!", "a third?",
+      ]);
+    });
   });
 
   describe("never dropping text", () => {
