@@ -89,7 +89,8 @@ describe("SidecarSupervisor start-up (fake sidecar process)", function () {
   });
 
   it("times out a child whose health never reports SERVING, and kills it", async () => {
-    const sup = make("never-serving", { startupTimeoutMs: 700 });
+    // Long enough for the fake (a fresh Node process) to answer at least one health check on a busy machine.
+    const sup = make("never-serving", { startupTimeoutMs: 3_000 });
     const started = waitForPid(fixture.logs);
     const error = await startFailure(sup);
     expect(error.reason).to.equal("not_serving");
