@@ -117,5 +117,6 @@ def stats_message(stats: Stats) -> pb.SynthesisStats:
         audio_samples=stats.audio_samples,
         watermarked=stats.watermarked,
         stretch_library=STRETCH_LIBRARY_ENUMS.get(stats.stretch_library or "", pb.STRETCH_LIBRARY_UNSPECIFIED),
+        ignored_parameters=stats.ignored_parameters,
         warnings=stats.warnings,
     )

@@ -56,6 +56,7 @@ class Stats:
     audio_samples: int = 0
     watermarked: bool = False
     stretch_library: str | None = None
+    ignored_parameters: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     def warn(self, messages: list[str]) -> None:
@@ -68,8 +69,11 @@ Emit = Callable[[object], None]
 
 def synthesize(engine: Engine, plan: SynthesisPlan, timing: "JobTiming", emit: Emit, cancel: threading.Event) -> Stats:
     """Speaks every segment, emitting AudioPiece objects; returns the stats (emitted by the caller)."""
-    stats = Stats(queue_wait_ms=timing.queue_wait_ms(), watermarked=engine.info.watermarked)
-    stats.warn(engine.unsupported_parameters(plan.params))
+    stats = Stats(
+        queue_wait_ms=timing.queue_wait_ms(),
+        watermarked=engine.info.watermarked,
+        ignored_parameters=engine.ignored_parameters(plan.params),
+    )
     offset = 0
     for index, segment in enumerate(plan.segments):
         if cancel.is_set():

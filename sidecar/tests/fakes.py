@@ -36,8 +36,8 @@ class FakeEngine:
         self.fail_at: int | None = None
         self.closed = False
 
-    def unsupported_parameters(self, params: GenerationParams) -> list[str]:
-        return ["fake ignores min_p"] if params.min_p is not None else []
+    def ignored_parameters(self, params: GenerationParams) -> list[str]:
+        return ["min_p"] if params.min_p is not None else []
 
     def synthesize(self, request: SegmentRequest) -> np.ndarray:
         index = len(self.calls)

@@ -112,17 +112,17 @@ def test_english_and_turbo_speak_english_only(tmp_path):
     assert engine.info.languages == ["en"]
 
 
-def test_turbo_drops_what_it_ignores_and_warns(tmp_path):
+def test_turbo_drops_what_it_ignores_and_names_it(tmp_path):
     engine = load_chatterbox(LoadSpec(engine="chatterbox", variant="turbo", models_dir=models_dir(tmp_path, "turbo")))
     params = GenerationParams(cfg_weight=0.5, exaggeration=0.7, min_p=0.1, top_k=50, temperature=0.6)
-    assert engine.unsupported_parameters(params) == ["chatterbox turbo ignores exaggeration, cfg_weight, min_p"]
+    assert engine.ignored_parameters(params) == ["exaggeration", "cfg_weight", "min_p"]
     engine.synthesize(SegmentRequest("Hi.", "en", None, params, None))
     assert engine._tts.generate_calls == [{"temperature": 0.6, "top_k": 50}]
 
 
 def test_top_k_is_turbo_only(tmp_path):
     engine = load_chatterbox(LoadSpec(engine="chatterbox", models_dir=models_dir(tmp_path)))
-    assert engine.unsupported_parameters(GenerationParams(top_k=5)) == ["chatterbox english ignores top_k (turbo only)"]
+    assert engine.ignored_parameters(GenerationParams(top_k=5)) == ["top_k"]
     engine.synthesize(segment(top_k=5))  # the official ChatterboxTTS.generate has no top_k: it must not be passed
     assert engine._tts.generate_calls == [{}]
 

@@ -97,11 +97,14 @@ def test_unary_returns_the_same_audio_as_the_stream(start_sidecar):
     assert unary.stats.audio_samples == 8 * SAMPLES_PER_CHAR
 
 
-def test_unsupported_parameters_are_reported_in_the_stats(start_sidecar):
+def test_ignored_parameters_are_named_in_the_stats(start_sidecar):
     running = start_sidecar()
     running.load()
     response = running.speech.Synthesize(unary_request("hi", params=pb.GenerationParams(min_p=0.1)), timeout=10)
-    assert list(response.stats.warnings) == ["fake ignores min_p"]
+    assert list(response.stats.ignored_parameters) == ["min_p"]
+    assert list(response.stats.warnings) == []
+    plain = running.speech.Synthesize(unary_request("hi", params=pb.GenerationParams(temperature=0.5)), timeout=10)
+    assert list(plain.stats.ignored_parameters) == []
 
 
 def test_speed_stretches_each_segment_and_reports_the_library(start_sidecar):

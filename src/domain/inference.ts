@@ -51,6 +51,8 @@ export interface SynthesisStats {
   watermarked: boolean;
   /** The library that stretched, or undefined when no stretching happened. */
   stretchLibrary: StretchLibraryName | undefined;
+  /** Generation parameters that were sent but that the engine does not use (GenerationParams field names). */
+  ignoredParameters: string[];
   warnings: string[];
 }
 

@@ -183,6 +183,7 @@ export function statsFromProto(stats: ProtoStats | undefined): SynthesisStats {
     audioSamples: stats.audioSamples,
     watermarked: stats.watermarked,
     stretchLibrary: stretchLibraryFromProto(stats.stretchLibrary),
+    ignoredParameters: [...stats.ignoredParameters],
     warnings: [...stats.warnings],
   };
 }

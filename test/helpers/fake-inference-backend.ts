@@ -29,6 +29,8 @@ export interface FakeBackendOptions {
   /** Called when a call ends, with the error that ended it (undefined on success). */
   onCallEnd?: (call: number, error: unknown) => void;
   watermarked?: boolean;
+  /** Reported as ignored on every call, as the real sidecar does for a parameter its engine lacks. */
+  ignoredParameters?: string[];
   warnings?: string[];
 }
 
@@ -114,6 +116,7 @@ export class FakeInferenceBackend implements InferenceBackend {
       audioSamples: samples,
       watermarked: this.options.watermarked ?? false,
       stretchLibrary: input.speed ? "sox" : undefined,
+      ignoredParameters: this.options.ignoredParameters ?? [],
       warnings: this.options.warnings ?? [],
     };
   }

@@ -78,8 +78,8 @@ class Engine(Protocol):
 
     info: EngineInfo
 
-    def unsupported_parameters(self, params: GenerationParams) -> list[str]:
-        """Warnings for the set parameters this engine cannot honour (reported, never silently dropped)."""
+    def ignored_parameters(self, params: GenerationParams) -> list[str]:
+        """Names of the set parameters this engine does not use (reported, never silently dropped)."""
         ...
 
     def synthesize(self, request: SegmentRequest) -> np.ndarray:

@@ -59,14 +59,13 @@ class ChatterboxEngine:
             warnings=list(warnings),
         )
 
-    def unsupported_parameters(self, params: GenerationParams) -> list[str]:
+    def ignored_parameters(self, params: GenerationParams) -> list[str]:
         """Turbo ignores exaggeration, cfg_weight and min_p; only Turbo takes top_k."""
         set_names = params.set_fields()
-        if self._variant == "turbo":
-            ignored = [name for name in TURBO_IGNORES if name in set_names]
-            return [f"chatterbox turbo ignores {', '.join(ignored)}"] if ignored else []
-        ignored = [name for name in TURBO_ONLY if name in set_names]
-        return [f"chatterbox {self._variant} ignores {', '.join(ignored)} (turbo only)"] if ignored else []
+        return [name for name in self._skipped_parameters() if name in set_names]
+
+    def _skipped_parameters(self) -> tuple[str, ...]:
+        return TURBO_IGNORES if self._variant == "turbo" else TURBO_ONLY
 
     def synthesize(self, request: SegmentRequest) -> np.ndarray:
         """Speaks one segment with the official generate(); returns float32 at 24 kHz."""
@@ -94,7 +93,7 @@ class ChatterboxEngine:
         torch_support.release_device_memory()
 
     def _generate_arguments(self, request: SegmentRequest) -> dict[str, Any]:
-        skipped = TURBO_IGNORES if self._variant == "turbo" else TURBO_ONLY
+        skipped = self._skipped_parameters()
         arguments = {k: v for k, v in request.params.set_fields().items() if k not in skipped}
         if self._variant == "multilingual":
             arguments["language_id"] = request.language

@@ -57,12 +57,9 @@ class EspeakEngine:
             engine_version=f"espeak-ng {version}",
         )
 
-    def unsupported_parameters(self, params: GenerationParams) -> list[str]:
-        """One warning naming every set parameter espeak cannot honour."""
-        ignored = [name for name in IGNORED_PARAMETERS if getattr(params, name) is not None]
-        if not ignored:
-            return []
-        return [f"espeak engine ignores {', '.join(ignored)} (formant synthesis has no sampling)"]
+    def ignored_parameters(self, params: GenerationParams) -> list[str]:
+        """Formant synthesis has no sampling, so the sampling controls do nothing here."""
+        return [name for name in IGNORED_PARAMETERS if getattr(params, name) is not None]
 
     def synthesize(self, request: SegmentRequest) -> np.ndarray:
         """Speaks one segment at 24 kHz, imitating the reference voice's pitch when one is given."""

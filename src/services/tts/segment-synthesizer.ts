@@ -30,6 +30,8 @@ export interface SegmentSynthesisResult {
   engine: EngineName;
   watermarked: boolean;
   stretchLibrary: SynthesisStats["stretchLibrary"];
+  /** Generation parameters the engine did not use (deduplicated). */
+  ignoredParameters: string[];
   /** Engine warnings (deduplicated) and retry notes. */
   warnings: string[];
 }
@@ -74,6 +76,7 @@ export async function synthesizeSegments(
     engine: progress.engine ?? "espeak",
     watermarked: progress.stats.some((s) => s.watermarked),
     stretchLibrary: progress.stats.find((s) => s.stretchLibrary)?.stretchLibrary,
+    ignoredParameters: progress.stats.flatMap((s) => s.ignoredParameters).filter(unique),
     warnings: [...progress.warnings, ...progress.stats.flatMap((s) => s.warnings)].filter(unique),
   };
 }

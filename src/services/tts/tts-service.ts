@@ -19,7 +19,7 @@ import { synthesizeSegments, type SegmentSynthesisResult } from "./segment-synth
 import { ttsMetadata } from "./tts-metadata.js";
 import type { TtsOutputWriter } from "./tts-output-writer.js";
 import type { TtsRequest } from "./tts-request.js";
-import { unavailableOptionWarnings, watermarkWarning } from "./tts-warnings.js";
+import { ignoredParameterWarning, unavailableOptionWarnings, watermarkWarning } from "./tts-warnings.js";
 
 export interface TtsServiceOptions {
   backend: InferenceBackend;
@@ -131,8 +131,12 @@ export class TtsService {
   }
 
   private warnings(request: TtsRequest, synthesis: SegmentSynthesisResult): string[] {
-    const watermark = watermarkWarning(request.options.disable_watermark, synthesis.watermarked, synthesis.engine);
-    return [...unavailableOptionWarnings(request), ...synthesis.warnings, ...(watermark ? [watermark] : [])];
+    const { engine } = synthesis;
+    const engineWarnings = [
+      ignoredParameterWarning(request, synthesis.ignoredParameters, engine),
+      watermarkWarning(request.options.disable_watermark, synthesis.watermarked, engine),
+    ];
+    return [...unavailableOptionWarnings(request), ...synthesis.warnings, ...engineWarnings.filter((w) => w !== undefined)];
   }
 
   private publish(

@@ -56,6 +56,16 @@ export function unavailableOptionWarnings(request: TtsRequest): string[] {
   return warnings;
 }
 
+/**
+ * Names the parameters the client sent that the engine does not use (e.g. espeak has no cfg_weight).
+ * The server always passes the contract defaults on, so a parameter the client left alone stays quiet.
+ */
+export function ignoredParameterWarning(request: TtsRequest, ignored: string[], engine: string): string | undefined {
+  const sent = ignored.filter((name) => request.explicitFields.has(name));
+  if (sent.length === 0) return undefined;
+  return `the ${engine} engine does not use ${sent.join(", ")}; ${sent.length > 1 ? "they have" : "it has"} no effect`;
+}
+
 /** The watermark is decided by the engine; say so when that differs from what the request asked. */
 export function watermarkWarning(disableWatermark: boolean, watermarked: boolean, engine: string): string | undefined {
   if (disableWatermark && watermarked) {

@@ -59,9 +59,10 @@ describe("POST /api/v1/tts behaviour (fake engine)", () => {
   });
 
   it("reports options it cannot honour, unknown fields and engine warnings, in the body and in X-Warnings", async () => {
-    await start({ warnings: ["espeak ignores cfg_weight"] });
+    await start({ warnings: ["fake: stretched with sox"], ignoredParameters: ["cfg_weight"] });
     const body = {
       text: "Warn me.",
+      cfg_weight: 0.3,
       num_candidates_per_chunk: 3,
       use_auto_editor: true,
       bypass_whisper_checking: false,
@@ -73,13 +74,14 @@ describe("POST /api/v1/tts behaviour (fake engine)", () => {
     const joined = json.warnings.join("\n");
     const companion = await fetch(`${app!.baseUrl}${json.output_files[0]!.url}.json`).then((r) => r.json());
     expect((companion as { warnings: string[] }).warnings).to.deep.equal(json.warnings);
-    for (const fragment of ["colour", "num_candidates_per_chunk=3", "auto-editor", "Whisper", "loudness", "sound-word", "espeak ignores cfg_weight"]) {
+    for (const fragment of ["colour", "num_candidates_per_chunk=3", "auto-editor", "Whisper", "loudness", "sound-word", "stretched with sox", "espeak engine does not use cfg_weight"]) {
       expect(joined).to.include(fragment);
     }
     const streamed = await tts(body, "");
     expect(JSON.parse(streamed.headers.get("x-warnings") ?? "[]")).to.deep.equal(json.warnings);
+    // Defaults ask for nothing: an unused parameter the client never sent is not worth a warning.
     const quiet = (await (await tts({ text: "Defaults ask for nothing." })).json()) as { warnings: string[] };
-    expect(quiet.warnings).to.deep.equal(["espeak ignores cfg_weight"]);
+    expect(quiet.warnings).to.deep.equal(["fake: stretched with sox"]);
   });
 
   it("says when the engine's watermark differs from disable_watermark", async () => {

@@ -103,6 +103,15 @@ describe("TTS through HTTP with the real sidecar (espeak engine)", function () {
     expect(Buffer.from(first.samples.buffer).equals(Buffer.from(second.samples.buffer))).to.equal(true);
   });
 
+  it("warns about cfg_weight, which espeak does not use, only when the client sent it", async () => {
+    const plain = await tts({ text: "Nothing unusual asked.", export_formats: ["wav"] });
+    expect(plain.status).to.equal(200);
+    expect(plain.headers.get("x-warnings")).to.equal(null);
+    const tuned = await tts({ text: "A tuned request.", cfg_weight: 0.3, export_formats: ["wav"] }, "?response_mode=json");
+    const { warnings } = (await tuned.json()) as { warnings: string[] };
+    expect(warnings).to.deep.equal(["the espeak engine does not use cfg_weight; it has no effect"]);
+  });
+
   it("speeds speech up with speed_factor, keeping it real speech", async () => {
     const body = { text: "Speed changes the duration of this sentence, not its pitch.", seed: 5 };
     const normal = await wavOf(await tts(body));

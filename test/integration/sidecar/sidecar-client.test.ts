@@ -168,7 +168,8 @@ describe("SidecarClient (in-process fake gRPC server)", function () {
     expect(stretched).to.deep.include({ libraryUsed: "sox", warnings: ["fake: using sox"] });
     const converted = await client.convert({ source: { path: "/in.wav" }, requestId: "c1" });
     expect(converted.audio.samples.length).to.equal(4_800);
-    expect(converted.stats.warnings).to.deep.equal(["fake: exaggeration ignored"]);
+    expect(converted.stats.warnings).to.deep.equal(["fake: a warning"]);
+    expect(converted.stats.ignoredParameters).to.deep.equal(["exaggeration"]);
   });
 
   it("fails calls in flight at once with the given error", async () => {
