@@ -111,10 +111,7 @@ class ChatterboxEngine:
         return self._tts_cache.get_on_device((self._variant, voice.sha256), self._device, lambda: self._prepare(voice))
 
     def _prepare(self, voice: Audio) -> Any:
-        with tempfile.TemporaryDirectory(prefix="chatterbox-voice-") as workdir:
-            path = _write_wav(voice, Path(workdir) / "reference.wav")
-            with self._out_of_memory_guard():
-                self._tts.prepare_conditionals(str(path))
+        self._use_as_file(voice, self._tts.prepare_conditionals)
         return self._tts.conds
 
     def _target_voice(self, target: Audio | None) -> Any:
@@ -127,11 +124,15 @@ class ChatterboxEngine:
         return self._vc_cache.get_on_device(("vc", target.sha256), self._device, lambda: self._embed_target(target))
 
     def _embed_target(self, target: Audio) -> Any:
-        with tempfile.TemporaryDirectory(prefix="chatterbox-target-") as workdir:
-            path = _write_wav(target, Path(workdir) / "target.wav")
-            with self._out_of_memory_guard():
-                self._vc.set_target_voice(str(path))
+        self._use_as_file(target, self._vc.set_target_voice)
         return self._vc.ref_dict
+
+    def _use_as_file(self, voice: Audio, model_method: Callable[[str], None]) -> None:
+        """The official API takes voices by path: hand it a temporary WAV, guarding against OOM."""
+        with tempfile.TemporaryDirectory(prefix="chatterbox-voice-") as workdir:
+            path = _write_wav(voice, Path(workdir) / "voice.wav")
+            with self._out_of_memory_guard():
+                model_method(str(path))
 
     @contextlib.contextmanager
     def _out_of_memory_guard(self) -> Iterator[None]:
