@@ -7,6 +7,7 @@ Run it with the sidecar's Python, which has grpcio and the generated stubs:
 
 Each line shows the milliseconds since the call started, the event, the segment index and the samples
 in that chunk, so you can see the first audio arrive while later segments are still being generated.
+The call carries an `x-request-id` metadata entry, which names it in the sidecar's log lines.
 """
 
 from __future__ import annotations
@@ -19,21 +20,25 @@ from pathlib import Path
 
 import grpc
 import numpy as np
+from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_status import rpc_status
 
-# The stubs are generated into the sidecar package by `npm run build` (never edited by hand).
+# The stubs are generated into the sidecar package by `npm run build` (never edited by hand); the
+# package also holds the sidecar's default address and message limit.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "sidecar"))
-from chatterbox_sidecar.pb.chatterbox.v1 import speech_pb2 as pb  # noqa: E402
-from chatterbox_sidecar.pb.chatterbox.v1 import speech_pb2_grpc  # noqa: E402
+from chatterbox_sidecar import defaults
+from chatterbox_sidecar.pb.chatterbox.v1 import speech_pb2 as pb
+from chatterbox_sidecar.pb.chatterbox.v1 import speech_pb2_grpc
 
 SERVICE = "chatterbox.v1.SpeechService"
 ENGINES = {"auto": pb.ENGINE_AUTO, "chatterbox": pb.ENGINE_CHATTERBOX, "espeak": pb.ENGINE_ESPEAK}
-MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # match the sidecar's --max-message-mb
+MAX_MESSAGE_BYTES = defaults.MAX_MESSAGE_MB * 1024 * 1024  # what the sidecar sends at most
 
 
 def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--address", default="127.0.0.1:7861", help="sidecar address (config sidecar.host:sidecar.port)")
+    parser.add_argument("--address", default=defaults.LISTEN, help="sidecar address (config sidecar.host:sidecar.port)")
     parser.add_argument(
         "--text",
         default="The sidecar speaks one sentence at a time. Each sentence is sent as soon "
@@ -73,7 +78,7 @@ def build_request(args: argparse.Namespace, max_chars: int) -> pb.SynthesizeStre
         pb.Segment(text=text, seed=args.seed) if args.seed is not None else pb.Segment(text=text)
         for text in split_sentences(args.text, max_chars)
     ]
-    synthesis = pb.SynthesisInput(segments=segments, language=args.language, request_id=f"example-{int(time.time())}")
+    synthesis = pb.SynthesisInput(segments=segments, language=args.language)
     if args.voice:
         synthesis.voice.file_bytes = args.voice.read_bytes()
     if args.speed is not None:
@@ -98,7 +103,8 @@ def stream(
     """Prints one line per event and returns the audio chunks."""
     chunks: list[bytes] = []
     started = time.monotonic()
-    call = speech.SynthesizeStream(request, timeout=timeout)
+    metadata = (("x-request-id", f"example-{int(time.time())}"),)
+    call = speech.SynthesizeStream(request, timeout=timeout, metadata=metadata)
     try:
         for event in call:
             elapsed = (time.monotonic() - started) * 1000
@@ -126,6 +132,16 @@ def stream(
     return chunks
 
 
+def error_reason(error: grpc.RpcError) -> str:
+    """The stable reason of the ErrorInfo the sidecar attaches to every error status, e.g. QUEUE_FULL."""
+    status = rpc_status.from_call(error)
+    for detail in status.details if status is not None else ():
+        info = error_details_pb2.ErrorInfo()
+        if detail.Unpack(info) and info.domain == "chatterbox.v1":
+            return info.reason
+    return "(no reason)"
+
+
 def main() -> int:
     args = parse_arguments()
     options = [("grpc.max_receive_message_length", MAX_MESSAGE_BYTES)]
@@ -141,7 +157,7 @@ def main() -> int:
                 print(f"warning: {warning}")
             chunks = stream(speech, build_request(args, info.max_segment_chars), args.timeout)
         except grpc.RpcError as error:
-            print(f"failed: {error.code().name}: {error.details()}", file=sys.stderr)
+            print(f"failed: {error.code().name} {error_reason(error)}: {error.details()}", file=sys.stderr)
             return 1
     if args.out:
         import soundfile

@@ -2,7 +2,8 @@
 
 Stdout carries exactly one line, the handshake, then is pointed at stderr, so anything a library prints
 later cannot corrupt the protocol. Logs are JSON lines on stderr. The sidecar never reads config.yaml:
-the supervisor passes flags here and a LoadModel call over gRPC.
+the supervisor passes flags here, the admin token in CHATTERBOX_SIDECAR_ADMIN_TOKEN, and a LoadModel call
+over gRPC. Flag defaults come from defaults.json, which the server's config schema reads too.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ import threading
 # Before any model library is imported: tqdm progress bars would flood the log with carriage returns.
 os.environ.setdefault("TQDM_DISABLE", "1")
 
-from .jsonlog import FLAG_LEVELS, configure_logging  # noqa: E402
-from .parent_watch import watch_parent  # noqa: E402
-from .server import BindError, Settings, Sidecar  # noqa: E402
+from . import defaults
+from .admin import take_admin_token
+from .jsonlog import FLAG_LEVELS, configure_logging
+from .parent_watch import watch_parent
+from .server import BindError, Settings, Sidecar
 
 log = logging.getLogger("chatterbox_sidecar")
 
@@ -28,9 +31,7 @@ log = logging.getLogger("chatterbox_sidecar")
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     """The flags the supervisor passes; see sidecar/README.md."""
     parser = argparse.ArgumentParser(prog="python -m chatterbox_sidecar", description="Chatterbox inference sidecar")
-    parser.add_argument(
-        "--listen", default="127.0.0.1:7861", help="host:port to serve gRPC on; port 0 picks a free one"
-    )
+    parser.add_argument("--listen", default=defaults.LISTEN, help="host:port to serve gRPC on; port 0 picks a free one")
     parser.add_argument("--log-level", default="info", choices=sorted(FLAG_LEVELS))
     parser.add_argument("--parent-pid", type=int, default=None, help="exit when this process dies")
     parser.add_argument(
@@ -40,9 +41,18 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="DIR",
         help="directory AudioSource.path may point into (repeatable); none = paths refused",
     )
-    parser.add_argument("--queue-capacity", type=_positive_int, default=16, help="jobs that may wait for the worker")
-    parser.add_argument("--max-message-mb", type=_positive_int, default=64, help="gRPC send and receive limit")
-    parser.add_argument("--grace-seconds", type=float, default=10.0, help="time the running job gets on SIGTERM")
+    parser.add_argument(
+        "--queue-capacity",
+        type=_positive_int,
+        default=defaults.QUEUE_CAPACITY,
+        help="jobs that may wait for the worker",
+    )
+    parser.add_argument(
+        "--max-message-mb", type=_positive_int, default=defaults.MAX_MESSAGE_MB, help="gRPC send and receive limit"
+    )
+    parser.add_argument(
+        "--grace-seconds", type=float, default=defaults.GRACE_SECONDS, help="time the running job gets on SIGTERM"
+    )
     return parser.parse_args(argv)
 
 
@@ -63,6 +73,8 @@ def announce(address: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Runs until SIGTERM/SIGINT or the parent's death; returns the exit code."""
+    # First of all, before anything could start a subprocess that would inherit it.
+    admin_token = take_admin_token(os.environ)
     args = parse_arguments(argv)
     configure_logging(args.log_level)
     settings = Settings(
@@ -71,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         queue_capacity=args.queue_capacity,
         max_message_mb=args.max_message_mb,
         grace_seconds=args.grace_seconds,
+        admin_token=admin_token,
     )
     sidecar = Sidecar(settings)
     try:

@@ -12,6 +12,11 @@ S16LE = "s16le"
 _BYTES_PER_SAMPLE = {F32LE: 4, S16LE: 2}
 
 
+def bytes_per_sample(encoding: str) -> int:
+    """Size of one mono sample in `encoding`."""
+    return _BYTES_PER_SAMPLE[encoding]
+
+
 def encode(samples: np.ndarray, encoding: str) -> bytes:
     """Float samples in [-1, 1] as raw little-endian bytes. S16 clips, because wrapping would click."""
     if encoding == F32LE:
@@ -20,20 +25,21 @@ def encode(samples: np.ndarray, encoding: str) -> bytes:
     return np.round(clipped * 32767.0).astype("<i2").tobytes()
 
 
-def decode(data: bytes, encoding: str, channels: int = 1) -> np.ndarray:
-    """Raw little-endian bytes as mono float32; interleaved channels are averaged."""
+def decode(data: bytes, encoding: str, channels: int, field: str) -> np.ndarray:
+    """Raw little-endian bytes as mono float32; interleaved channels are averaged. Errors name `field`."""
     width = _BYTES_PER_SAMPLE[encoding]
     frame = width * max(channels, 1)
     if len(data) % frame:
         raise InvalidInput(
-            f"PCM data has {len(data)} bytes, not a multiple of {frame} ({encoding}, {channels} channel(s))"
+            f"{field} has {len(data)} bytes, not a multiple of {frame} ({encoding}, {channels} channel(s))",
+            field=field,
         )
     if encoding == F32LE:
         samples = np.frombuffer(data, dtype="<f4").astype(np.float32)
     else:
         samples = np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
     if not np.all(np.isfinite(samples)):
-        raise InvalidInput("PCM data contains NaN or infinite samples")
+        raise InvalidInput(f"{field} contains NaN or infinite samples", field=field)
     return to_mono(samples.reshape(-1, max(channels, 1)))
 
 

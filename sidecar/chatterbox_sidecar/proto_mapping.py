@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence, TypeVar
+from collections.abc import Mapping, Sequence
+from typing import TypeVar
 
 import numpy as np
 
@@ -14,6 +15,8 @@ from .synthesis import Stats
 from .worker import BUSY, DRAINING, EMPTY, LOADING, READY
 
 T = TypeVar("T")
+
+MAX_PCM_CHANNELS = 8
 
 ENGINES = {
     pb.ENGINE_UNSPECIFIED: "auto",
@@ -62,7 +65,7 @@ STATES = {
 def lookup(table: Mapping[int, T], value: int, field: str) -> T:
     """Enum value to plain value; an enum number this sidecar does not know is INVALID_ARGUMENT."""
     if value not in table:
-        raise InvalidInput(f"{field} has an unknown value {value}")
+        raise InvalidInput(f"{field} has an unknown value {value}", field=field)
     return table[value]
 
 
@@ -75,22 +78,27 @@ def pcm_audio(samples: np.ndarray, encoding: str, sample_rate: int) -> pb.PcmAud
 
 
 def decode_source(source: pb.AudioSource, field: str, allowed_roots: Sequence[str]) -> Audio:
-    """An AudioSource (path, file bytes or PCM) as decoded mono audio."""
+    """An AudioSource (path, file bytes or PCM) as decoded mono audio; errors name `field` and its member."""
     kind = source.WhichOneof("source")
     if kind == "path":
-        return audio_input.from_path(source.path, allowed_roots)
+        return audio_input.from_path(source.path, allowed_roots, f"{field}.path")
     if kind == "file_bytes":
-        return audio_input.from_file_bytes(source.file_bytes)
+        return audio_input.from_file_bytes(source.file_bytes, f"{field}.file_bytes")
     if kind == "pcm":
         return decode_pcm(source.pcm, f"{field}.pcm")
-    raise InvalidInput(f"{field} is empty: set path, file_bytes or pcm")
+    raise InvalidInput(f"{field} is empty: set path, file_bytes or pcm", field=field)
 
 
 def decode_pcm(message: pb.PcmAudio, field: str) -> Audio:
-    if message.format.channels > 8:
-        raise InvalidInput(f"{field}.format.channels must be at most 8")
-    encoding = lookup(ENCODINGS, message.format.encoding, f"{field}.format.encoding")
-    return audio_input.from_pcm(message.data, encoding, message.format.sample_rate_hz, message.format.channels or 1)
+    pcm_format = message.format
+    if pcm_format.channels > MAX_PCM_CHANNELS:
+        raise InvalidInput(
+            f"{field}.format.channels must be at most {MAX_PCM_CHANNELS}",
+            field=f"{field}.format.channels",
+            limit=MAX_PCM_CHANNELS,
+        )
+    encoding = lookup(ENCODINGS, pcm_format.encoding, f"{field}.format.encoding")
+    return audio_input.from_pcm(message.data, encoding, pcm_format.sample_rate_hz, pcm_format.channels or 1, field)
 
 
 def model_info(info: EngineInfo) -> pb.ModelInfo:

@@ -5,18 +5,22 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 import grpc
 from grpc_health.v1 import health_pb2_grpc
+from grpc_health.v1.health import SERVICE_NAME as HEALTH_SERVICE_NAME
+from grpc_reflection.v1alpha import reflection
 
+from . import defaults
+from .admin import ADMIN_TOKEN_ENV
 from .engines.base import Engine
 from .engines.loader import LoadSpec, load_engine
 from .errors import ErrorInterceptor
 from .health import HealthReporter
-from .pb.chatterbox.v1 import speech_pb2_grpc
+from .pb.chatterbox.v1 import speech_pb2, speech_pb2_grpc
 from .servicer import ServicerOptions, SpeechServicer
 from .worker import InferenceWorker
 
@@ -24,6 +28,12 @@ log = logging.getLogger("chatterbox_sidecar.server")
 
 # RPC threads beyond one per queued job: the running job, Health, GetStatus, refusals and a margin.
 SPARE_RPC_THREADS = 8
+# Listed by gRPC server reflection, so tools such as grpcurl work without the .proto files.
+REFLECTED_SERVICES = (
+    speech_pb2.DESCRIPTOR.services_by_name["SpeechService"].full_name,
+    HEALTH_SERVICE_NAME,
+    reflection.SERVICE_NAME,
+)
 
 
 class BindError(RuntimeError):
@@ -32,11 +42,12 @@ class BindError(RuntimeError):
 
 @dataclass(frozen=True)
 class Settings:
-    listen: str = "127.0.0.1:7861"
+    listen: str = defaults.LISTEN
     allowed_roots: Sequence[str] = ()
-    queue_capacity: int = 16
-    max_message_mb: int = 64
-    grace_seconds: float = 10.0
+    queue_capacity: int = defaults.QUEUE_CAPACITY
+    max_message_mb: int = defaults.MAX_MESSAGE_MB
+    grace_seconds: float = defaults.GRACE_SECONDS
+    admin_token: str | None = field(default=None, repr=False)  # None = admin RPCs unguarded
     load_engine: Callable[[LoadSpec], Engine] = field(default=load_engine)
 
     @property
@@ -67,11 +78,14 @@ class Sidecar:
         self.worker = InferenceWorker(settings.queue_capacity)
         self.health = HealthReporter()
         self.server = create_grpc_server(settings.max_message_bytes, settings.queue_capacity + SPARE_RPC_THREADS)
-        options = ServicerOptions(tuple(settings.allowed_roots), settings.max_message_bytes, settings.load_engine)
+        options = ServicerOptions(
+            tuple(settings.allowed_roots), settings.max_message_bytes, settings.admin_token, settings.load_engine
+        )
         speech_pb2_grpc.add_SpeechServiceServicer_to_server(
             SpeechServicer(self.worker, self.health, options), self.server
         )
         health_pb2_grpc.add_HealthServicer_to_server(self.health.servicer, self.server)
+        reflection.enable_server_reflection(REFLECTED_SERVICES, self.server)
         self._stop_lock = threading.Lock()
         self._stopped = False
 
@@ -84,6 +98,11 @@ class Sidecar:
         if port == 0:
             raise BindError(f"cannot listen on {self.settings.listen}: the address is taken or invalid")
         self.server.start()
+        if self.settings.admin_token is None:
+            log.warning(
+                f"admin RPCs (LoadModel) are unguarded: {ADMIN_TOKEN_ENV} was not set, so any client that "
+                "reaches this address can swap the engine; the supervising server always sets it"
+            )
         return f"{self.settings.listen.rsplit(':', 1)[0]}:{port}"
 
     def stop(self, grace_seconds: float) -> None:

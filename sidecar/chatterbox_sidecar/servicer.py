@@ -6,19 +6,21 @@ the work itself in synthesis.py and the engines, and error statuses in errors.py
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Callable, Iterator, Sequence
 
 import grpc
 import numpy as np
 
-from . import stretch, synthesis
+from . import call_metadata, stretch, synthesis
+from .admin import require_admin
 from .channel import Channel
 from .engines.base import Engine
-from .engines.loader import LoadSpec, load_engine
-from .errors import Cancelled, DeadlineExceeded, InvalidInput, NotLoaded, Unavailable, WrongKind
+from .engines.loader import LoadSpec
+from .errors import Cancelled, DeadlineExceeded, Draining, InvalidInput, NotLoaded, WrongKind
 from .health import HealthReporter
 from .pb.chatterbox.v1 import speech_pb2 as pb
 from .pb.chatterbox.v1 import speech_pb2_grpc
@@ -38,21 +40,22 @@ from .proto_mapping import (
     pcm_audio,
     stats_message,
 )
+from .response_size import ResponseBudget
 from .synthesis import AudioPiece, JobTiming, Stats
 from .validation import synthesis_plan
 from .worker import DRAINING, InferenceWorker, Job
 
 log = logging.getLogger("chatterbox_sidecar.servicer")
 
-# Room left in a unary response for everything but the audio bytes.
-RESPONSE_OVERHEAD_BYTES = 64 * 1024
-
 
 @dataclass(frozen=True)
 class ServicerOptions:
-    allowed_roots: Sequence[str] = ()
-    max_message_bytes: int = 64 * 1024 * 1024
-    load_engine: Callable[[LoadSpec], Engine] = load_engine
+    """The parts of server.Settings the handlers need."""
+
+    allowed_roots: Sequence[str]
+    max_message_bytes: int
+    admin_token: str | None  # None = LoadModel is open (a sidecar run by hand)
+    load_engine: Callable[[LoadSpec], Engine]
 
 
 class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
@@ -70,6 +73,8 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
         return pb.GetModelInfoResponse(model=model_info(info))
 
     def LoadModel(self, request: pb.LoadModelRequest, context: grpc.ServicerContext) -> pb.LoadModelResponse:
+        require_admin(context, self._options.admin_token)
+        request_id = call_metadata.request_id(context)
         spec = LoadSpec(
             engine=lookup(ENGINES, request.engine, "engine"),
             variant=lookup(VARIANTS, request.variant, "variant"),
@@ -77,7 +82,7 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
             models_dir=request.models_dir,
             allow_download=request.allow_download,
         )
-        log.info("loading engine", extra={"spec": vars(spec)})
+        log.info("loading engine", extra={"spec": vars(spec), "request_id": request_id})
         started = time.monotonic()
         self._health.engine_ready(False)
         try:
@@ -92,6 +97,7 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
                 "device": info.device,
                 "ms": int((time.monotonic() - started) * 1000),
                 "warnings": info.warnings,
+                "request_id": request_id,
             },
         )
         return pb.LoadModelResponse(model=model_info(info))
@@ -108,15 +114,16 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
     def Synthesize(self, request: pb.SynthesizeRequest, context: grpc.ServicerContext) -> pb.SynthesizeResponse:
         info = self._worker.engine_info()
         plan, encoding = synthesis_plan(request.input, info, self._options.allowed_roots)
+        budget = ResponseBudget.for_message_limit(self._options.max_message_bytes, encoding, info.sample_rate)
+        budget.check_text(sum(len(segment.text) for segment in plan.segments), plan.speed)
         pieces: list[np.ndarray] = []
         stats = Stats()
-        for event in self._start_synthesis(plan, request.input.request_id, context):
+        for event in self._start_synthesis(dataclasses.replace(plan, budget=budget), context):
             if isinstance(event, AudioPiece):
                 pieces.append(event.samples)
             else:
                 stats = event
         audio = pcm_audio(np.concatenate(pieces), encoding, info.sample_rate)
-        self._check_fits(len(audio.data))
         return pb.SynthesizeResponse(audio=audio, stats=stats_message(stats))
 
     def SynthesizeStream(
@@ -125,7 +132,7 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
         info = self._worker.engine_info()
         plan, encoding = synthesis_plan(request.input, info, self._options.allowed_roots, request.max_chunk_ms)
         # Admission happens before `start` is sent, so a full queue is a clean error with no partial stream.
-        events = self._start_synthesis(plan, request.input.request_id, context)
+        events = self._start_synthesis(plan, context)
         yield pb.SynthesizeStreamResponse(
             start=pb.StreamStart(
                 format=audio_format(encoding, info.sample_rate),
@@ -154,8 +161,10 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
             raise WrongKind(f"the loaded {info.engine} engine has no voice conversion")
         encoding = lookup(ENCODINGS, request.encoding, "encoding")
         if not request.HasField("source"):
-            raise InvalidInput("source is required: the speech to convert")
+            raise InvalidInput("source is required: the speech to convert", field="source")
         source = decode_source(request.source, "source", self._options.allowed_roots)
+        budget = ResponseBudget.for_message_limit(self._options.max_message_bytes, encoding, info.sample_rate)
+        budget.check_source(source.duration_seconds)
         target = (
             decode_source(request.target_voice, "target_voice", self._options.allowed_roots)
             if request.HasField("target_voice")
@@ -166,36 +175,34 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
             channel.put(synthesis.convert(engine, source, target, JobTiming(job.enqueued_at, job.started_at)))
             channel.finish()
 
-        ((samples, stats),) = list(self._submit(request.request_id, context, work))
-        audio = pcm_audio(samples, encoding, info.sample_rate)
-        self._check_fits(len(audio.data))
-        return pb.ConvertResponse(audio=audio, stats=stats_message(stats))
+        ((samples, stats),) = list(self._submit(context, work))
+        return pb.ConvertResponse(audio=pcm_audio(samples, encoding, info.sample_rate), stats=stats_message(stats))
 
     def TimeStretch(self, request: pb.TimeStretchRequest, context: grpc.ServicerContext) -> pb.TimeStretchResponse:
         # Plain DSP on the RPC thread: it needs no model, so it does not wait behind syntheses.
         if self._worker.status().state == DRAINING:
-            raise Unavailable("the sidecar is shutting down")
+            raise Draining("the sidecar is shutting down")
         stretch.validate_speed(request.speed)
         library = lookup(STRETCH_LIBRARIES, request.library, "library")
         audio = decode_pcm(request.audio, "audio")
-        result = stretch.time_stretch(audio.samples, audio.sample_rate, request.speed, library)
         encoding = ENCODINGS[request.audio.format.encoding]
+        budget = ResponseBudget.for_message_limit(self._options.max_message_bytes, encoding, audio.sample_rate)
+        budget.check_stretched(audio.duration_seconds, request.speed)
+        result = stretch.time_stretch(audio.samples, audio.sample_rate, request.speed, library)
         return pb.TimeStretchResponse(
             audio=pcm_audio(result.samples, encoding, audio.sample_rate),
             library_used=STRETCH_LIBRARY_ENUMS.get(result.library or "", pb.STRETCH_LIBRARY_UNSPECIFIED),
             warnings=result.warnings,
         )
 
-    def _start_synthesis(
-        self, plan: synthesis.SynthesisPlan, request_id: str, context: grpc.ServicerContext
-    ) -> Channel:
+    def _start_synthesis(self, plan: synthesis.SynthesisPlan, context: grpc.ServicerContext) -> Channel:
         def work(engine: Engine, job: Job, channel: Channel) -> None:
             timing = JobTiming(job.enqueued_at, job.started_at)
             stats = synthesis.synthesize(engine, plan, timing, channel.put, job.cancel_event)
             log.info(
                 "synthesis done",
                 extra={
-                    "request_id": request_id,
+                    "request_id": job.request_id,
                     "segments": len(plan.segments),
                     "samples": stats.audio_samples,
                     "ms": stats.generation_ms,
@@ -204,17 +211,15 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
             channel.put(stats)
             channel.finish()
 
-        return self._submit(request_id, context, work)
+        return self._submit(context, work)
 
-    def _submit(
-        self, request_id: str, context: grpc.ServicerContext, work: Callable[[Engine, Job, Channel], None]
-    ) -> Channel:
+    def _submit(self, context: grpc.ServicerContext, work: Callable[[Engine, Job, Channel], None]) -> Channel:
         remaining = context.time_remaining()
         if remaining is not None and remaining <= 0:
             raise DeadlineExceeded("the deadline passed before the request could be queued")
         channel = Channel(capacity=4)
         job = Job(
-            request_id,
+            call_metadata.request_id(context),
             run=lambda engine, job: work(engine, job, channel),
             abort=channel.fail,
             deadline=time.monotonic() + remaining if remaining is not None else None,
@@ -230,11 +235,3 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
         if not context.add_callback(on_rpc_done):
             on_rpc_done()
         return channel
-
-    def _check_fits(self, audio_bytes: int) -> None:
-        limit = self._options.max_message_bytes - RESPONSE_OVERHEAD_BYTES
-        if audio_bytes > limit:
-            raise InvalidInput(
-                f"the audio is {audio_bytes // 1048576} MiB, above the {limit // 1048576} MiB message limit; "
-                "use SynthesizeStream, fewer segments or AUDIO_ENCODING_PCM_S16LE"
-            )

@@ -13,8 +13,8 @@ import logging
 import math
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -44,10 +44,10 @@ class StretchResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def validate_speed(speed: float) -> None:
-    """Raises InvalidInput unless MIN_SPEED <= speed <= MAX_SPEED."""
+def validate_speed(speed: float, field: str = "speed") -> None:
+    """Raises InvalidInput, naming `field`, unless MIN_SPEED <= speed <= MAX_SPEED."""
     if not math.isfinite(speed) or not MIN_SPEED <= speed <= MAX_SPEED:
-        raise InvalidInput(f"speed must be between {MIN_SPEED} and {MAX_SPEED}, got {speed}")
+        raise InvalidInput(f"{field} must be between {MIN_SPEED} and {MAX_SPEED}, got {speed}", field=field)
 
 
 def time_stretch(samples: np.ndarray, sample_rate: int, speed: float, library: str = AUTO) -> StretchResult:
@@ -61,7 +61,7 @@ def time_stretch(samples: np.ndarray, sample_rate: int, speed: float, library: s
             continue
         try:
             stretched = _IMPLEMENTATIONS[name](np.asarray(samples, dtype=np.float32), sample_rate, speed)
-        except Exception as error:  # noqa: BLE001 - a failing library falls back to the next one
+        except Exception as error:
             log.warning("time-stretch library failed; falling back", exc_info=error, extra={"library": name})
             warnings.append(f"time stretch with {name} failed ({type(error).__name__}); fell back to another library")
             continue
@@ -76,7 +76,7 @@ def available_libraries() -> list[str]:
     return [name for name in FALLBACK_CHAIN if is_available(name)]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def is_available(name: str) -> bool:
     """Whether `name` can run here (cached: availability does not change while the process runs)."""
     if name == AUDIOSTRETCHY:
@@ -148,7 +148,7 @@ def _stretch_with_torchaudio(samples: np.ndarray, sample_rate: int, speed: float
     spectrum = torch.stft(torch.from_numpy(samples), n_fft, hop_length=hop, window=window, return_complex=True)
     phase_advance = torch.linspace(0, math.pi * hop, n_fft // 2 + 1)[..., None]
     stretched = torchaudio.functional.phase_vocoder(spectrum, speed, phase_advance)
-    length = int(round(samples.size / speed))
+    length = round(samples.size / speed)
     return torch.istft(stretched, n_fft, hop_length=hop, window=window, length=length).numpy()
 
 

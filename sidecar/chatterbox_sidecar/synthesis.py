@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
 from .engines.base import Audio, Engine, GenerationParams, SegmentRequest
 from .errors import Cancelled
+from .response_size import ResponseBudget
 from .seeding import seed_everything
 from .stretch import time_stretch
 
@@ -38,6 +39,7 @@ class SynthesisPlan:
     speed: float = 1.0
     stretch_library: str = "auto"
     chunk_samples: int = 0  # 0 = one chunk per segment
+    budget: ResponseBudget | None = None  # set for unary responses, which must fit in one message
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ class Stats:
 Emit = Callable[[object], None]
 
 
-def synthesize(engine: Engine, plan: SynthesisPlan, timing: "JobTiming", emit: Emit, cancel: threading.Event) -> Stats:
+def synthesize(engine: Engine, plan: SynthesisPlan, timing: JobTiming, emit: Emit, cancel: threading.Event) -> Stats:
     """Speaks every segment, emitting AudioPiece objects; returns the stats (emitted by the caller)."""
     stats = Stats(
         queue_wait_ms=timing.queue_wait_ms(),
@@ -79,6 +81,8 @@ def synthesize(engine: Engine, plan: SynthesisPlan, timing: "JobTiming", emit: E
         if cancel.is_set():
             raise Cancelled("the request was cancelled")
         samples = _speak_segment(engine, plan, segment, stats)
+        if plan.budget is not None:
+            plan.budget.check_synthesized(offset + samples.size, index + 1, len(plan.segments))
         if index == 0:
             stats.time_to_first_audio_ms = timing.elapsed_ms()
         for piece in split_segment(samples, index, offset, plan.chunk_samples):
@@ -115,7 +119,7 @@ def split_segment(samples: np.ndarray, index: int, offset: int, chunk_samples: i
     ]
 
 
-def convert(engine: Engine, source: Audio, target: Audio | None, timing: "JobTiming") -> tuple[np.ndarray, Stats]:
+def convert(engine: Engine, source: Audio, target: Audio | None, timing: JobTiming) -> tuple[np.ndarray, Stats]:
     """Voice conversion of a whole clip (the official VC is not incremental)."""
     stats = Stats(queue_wait_ms=timing.queue_wait_ms(), watermarked=engine.info.watermarked)
     samples, warnings = engine.convert(source, target)

@@ -1,14 +1,14 @@
 """Validation of SynthesisInput against the loaded engine; every problem is INVALID_ARGUMENT with a
-message that names the field."""
+message, and ErrorInfo metadata, that name the field."""
 
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 from . import stretch
 from .engines.base import EngineInfo, GenerationParams
-from .errors import InvalidInput
+from .errors import InvalidInput, Reason
 from .pb.chatterbox.v1 import speech_pb2 as pb
 from .proto_mapping import ENCODINGS, STRETCH_LIBRARIES, decode_source, lookup
 from .synthesis import Segment, SynthesisPlan
@@ -32,7 +32,7 @@ def synthesis_plan(
     segments = _segments(message, info.max_segment_chars)
     language = _language(message.language, info)
     speed = message.speed if message.HasField("speed") else 1.0
-    stretch.validate_speed(speed)
+    stretch.validate_speed(speed, "input.speed")
     library = lookup(STRETCH_LIBRARIES, message.stretch_library, "input.stretch_library")
     encoding = lookup(ENCODINGS, message.encoding, "input.encoding")
     params = generation_params(message.params)
@@ -50,26 +50,36 @@ def generation_params(message: pb.GenerationParams) -> GenerationParams:
             value = getattr(message, name)
             if not math.isfinite(value) or not low <= value <= high or (name == "temperature" and value <= 0):
                 lower = "above 0" if name == "temperature" else f"at least {low:g}"
-                raise InvalidInput(f"params.{name} must be {lower} and at most {high:g}, got {value:g}")
+                field = f"input.params.{name}"
+                raise InvalidInput(f"{field} must be {lower} and at most {high:g}, got {value:g}", field=field)
             values[name] = float(value)
     if message.HasField("top_k"):
         if not 1 <= message.top_k <= MAX_TOP_K:
-            raise InvalidInput(f"params.top_k must be between 1 and {MAX_TOP_K}, got {message.top_k}")
+            field = "input.params.top_k"
+            raise InvalidInput(f"{field} must be between 1 and {MAX_TOP_K}, got {message.top_k}", field=field)
         values["top_k"] = int(message.top_k)
     return GenerationParams(**values)
 
 
 def _segments(message: pb.SynthesisInput, max_chars: int) -> list[Segment]:
     if not message.segments:
-        raise InvalidInput("input.segments is empty: send at least one segment of text")
+        raise InvalidInput(
+            "input.segments is empty: send at least one segment of text",
+            reason=Reason.NO_SEGMENTS,
+            field="input.segments",
+        )
     segments = []
     for index, segment in enumerate(message.segments):
+        field = f"input.segments[{index}].text"
         if not segment.text.strip():
-            raise InvalidInput(f"input.segments[{index}].text is blank")
+            raise InvalidInput(f"{field} is blank", reason=Reason.SEGMENT_BLANK, field=field)
         if len(segment.text) > max_chars:
             raise InvalidInput(
-                f"input.segments[{index}].text has {len(segment.text)} characters; the limit is {max_chars} "
-                "(split the text into shorter segments)"
+                f"{field} has {len(segment.text)} characters; the limit is {max_chars} "
+                "(split the text into shorter segments)",
+                reason=Reason.SEGMENT_TOO_LONG,
+                field=field,
+                limit=max_chars,
             )
         segments.append(Segment(segment.text, segment.seed if segment.HasField("seed") else None))
     return segments
@@ -80,6 +90,8 @@ def _language(code: str, info: EngineInfo) -> str:
     if language not in info.languages:
         raise InvalidInput(
             f"language {language!r} is not supported by the loaded {info.engine} engine; "
-            f"supported: {', '.join(info.languages)}"
+            f"supported: {', '.join(info.languages)}",
+            reason=Reason.UNSUPPORTED_LANGUAGE,
+            field="input.language",
         )
     return language

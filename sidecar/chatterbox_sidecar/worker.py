@@ -11,11 +11,11 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Callable, Hashable
 
 from .engines.base import Engine, EngineInfo
-from .errors import Cancelled, DeadlineExceeded, NotLoaded, QueueFull, Unavailable
+from .errors import Cancelled, DeadlineExceeded, Draining, Loading, NotLoaded, QueueFull
 
 log = logging.getLogger("chatterbox_sidecar.worker")
 
@@ -27,7 +27,7 @@ class Job:
     """Admitted work. `run` does it on the worker thread; `abort` reports an error to whoever waits."""
 
     request_id: str
-    run: Callable[[Engine, "Job"], None]
+    run: Callable[[Engine, Job], None]
     abort: Callable[[BaseException], None]
     cancel_event: threading.Event = field(default_factory=threading.Event)
     deadline: float | None = None  # time.monotonic() value
@@ -58,7 +58,7 @@ class InferenceWorker:
         threading.Thread(target=self._serve_forever, name="inference-worker", daemon=True).start()
 
     def submit(self, job: Job) -> None:
-        """Queues `job`, or raises Unavailable / NotLoaded / QueueFull without queueing it."""
+        """Queues `job`, or raises Draining / Loading / NotLoaded / QueueFull without queueing it."""
         with self._changed:
             self._check_accepting()
             if len(self._queue) >= self._capacity:
@@ -105,11 +105,11 @@ class InferenceWorker:
         """Replaces the engine once admitted jobs are done. Idempotent for the spec already loaded."""
         with self._changed:
             if self._draining:
-                raise Unavailable("the sidecar is shutting down")
+                raise Draining("the sidecar is shutting down")
             if self._engine is not None and spec == self._loaded_spec:
                 return self._engine.info
             if self._loading:
-                raise Unavailable("another LoadModel call is in progress; retry shortly")
+                raise Loading("another LoadModel call is in progress; retry shortly")
             self._loading = True
             self._changed.wait_for(lambda: not self._queue and self._running is None)
         try:
@@ -128,7 +128,7 @@ class InferenceWorker:
         return engine.info
 
     def drain(self, grace_seconds: float) -> bool:
-        """Refuses new work, aborts queued jobs with UNAVAILABLE and waits up to the grace period for the
+        """Refuses new work, aborts queued jobs with Draining (UNAVAILABLE) and waits up to the grace period for the
         running one. Returns False, after asking the running job to stop, if it did not finish in time."""
         with self._changed:
             self._draining = True
@@ -136,7 +136,7 @@ class InferenceWorker:
             self._queue.clear()
             self._changed.notify_all()
         for job in waiting:
-            job.abort(Unavailable("the sidecar is shutting down; the job was not started"))
+            job.abort(Draining("the sidecar is shutting down; the job was not started"))
         with self._changed:
             finished = self._changed.wait_for(lambda: self._running is None, timeout=grace_seconds)
             if not finished and self._running is not None:
@@ -149,9 +149,9 @@ class InferenceWorker:
 
     def _check_accepting(self) -> None:
         if self._draining:
-            raise Unavailable("the sidecar is shutting down")
+            raise Draining("the sidecar is shutting down")
         if self._loading:
-            raise Unavailable("a model is loading; retry shortly")
+            raise Loading("a model is loading; retry shortly")
         if self._engine is None:
             raise NotLoaded("no engine is loaded; LoadModel must succeed first")
 

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 import grpc
 import pytest
-from fakes import FakeEngine
 from grpc_health.v1 import health_pb2_grpc
 
 from chatterbox_sidecar.engines.loader import LoadSpec
 from chatterbox_sidecar.pb.chatterbox.v1 import speech_pb2 as pb
 from chatterbox_sidecar.pb.chatterbox.v1 import speech_pb2_grpc
 from chatterbox_sidecar.server import Settings, Sidecar, grpc_options
+
+from fakes import FakeEngine
 
 
 @dataclass
@@ -24,8 +25,8 @@ class RunningSidecar:
     health: health_pb2_grpc.HealthStub
     loads: list[LoadSpec]
 
-    def load(self, engine: int = pb.ENGINE_ESPEAK) -> pb.LoadModelResponse:
-        return self.speech.LoadModel(pb.LoadModelRequest(engine=engine), timeout=30)
+    def load(self, engine: int = pb.ENGINE_ESPEAK, metadata=None) -> pb.LoadModelResponse:
+        return self.speech.LoadModel(pb.LoadModelRequest(engine=engine), timeout=30, metadata=metadata)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import hashlib
 import sys
 import types
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
@@ -20,17 +21,17 @@ class FakeTensor:
     def __init__(self, array: np.ndarray, device: str = "cpu") -> None:
         self.array, self.device = array, device
 
-    def detach(self) -> "FakeTensor":
+    def detach(self) -> FakeTensor:
         return self
 
-    def cpu(self) -> "FakeTensor":
+    def cpu(self) -> FakeTensor:
         return FakeTensor(self.array, "cpu")
 
     def numpy(self) -> np.ndarray:
         assert self.device == "cpu", "numpy() on a device tensor"
         return self.array
 
-    def to(self, device: str) -> "FakeTensor":
+    def to(self, device: str) -> FakeTensor:
         return FakeTensor(self.array, device)
 
 
@@ -40,7 +41,7 @@ class Conditionals:
     def __init__(self, tag: str, device: str = "cpu") -> None:
         self.tag, self.device, self.gen = tag, device, {"embedding": FakeTensor(np.zeros(3), device)}
 
-    def to(self, device: str) -> "Conditionals":
+    def to(self, device: str) -> Conditionals:
         self.device = device
         self.gen = {k: v.to(device) for k, v in self.gen.items()}
         return self
@@ -99,7 +100,7 @@ class ChatterboxTTS(_FakeTTS):
 
 
 class ChatterboxMultilingualTTS(_FakeTTS):
-    ACCEPTS = ChatterboxTTS.ACCEPTS + ("language_id",)
+    ACCEPTS = (*ChatterboxTTS.ACCEPTS, "language_id")
 
     def generate(self, text, **arguments) -> FakeTensor:
         if arguments.get("language_id", "").lower() not in SUPPORTED_LANGUAGES:
@@ -108,7 +109,7 @@ class ChatterboxMultilingualTTS(_FakeTTS):
 
 
 class ChatterboxTurboTTS(_FakeTTS):
-    ACCEPTS = ChatterboxTTS.ACCEPTS + ("top_k", "norm_loudness")
+    ACCEPTS = (*ChatterboxTTS.ACCEPTS, "top_k", "norm_loudness")
 
     def prepare_conditionals(self, wav_fpath, exaggeration=0.5, norm_loudness=True):
         assert _seconds_of(wav_fpath) > 5.0, "Audio prompt must be longer than 5 seconds!"
@@ -116,7 +117,7 @@ class ChatterboxTurboTTS(_FakeTTS):
 
 
 class ChatterboxVC:
-    instances: list["ChatterboxVC"] = []
+    instances: ClassVar[list[ChatterboxVC]] = []  # every instance, shared on purpose: tests inspect them
 
     def __init__(self, s3gen, device, ref_dict=None):
         self.sr, self.s3gen, self.device = SR, s3gen, device

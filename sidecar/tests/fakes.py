@@ -13,13 +13,18 @@ SAMPLES_PER_CHAR = 100
 
 
 class FakeEngine:
-    """Speaks a deterministic ramp of SAMPLES_PER_CHAR samples per character.
+    """Speaks a deterministic ramp of `samples_per_char` (default SAMPLES_PER_CHAR) samples per character.
 
     `gate`: when set to an Event, each segment waits for it (the test releases it); `entered` is set when
     a segment starts. `fail_at`: index of the segment that raises RuntimeError.
     """
 
-    def __init__(self, voice_conversion: bool = True, languages: tuple[str, ...] = ("en", "fr")) -> None:
+    def __init__(
+        self,
+        voice_conversion: bool = True,
+        languages: tuple[str, ...] = ("en", "fr"),
+        samples_per_char: int = SAMPLES_PER_CHAR,
+    ) -> None:
         self.info = EngineInfo(
             engine="espeak",
             variant=None,
@@ -31,10 +36,12 @@ class FakeEngine:
             engine_version="fake 1.0",
         )
         self.calls: list[SegmentRequest] = []
+        self.converted: list[Audio] = []
         self.gate: threading.Event | None = None
         self.entered = threading.Event()
         self.fail_at: int | None = None
         self.closed = False
+        self.samples_per_char = samples_per_char
 
     def ignored_parameters(self, params: GenerationParams) -> list[str]:
         return ["min_p"] if params.min_p is not None else []
@@ -47,10 +54,11 @@ class FakeEngine:
             assert self.gate.wait(10), "test never released the gate"
         if self.fail_at == index:
             raise RuntimeError("secret engine detail")
-        n = len(request.text) * SAMPLES_PER_CHAR
+        n = len(request.text) * self.samples_per_char
         return (np.arange(n, dtype=np.float32) % 200) / 400.0 - 0.25
 
     def convert(self, source: Audio, target: Audio | None) -> tuple[np.ndarray, list[str]]:
+        self.converted.append(source)
         return source.samples[::-1].copy(), ["fake conversion"]
 
     def close(self) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import grpc
+from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2
+from grpc_status import rpc_status
 
 from chatterbox_sidecar.pb.chatterbox.v1 import speech_pb2 as pb
 
@@ -24,3 +27,18 @@ def events_of(responses) -> list[tuple[str, object]]:
 
 def health(running, service: str) -> int:
     return running.health.Check(health_pb2.HealthCheckRequest(service=service), timeout=5).status
+
+
+def error_info(failure: grpc.RpcError) -> error_details_pb2.ErrorInfo:
+    """The one ErrorInfo in a failed call's google.rpc.Status details, read the way a client reads it."""
+    status = rpc_status.from_call(failure)
+    assert status is not None, "the status carries no google.rpc.Status details"
+    assert status.code == failure.code().value[0] and len(status.details) == 1
+    info = error_details_pb2.ErrorInfo()
+    assert status.details[0].Unpack(info), f"not an ErrorInfo: {status.details[0].type_url}"
+    return info
+
+
+def with_request_id(request_id: str) -> tuple[tuple[str, str], ...]:
+    """Call metadata naming the request, as the Koa server sends it."""
+    return (("x-request-id", request_id),)

@@ -5,14 +5,19 @@ Runs in the default suite whether or not chatterbox-tts is installed: the fake a
 
 from __future__ import annotations
 
-import fake_chatterbox
+import socket
+import sys
+import types
+
 import numpy as np
 import pytest
 
-from chatterbox_sidecar.engines import chatterbox_models, loader, torch_support
+from chatterbox_sidecar.engines import chatterbox_models, hub_probe, loader, torch_support
 from chatterbox_sidecar.engines.base import Audio, GenerationParams, SegmentRequest
 from chatterbox_sidecar.engines.loader import LoadSpec, load_chatterbox, load_engine
 from chatterbox_sidecar.errors import InvalidInput, NotLoaded, OutOfMemory, WrongKind
+
+import fake_chatterbox
 
 
 @pytest.fixture
@@ -23,10 +28,49 @@ def accelerators(monkeypatch):
     return available
 
 
+@pytest.fixture
+def closed_port():
+    """A local port that refuses connections: bound, so nothing else takes it, but not listening."""
+    with socket.socket() as bound:
+        bound.bind(("127.0.0.1", 0))
+        yield bound.getsockname()[1]
+
+
 @pytest.fixture(autouse=True)
-def fake_package(monkeypatch, accelerators):
+def fake_package(monkeypatch, accelerators, closed_port):
     fake_chatterbox.install(monkeypatch)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # restored afterwards whatever the loader sets
+    # No test may reach the real hub; each one starts without remembered probe outcomes.
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{closed_port}")
+    monkeypatch.setattr(hub_probe, "_outcomes", {})
+
+
+@pytest.fixture
+def hub_connects(monkeypatch):
+    """Records every TCP connect the probe makes (and makes it for real)."""
+    attempts: list[tuple[str, int]] = []
+    connect = socket.create_connection
+
+    def counting(address, *args, **kwargs):
+        attempts.append(address)
+        return connect(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "create_connection", counting)
+    return attempts
+
+
+@pytest.fixture
+def pretrained_calls(monkeypatch):
+    """Records calls of the fake ChatterboxTTS.from_pretrained."""
+    calls: list[str] = []
+    original = fake_chatterbox.ChatterboxTTS.from_pretrained.__func__
+
+    def recording(cls, device):
+        calls.append(device)
+        return original(cls, device)
+
+    monkeypatch.setattr(fake_chatterbox.ChatterboxTTS, "from_pretrained", classmethod(recording))
+    return calls
 
 
 def models_dir(tmp_path, variant: str = "english", builtin_voice: bool = True, with_vc: bool = False):
@@ -63,9 +107,44 @@ def test_missing_weights_without_download_are_not_loaded_with_the_folder_and_fil
     assert "t3_turbo_v1.safetensors" in message and "s3gen_meanflow.safetensors" in message
 
 
-def test_missing_weights_with_download_allowed_use_from_pretrained(tmp_path):
+def test_missing_weights_with_download_allowed_use_from_pretrained(tmp_path, monkeypatch, pretrained_calls):
+    monkeypatch.delenv("HF_HUB_OFFLINE")
+    with socket.create_server(("127.0.0.1", 0)) as hub:
+        monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{hub.getsockname()[1]}")
+        engine = load_chatterbox(LoadSpec(engine="chatterbox", models_dir=str(tmp_path), allow_download=True))
+    assert engine._tts.loaded_from == ("pretrained",) and pretrained_calls == ["cpu"]
+
+
+def test_auto_falls_back_at_once_when_the_hub_is_unreachable(
+    tmp_path, monkeypatch, closed_port, hub_connects, pretrained_calls
+):
+    monkeypatch.delenv("HF_HUB_OFFLINE")
+    spec = LoadSpec(engine="auto", models_dir=str(tmp_path), allow_download=True)
+    engine = load_engine(spec)
+    assert engine.info.engine == "espeak"
+    warning = engine.info.warnings[0]
+    assert "weights are not in" in warning and "the Hugging Face hub is unreachable" in warning
+    assert f"127.0.0.1:{closed_port}" in warning
+    with pytest.raises(NotLoaded, match="hub is unreachable"):  # LoadModel again: the outcome is remembered
+        load_chatterbox(spec)
+    assert hub_connects == [("127.0.0.1", closed_port)]
+    assert pretrained_calls == []
+
+
+def test_hub_offline_mode_fails_fast_without_probing(tmp_path, hub_connects, pretrained_calls):
+    with pytest.raises(NotLoaded, match=r"hub is unreachable \(HF_HUB_OFFLINE is set\)"):
+        load_chatterbox(LoadSpec(engine="chatterbox", models_dir=str(tmp_path), allow_download=True))
+    assert hub_connects == [] and pretrained_calls == []
+
+
+def test_weights_in_the_hub_cache_load_while_the_hub_is_unreachable(tmp_path, monkeypatch, pretrained_calls):
+    cache = types.ModuleType("huggingface_hub")
+    cache.try_to_load_from_cache = lambda repo, name: (
+        f"/cache/{repo}/{name}" if repo == "ResembleAI/chatterbox" else None
+    )
+    monkeypatch.setitem(sys.modules, "huggingface_hub", cache)
     engine = load_chatterbox(LoadSpec(engine="chatterbox", models_dir=str(tmp_path), allow_download=True))
-    assert engine._tts.loaded_from == ("pretrained",)
+    assert engine._tts.loaded_from == ("pretrained",) and pretrained_calls == ["cpu"]
 
 
 @pytest.mark.parametrize("cuda,mps,expected", [(True, True, "cuda"), (False, True, "mps"), (False, False, "cpu")])

@@ -29,7 +29,7 @@ RATE = 24000
 
 
 def load_audio(path: Path) -> Audio:
-    return audio_input.from_file_bytes(path.read_bytes())
+    return audio_input.from_file_bytes(path.read_bytes(), "input.voice.file_bytes")
 
 
 def speak(engine, text: str = "Hello there.", voice: Audio | None = None, language: str = "en", **params) -> np.ndarray:

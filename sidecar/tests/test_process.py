@@ -15,6 +15,7 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from chatterbox_sidecar.admin import ADMIN_TOKEN_ENV
 from chatterbox_sidecar.pb.chatterbox.v1 import speech_pb2 as pb
 from chatterbox_sidecar.pb.chatterbox.v1 import speech_pb2_grpc
 
@@ -84,7 +85,8 @@ def test_handshake_health_load_stream_and_a_clean_sigterm(sidecar):
             ),
             max_chunk_ms=250,
         )
-        events = [r.WhichOneof("event") for r in speech.SynthesizeStream(request, timeout=TIMEOUT)]
+        responses = speech.SynthesizeStream(request, timeout=TIMEOUT, metadata=(("x-request-id", "req-1"),))
+        events = [r.WhichOneof("event") for r in responses]
         assert events[0] == "start" and events[-1] == "end" and events.count("audio") >= 4
 
     sidecar.send_signal(signal.SIGTERM)
@@ -93,6 +95,33 @@ def test_handshake_health_load_stream_and_a_clean_sigterm(sidecar):
     assert all({"time", "level", "msg", "logger"} <= set(entry) for entry in logs)
     messages = [entry["msg"] for entry in logs]
     assert "listening" in messages and "draining" in messages and "stopped" in messages
+    assert any(e["msg"] == "synthesis done" and e["request_id"] == "req-1" for e in logs)
+    # Started by hand here (no token in the environment), so it warns that LoadModel is open to anyone.
+    assert [e["level"] for e in logs if "admin RPCs (LoadModel) are unguarded" in e["msg"]] == ["warn"]
+
+
+def test_an_admin_token_in_the_environment_guards_load_model():
+    process = spawn("--parent-pid", str(os.getpid()), env={**os.environ, ADMIN_TOKEN_ENV: "t0ken"})
+    try:
+        address = json.loads(read_line(process.stdout))["address"]
+        with grpc.insecure_channel(address) as channel:
+            speech = speech_pb2_grpc.SpeechServiceStub(channel)
+            request = pb.LoadModelRequest(engine=pb.ENGINE_ESPEAK)
+            with pytest.raises(grpc.RpcError) as caught:
+                speech.LoadModel(request, timeout=TIMEOUT)
+            assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
+            metadata = (("authorization", "Bearer t0ken"), ("x-request-id", "load-1"))
+            assert speech.LoadModel(request, timeout=TIMEOUT, metadata=metadata).model.engine == pb.ENGINE_ESPEAK
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(TIMEOUT) == 0
+        logs = json_lines(read_all(process.stderr))
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert not [e for e in logs if "unguarded" in e["msg"]]
+    assert any(e["msg"] == "engine loaded" and e["request_id"] == "load-1" for e in logs)
+    refused = [e for e in logs if e["msg"] == "rpc refused"]
+    assert [(e["code"], e["reason"]) for e in refused] == [("PERMISSION_DENIED", "ADMIN_TOKEN_REQUIRED")]
 
 
 def test_the_sidecar_exits_when_its_parent_is_killed():

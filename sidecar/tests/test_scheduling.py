@@ -6,11 +6,12 @@ import threading
 
 import grpc
 import pytest
-from fakes import SAMPLES_PER_CHAR, FakeEngine
 from grpc_health.v1 import health_pb2
-from rpc_helpers import SERVICE, health, stream_request, unary_request
 
 from chatterbox_sidecar.pb.chatterbox.v1 import speech_pb2 as pb
+
+from fakes import SAMPLES_PER_CHAR, FakeEngine
+from rpc_helpers import SERVICE, error_info, health, stream_request, unary_request, with_request_id
 
 
 def test_an_engine_failure_mid_stream_ends_it_with_internal_after_the_audio_already_sent(start_sidecar):
@@ -25,6 +26,7 @@ def test_an_engine_failure_mid_stream_ends_it_with_internal_after_the_audio_alre
     assert received == ["start", "audio"]
     assert caught.value.code() == grpc.StatusCode.INTERNAL
     assert caught.value.details() == "inference failed; see sidecar log"
+    assert error_info(caught.value).reason == "INTERNAL"
 
 
 class HoldLastSegment(FakeEngine):
@@ -62,7 +64,9 @@ def test_cancelling_the_call_stops_the_work_before_the_next_segment(start_sideca
     engine.gate = threading.Event()
     running = start_sidecar(engine)
     running.load()
-    responses = running.speech.SynthesizeStream(stream_request("one", "two", "three", request_id="r1"), timeout=10)
+    responses = running.speech.SynthesizeStream(
+        stream_request("one", "two", "three"), timeout=10, metadata=with_request_id("r1")
+    )
     assert next(responses).WhichOneof("event") == "start"
     assert engine.entered.wait(5)
     job = running.sidecar.worker.running_job()
@@ -80,7 +84,7 @@ def test_status_and_health_answer_while_a_synthesis_runs(start_sidecar):
     engine.gate = threading.Event()
     running = start_sidecar(engine)
     running.load()
-    future = running.speech.Synthesize.future(unary_request("slow", request_id="busy-1"), timeout=10)
+    future = running.speech.Synthesize.future(unary_request("slow"), timeout=10, metadata=with_request_id("busy-1"))
     assert engine.entered.wait(5)
     status = running.speech.GetStatus(pb.GetStatusRequest(), timeout=5)
     assert status.state == pb.GetStatusResponse.STATE_BUSY
@@ -104,6 +108,7 @@ def test_a_full_queue_is_resource_exhausted(start_sidecar):
         running.speech.Synthesize(unary_request("refused"), timeout=10)
     assert caught.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
     assert "queue is full" in caught.value.details()
+    assert error_info(caught.value).reason == "QUEUE_FULL"
     status = running.speech.GetStatus(pb.GetStatusRequest(), timeout=5)
     assert (status.queue_depth, status.queue_capacity) == (1, 1)
     engine.gate.set()
@@ -126,6 +131,7 @@ def test_draining_refuses_new_work_aborts_queued_jobs_and_lets_the_running_one_f
     with pytest.raises(grpc.RpcError) as caught:
         queued_call.result()
     assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert error_info(caught.value).reason == "DRAINING"
     with pytest.raises(grpc.RpcError) as caught:
         running.speech.Synthesize(unary_request("new"), timeout=10)
     assert caught.value.code() == grpc.StatusCode.UNAVAILABLE

@@ -5,11 +5,13 @@ from __future__ import annotations
 import grpc
 import numpy as np
 import pytest
-from fakes import FAKE_RATE, SAMPLES_PER_CHAR, FakeEngine
 from grpc_health.v1 import health_pb2
-from rpc_helpers import SERVICE, events_of, health, stream_request, unary_request
 
+from chatterbox_sidecar import audio_input
 from chatterbox_sidecar.pb.chatterbox.v1 import speech_pb2 as pb
+
+from fakes import FAKE_RATE, SAMPLES_PER_CHAR, FakeEngine
+from rpc_helpers import SERVICE, error_info, events_of, health, stream_request, unary_request
 
 
 def test_health_reports_the_process_up_and_the_service_ready_only_after_load_model(start_sidecar):
@@ -25,6 +27,7 @@ def test_work_before_load_model_is_failed_precondition(start_sidecar):
     with pytest.raises(grpc.RpcError) as caught:
         running.speech.Synthesize(unary_request("hello"), timeout=5)
     assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert error_info(caught.value).reason == "NOT_LOADED"
     with pytest.raises(grpc.RpcError) as caught:
         running.speech.GetModelInfo(pb.GetModelInfoRequest(), timeout=5)
     assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
@@ -118,48 +121,69 @@ def test_speed_stretches_each_segment_and_reports_the_library(start_sidecar):
     assert abs(response.stats.audio_samples - 100 * SAMPLES_PER_CHAR / 2) < 0.05 * 100 * SAMPLES_PER_CHAR / 2
 
 
+def _input(*texts: str, **fields) -> pb.SynthesisInput:
+    return pb.SynthesisInput(segments=[pb.Segment(text=text) for text in texts], **fields)
+
+
+# (input, text in the message, ErrorInfo reason, ErrorInfo `field`)
 INVALID_INPUTS = [
-    (pb.SynthesisInput(), "input.segments is empty"),
-    (pb.SynthesisInput(segments=[pb.Segment(text="ok"), pb.Segment(text="  \n")]), "input.segments[1].text is blank"),
-    (pb.SynthesisInput(segments=[pb.Segment(text="x" * 301)]), "has 301 characters; the limit is 300"),
-    (pb.SynthesisInput(segments=[pb.Segment(text="ok")], language="xx"), "language 'xx' is not supported"),
-    (pb.SynthesisInput(segments=[pb.Segment(text="ok")], speed=0.3), "speed must be between 0.5 and 2.0"),
-    (pb.SynthesisInput(segments=[pb.Segment(text="ok")], speed=float("nan")), "speed must be between"),
+    (pb.SynthesisInput(), "input.segments is empty", "NO_SEGMENTS", "input.segments"),
+    (_input("ok", "  \n"), "input.segments[1].text is blank", "SEGMENT_BLANK", "input.segments[1].text"),
+    (_input("x" * 301), "has 301 characters; the limit is 300", "SEGMENT_TOO_LONG", "input.segments[0].text"),
+    (_input("ok", language="xx"), "language 'xx' is not supported", "UNSUPPORTED_LANGUAGE", "input.language"),
+    (_input("ok", speed=0.3), "input.speed must be between 0.5 and 2.0", "INVALID_INPUT", "input.speed"),
+    (_input("ok", speed=float("nan")), "input.speed must be between", "INVALID_INPUT", "input.speed"),
     (
-        pb.SynthesisInput(segments=[pb.Segment(text="ok")], params=pb.GenerationParams(temperature=0)),
-        "params.temperature must be above 0",
+        _input("ok", params=pb.GenerationParams(temperature=0)),
+        "input.params.temperature must be above 0",
+        "INVALID_INPUT",
+        "input.params.temperature",
     ),
     (
-        pb.SynthesisInput(segments=[pb.Segment(text="ok")], params=pb.GenerationParams(exaggeration=2.5)),
-        "params.exaggeration",
+        _input("ok", params=pb.GenerationParams(exaggeration=2.5)),
+        "input.params.exaggeration",
+        "INVALID_INPUT",
+        "input.params.exaggeration",
     ),
     (
-        pb.SynthesisInput(segments=[pb.Segment(text="ok")], params=pb.GenerationParams(top_p=float("inf"))),
-        "params.top_p",
+        _input("ok", params=pb.GenerationParams(top_p=float("inf"))),
+        "input.params.top_p",
+        "INVALID_INPUT",
+        "input.params.top_p",
     ),
     (
-        pb.SynthesisInput(segments=[pb.Segment(text="ok")], params=pb.GenerationParams(repetition_penalty=0.5)),
-        "params.repetition_penalty must be at least 1",
+        _input("ok", params=pb.GenerationParams(repetition_penalty=0.5)),
+        "input.params.repetition_penalty must be at least 1",
+        "INVALID_INPUT",
+        "input.params.repetition_penalty",
     ),
-    (pb.SynthesisInput(segments=[pb.Segment(text="ok")], params=pb.GenerationParams(top_k=0)), "params.top_k"),
-    (pb.SynthesisInput(segments=[pb.Segment(text="ok")], encoding=7), "input.encoding has an unknown value 7"),
+    (_input("ok", params=pb.GenerationParams(top_k=0)), "input.params.top_k", "INVALID_INPUT", "input.params.top_k"),
+    (_input("ok", encoding=7), "input.encoding has an unknown value 7", "INVALID_INPUT", "input.encoding"),
     (
-        pb.SynthesisInput(segments=[pb.Segment(text="ok")], voice=pb.AudioSource(pcm=pb.PcmAudio(data=b"\0\0"))),
-        "sample_rate_hz must be set",
+        _input("ok", voice=pb.AudioSource(pcm=pb.PcmAudio(data=b"\0\0"))),
+        "input.voice.pcm.format.sample_rate_hz must be set",
+        "INVALID_INPUT",
+        "input.voice.pcm.format.sample_rate_hz",
     ),
     (
-        pb.SynthesisInput(segments=[pb.Segment(text="ok")], voice=pb.AudioSource(file_bytes=b"not audio")),
-        "could not decode",
+        _input("ok", voice=pb.AudioSource(file_bytes=b"not audio")),
+        "input.voice.file_bytes could not be decoded",
+        "UNDECODABLE_AUDIO",
+        "input.voice.file_bytes",
     ),
     (
-        pb.SynthesisInput(segments=[pb.Segment(text="ok")], voice=pb.AudioSource(path="/etc/passwd")),
+        _input("ok", voice=pb.AudioSource(path="/etc/passwd")),
         "file paths are disabled",
+        "PATH_NOT_ALLOWED",
+        "input.voice.path",
     ),
 ]
 
 
-@pytest.mark.parametrize("message,expected", INVALID_INPUTS, ids=[e for _, e in INVALID_INPUTS])
-def test_invalid_input_is_invalid_argument_with_a_precise_message(start_sidecar, message, expected):
+@pytest.mark.parametrize("message,expected,reason,field", INVALID_INPUTS, ids=[row[1] for row in INVALID_INPUTS])
+def test_invalid_input_is_invalid_argument_with_a_precise_message_and_reason(
+    start_sidecar, message, expected, reason, field
+):
     running = start_sidecar()
     running.load()
     for call in (
@@ -170,16 +194,18 @@ def test_invalid_input_is_invalid_argument_with_a_precise_message(start_sidecar,
             call()
         assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
         assert expected in caught.value.details()
+        info = error_info(caught.value)
+        assert (info.reason, info.metadata["field"]) == (reason, field)
 
 
-def test_a_unary_response_above_the_message_limit_is_refused_with_advice(start_sidecar):
-    running = start_sidecar(max_message_mb=1)
+def test_a_missing_ffmpeg_is_internal_not_the_callers_fault(start_sidecar, monkeypatch):
+    monkeypatch.setattr(audio_input, "FFMPEG", "ffmpeg-that-is-not-installed")
+    running = start_sidecar()
     running.load()
-    # 300 chars x 100 samples x 4 bytes = 120 kB per segment; 10 segments = 1.2 MB > 1 MiB.
     with pytest.raises(grpc.RpcError) as caught:
-        running.speech.Synthesize(unary_request(*["x" * 300] * 10), timeout=10)
-    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert "SynthesizeStream" in caught.value.details()
+        running.speech.Synthesize(unary_request("ok", voice=pb.AudioSource(file_bytes=b"AAC?" * 64)), timeout=10)
+    assert caught.value.code() == grpc.StatusCode.INTERNAL
+    assert error_info(caught.value).reason == "INTERNAL"
 
 
 def test_convert_runs_on_the_worker_and_wrong_kind_is_failed_precondition(start_sidecar):
@@ -200,6 +226,7 @@ def test_convert_runs_on_the_worker_and_wrong_kind_is_failed_precondition(start_
     with pytest.raises(grpc.RpcError) as caught:
         no_vc.speech.Convert(pb.ConvertRequest(source=source), timeout=10)
     assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert error_info(caught.value).reason == "WRONG_KIND"
 
 
 def test_time_stretch_rpc_keeps_the_format_and_reports_the_library(start_sidecar):

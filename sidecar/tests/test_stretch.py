@@ -60,7 +60,7 @@ def test_speed_one_is_untouched(speech):
 
 @pytest.mark.parametrize("speed", [0.49, 2.01, 0.0, -1.0, float("nan"), float("inf")])
 def test_speeds_outside_half_to_double_are_invalid(speed):
-    with pytest.raises(InvalidInput, match="speed must be between 0.5 and 2.0"):
+    with pytest.raises(InvalidInput, match=r"speed must be between 0\.5 and 2\.0"):
         stretch.time_stretch(np.zeros(100, np.float32), 16000, speed)
 
 

@@ -6,10 +6,11 @@ import threading
 import time
 
 import pytest
-from fakes import FakeEngine
 
-from chatterbox_sidecar.errors import Cancelled, DeadlineExceeded, NotLoaded, QueueFull, Unavailable
+from chatterbox_sidecar.errors import Cancelled, DeadlineExceeded, Draining, Loading, NotLoaded, QueueFull
 from chatterbox_sidecar.worker import InferenceWorker, Job
+
+from fakes import FakeEngine
 
 
 class Recorder:
@@ -88,7 +89,7 @@ def test_loading_waits_for_admitted_work_and_refuses_new_work_meanwhile():
     loader = threading.Thread(target=worker.load, args=("other spec", lambda: replacement))
     loader.start()
     assert worker.wait_until(lambda s: s.state == "loading", timeout=5)
-    with pytest.raises(Unavailable, match="loading"):
+    with pytest.raises(Loading, match="loading"):
         worker.submit(Recorder("refused").job)
     running.release.set()
     loader.join(5)
@@ -114,7 +115,7 @@ def test_draining_past_the_grace_period_asks_the_running_job_to_stop():
     worker.submit(queued.job)
     assert worker.drain(grace_seconds=0) is False
     assert running.job.cancel_event.is_set()
-    assert isinstance(queued.errors[0], Unavailable)
-    with pytest.raises(Unavailable, match="shutting down"):
+    assert isinstance(queued.errors[0], Draining)
+    with pytest.raises(Draining, match="shutting down"):
         worker.submit(Recorder("late").job)
     running.release.set()

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import soundfile
@@ -130,7 +130,7 @@ def char_tokenizer(path: Path, extra_specials: tuple[str, ...] = ()) -> Path:
     tokens = specials + [chr(c) for c in range(33, 127)]
     tokens += [f"[unused{i}]" for i in range(len(tokens), 255)] + ["[START]"]  # T3's start-of-text id is 255
     tokenizer = Tokenizer(models.BPE(vocab={t: i for i, t in enumerate(tokens)}, merges=[], unk_token="[UNK]"))
-    tokenizer.add_special_tokens(specials + ["[START]"])
+    tokenizer.add_special_tokens([*specials, "[START]"])
     tokenizer.save(str(path))
     return path
 

@@ -14,8 +14,9 @@ import copy
 import importlib.metadata
 import logging
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import numpy as np
 import soundfile
@@ -106,7 +107,8 @@ class ChatterboxEngine:
             return _on_device(self._builtin_conds, self._device, move_conditionals)
         if self._variant == "turbo" and voice.duration_seconds <= TURBO_MIN_REFERENCE_SECONDS:
             raise InvalidInput(
-                f"the turbo model needs a reference voice longer than 5 s (got {voice.duration_seconds:.1f} s)"
+                f"the turbo model needs a reference voice longer than 5 s (got {voice.duration_seconds:.1f} s)",
+                field="input.voice",
             )
         return self._tts_cache.get_on_device((self._variant, voice.sha256), self._device, lambda: self._prepare(voice))
 

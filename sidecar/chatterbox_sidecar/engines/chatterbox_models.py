@@ -2,7 +2,8 @@
 
 Weights come from `<models_dir>/<folder>` with the official `from_local` when every required file is
 there; otherwise from the Hugging Face hub with `from_pretrained`, but only when the caller allowed
-downloads. Nothing is ever downloaded implicitly.
+downloads and the hub can be reached (or already holds the files in its cache). Nothing is ever
+downloaded implicitly.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from ..errors import NotLoaded
 from ..jsonlog import adopt_library_loggers
+from . import hub_probe
 
 log = logging.getLogger("chatterbox_sidecar.chatterbox")
 
@@ -28,6 +30,7 @@ class ModelFiles:
     class_name: str
     required: tuple[str, ...]
     optional: tuple[str, ...] = ()
+    repo: str = "ResembleAI/chatterbox"  # the Hugging Face repository from_pretrained downloads from
 
 
 VARIANTS: dict[str, ModelFiles] = {
@@ -58,6 +61,7 @@ VARIANTS: dict[str, ModelFiles] = {
             "merges.txt",
         ),
         ("conds.pt", "added_tokens.json", "special_tokens_map.json"),
+        repo="ResembleAI/chatterbox-turbo",
     ),
 }
 # Voice conversion uses the decoder of the English checkpoint.
@@ -84,14 +88,22 @@ def missing_files(files: ModelFiles, models_dir: str) -> list[str]:
 
 
 def check_loadable(files: ModelFiles, models_dir: str, allow_download: bool) -> None:
-    """Fails fast, before the slow torch import, when the weights are missing and downloads are off."""
+    """Fails fast, before the slow torch import, when the weights are missing and cannot be downloaded."""
     missing = missing_files(files, models_dir) if models_dir else list(files.required)
-    if missing and not allow_download:
-        where = str(Path(models_dir) / files.folder) if models_dir else f"<models_dir>/{files.folder}"
+    if not missing:
+        return
+    where = str(Path(models_dir) / files.folder) if models_dir else f"<models_dir>/{files.folder}"
+    if not allow_download:
         package = "" if _package_installed() else "; the chatterbox-tts package is not installed either"
         raise NotLoaded(
             f"{files.class_name} weights not found: {where} lacks {', '.join(missing)}{package}. Put the files "
             "there (see sidecar/README.md) or allow downloads from the Hugging Face hub"
+        )
+    unreachable = hub_probe.unreachable_reason()
+    if unreachable is not None and not hub_probe.in_hub_cache(files.repo, files.required):
+        raise NotLoaded(
+            f"{files.class_name} weights are not in {where} and the Hugging Face hub is unreachable "
+            f"({unreachable}); put the files there (see sidecar/README.md) or give this machine access to the hub"
         )
 
 

@@ -71,7 +71,7 @@ class EspeakEngine:
             "-p",
             str(int(np.clip(round(pitch + pitch_delta), 0, 99))),
             "-s",
-            str(int(round(DEFAULT_RATE_WPM * rate_factor))),
+            str(round(float(DEFAULT_RATE_WPM * rate_factor))),  # float(): numpy scalars round to numpy types
             "-m",
         ]
         samples, rate = _speak(_ssml(request.text, request.params.exaggeration), args)
@@ -115,7 +115,7 @@ def _jitter(seed: int | None, temperature: float | None, text: str) -> tuple[flo
 
 def _ssml(text: str, exaggeration: float | None) -> str:
     # Exaggeration widens the intonation range: Chatterbox's default 0.5 is espeak's normal 100 %.
-    range_percent = 100 if exaggeration is None else int(round(min(exaggeration * 200.0, 400.0)))
+    range_percent = 100 if exaggeration is None else round(min(exaggeration * 200.0, 400.0))
     return f'<speak><prosody range="{range_percent}%">{html.escape(text, quote=False)}</prosody></speak>'
 
 

@@ -7,8 +7,8 @@ recorded, and a wanted F0 is turned into -p by interpolating those measurements.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

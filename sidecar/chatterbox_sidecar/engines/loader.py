@@ -45,7 +45,7 @@ def load_engine(spec: LoadSpec) -> Engine:
     if spec.engine == CHATTERBOX:
         return load_chatterbox(spec)
     if spec.engine != AUTO:
-        raise InvalidInput(f"unknown engine {spec.engine!r}")
+        raise InvalidInput(f"unknown engine {spec.engine!r}", field="engine")
     try:
         return load_chatterbox(spec)
     except NotLoaded as error:
@@ -72,7 +72,7 @@ def load_espeak(also: str = "") -> EspeakEngine:
 def load_chatterbox(spec: LoadSpec) -> ChatterboxEngine:
     """The official model for spec.variant plus ChatterboxVC; NotLoaded with the reason when it can't."""
     if spec.variant not in VARIANTS:
-        raise InvalidInput(f"unknown chatterbox variant {spec.variant!r}")
+        raise InvalidInput(f"unknown chatterbox variant {spec.variant!r}", field="variant")
     forbid_hub_access_unless(spec.allow_download)
     files = VARIANTS[spec.variant]
     # Both fail fast, with the reason, before the slow torch import.

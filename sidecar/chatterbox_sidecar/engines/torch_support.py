@@ -27,7 +27,7 @@ def choose_device(requested: str, accelerators: dict[str, bool]) -> str:
         return "cuda" if accelerators.get("cuda") else "mps" if accelerators.get("mps") else "cpu"
     kind = wanted.split(":", 1)[0]
     if kind not in DEVICES:
-        raise InvalidInput(f"device must be auto, cpu, cuda, cuda:<index> or mps, got {requested!r}")
+        raise InvalidInput(f"device must be auto, cpu, cuda, cuda:<index> or mps, got {requested!r}", field="device")
     if kind != "cpu" and not accelerators.get(kind):
         raise NotLoaded(f"device {wanted} was requested but torch sees no {kind} device on this machine")
     return wanted
