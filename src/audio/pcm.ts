@@ -1,7 +1,4 @@
-/**
- * Small operations on mono float PCM: joining, raw little-endian conversions and level measurements.
- * Levels are in dBFS where 0 dB is a full-scale sample (|x| = 1); a full-scale sine has an RMS of -3 dBFS.
- */
+/** Small operations on mono float PCM: joining, length and raw little-endian conversions. */
 import type { MonoPcm } from "../domain/audio.js";
 
 const IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -72,35 +69,4 @@ export function s16leToFloat32(buf: Uint8Array): Float32Array {
 /** Length of the clip in seconds. */
 export function durationSeconds(pcm: MonoPcm): number {
   return pcm.samples.length / pcm.sampleRate;
-}
-
-/** Highest absolute sample in dBFS; `-Infinity` for digital silence or an empty clip. */
-export function peakDbfs(pcm: MonoPcm): number {
-  let peak = 0;
-  for (const x of pcm.samples) {
-    const a = Math.abs(x);
-    if (a > peak) peak = a;
-  }
-  return toDb(peak);
-}
-
-/** Root-mean-square level in dBFS; `-Infinity` for digital silence or an empty clip. */
-export function rmsDbfs(pcm: MonoPcm): number {
-  const n = pcm.samples.length;
-  if (n === 0) return -Infinity;
-  let sum = 0;
-  for (const x of pcm.samples) sum += x * x;
-  return toDb(Math.sqrt(sum / n));
-}
-
-/**
- * True when no sample reaches `thresholdDb` (e.g. -60): the clip would be heard as silence.
- * An empty clip is silent.
- */
-export function isSilent(pcm: MonoPcm, thresholdDb: number): boolean {
-  return peakDbfs(pcm) < thresholdDb;
-}
-
-function toDb(amplitude: number): number {
-  return amplitude > 0 ? 20 * Math.log10(amplitude) : -Infinity;
 }

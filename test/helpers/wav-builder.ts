@@ -1,6 +1,6 @@
 /**
- * Test signals built in code (tones, silence, seeded noise) and a WAV writer written independently of
- * src/audio/wav.ts, so decoder tests do not check the codec against itself.
+ * Test signals built in code (tones, silence, seeded noise) and a 16-bit WAV writer for audio that clients
+ * send (the server itself writes only 32-bit float WAV).
  */
 import type { MonoPcm } from "../../src/domain/audio.js";
 
@@ -93,89 +93,25 @@ export function mono(sampleRate: number, samples: Float32Array): MonoPcm {
   return { sampleRate, samples };
 }
 
-export type TestWavEncoding = "u8" | "s16" | "s24" | "s32" | "f32" | "f64";
-
-/** Options of {@link buildWav}. */
-export interface BuildWavOptions {
-  sampleRate: number;
-  /** One array per channel, all the same length. */
-  channels: Float32Array[];
-  encoding: TestWavEncoding;
-  /** Write WAVE_FORMAT_EXTENSIBLE instead of a plain format tag. */
-  extensible?: boolean;
-  /** Extra chunks placed between `fmt ` and `data`, e.g. LIST or an odd-sized chunk. */
-  extraChunks?: Array<{ id: string; body: Buffer }>;
-  /** Value written as the data chunk size instead of the real one (streamed files use 0xFFFFFFFF). */
-  dataSizeField?: number;
-}
-
-const BITS: Record<TestWavEncoding, number> = { u8: 8, s16: 16, s24: 24, s32: 32, f32: 32, f64: 64 };
-
-/** Writes a WAV file byte by byte from the RIFF rules. */
-export function buildWav(options: BuildWavOptions): Buffer {
-  const { sampleRate, channels, encoding } = options;
-  const bits = BITS[encoding];
-  const isFloat = encoding === "f32" || encoding === "f64";
-  const tag = isFloat ? 3 : 1;
-  const frames = channels[0]?.length ?? 0;
-  const data = Buffer.alloc(frames * channels.length * (bits / 8));
-  let offset = 0;
-  for (let f = 0; f < frames; f++) {
-    for (const channel of channels) offset = writeSample(data, offset, channel[f]!, encoding);
-  }
-  const fmt = fmtBody({ tag, channels: channels.length, sampleRate, bits, extensible: options.extensible ?? false });
-  const chunks = [chunk("fmt ", fmt), ...(options.extraChunks ?? []).map((c) => chunk(c.id, c.body))];
-  const dataHeader = Buffer.alloc(8);
-  dataHeader.write("data", 0, "latin1");
-  dataHeader.writeUInt32LE(options.dataSizeField ?? data.length, 4);
-  const body = Buffer.concat([Buffer.from("WAVE", "latin1"), ...chunks, dataHeader, data]);
-  const riff = Buffer.alloc(8);
-  riff.write("RIFF", 0, "latin1");
-  riff.writeUInt32LE(body.length, 4);
-  return Buffer.concat([riff, body]);
-}
-
-function writeSample(buf: Buffer, offset: number, x: number, encoding: TestWavEncoding): number {
-  const clip = (v: number, lo: number, hi: number): number => Math.max(lo, Math.min(hi, Math.round(v)));
-  switch (encoding) {
-    case "u8":
-      return buf.writeUInt8(clip(x * 128 + 128, 0, 255), offset);
-    case "s16":
-      return buf.writeInt16LE(clip(x * 32768, -32768, 32767), offset);
-    case "s24":
-      return buf.writeIntLE(clip(x * 8388608, -8388608, 8388607), offset, 3);
-    case "s32":
-      return buf.writeInt32LE(clip(x * 2147483648, -2147483648, 2147483647), offset);
-    case "f32":
-      return buf.writeFloatLE(x, offset);
-    case "f64":
-      return buf.writeDoubleLE(x, offset);
-  }
-}
-
-function fmtBody(f: { tag: number; channels: number; sampleRate: number; bits: number; extensible: boolean }): Buffer {
-  const body = Buffer.alloc(f.extensible ? 40 : 16);
-  const blockAlign = (f.channels * f.bits) / 8;
-  body.writeUInt16LE(f.extensible ? 0xfffe : f.tag, 0);
-  body.writeUInt16LE(f.channels, 2);
-  body.writeUInt32LE(f.sampleRate, 4);
-  body.writeUInt32LE(f.sampleRate * blockAlign, 8);
-  body.writeUInt16LE(blockAlign, 12);
-  body.writeUInt16LE(f.bits, 14);
-  if (f.extensible) {
-    body.writeUInt16LE(22, 16); // cbSize
-    body.writeUInt16LE(f.bits, 18); // valid bits
-    body.writeUInt32LE(f.channels === 1 ? 0x4 : 0x3, 20); // channel mask: centre, or front left+right
-    body.writeUInt16LE(f.tag, 24);
-    Buffer.from("000000001000800000aa00389b71", "hex").copy(body, 26);
-  }
-  return body;
-}
-
-function chunk(id: string, body: Buffer): Buffer {
-  const header = Buffer.alloc(8);
-  header.write(id, 0, "latin1");
-  header.writeUInt32LE(body.length, 4);
-  // Odd-sized chunks are followed by one pad byte that their size does not count.
-  return Buffer.concat([header, body, Buffer.alloc(body.length % 2)]);
+/**
+ * Writes mono 16-bit integer PCM WAV, the most common upload format, byte by byte from the RIFF rules.
+ * Samples are scaled by 32768 and clipped to the 16-bit range.
+ */
+export function buildS16Wav(pcm: MonoPcm): Buffer {
+  const data = Buffer.alloc(pcm.samples.length * 2);
+  pcm.samples.forEach((x, i) => data.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(x * 32768))), i * 2));
+  const header = Buffer.alloc(44);
+  header.write("RIFF", 0, "latin1");
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write("WAVEfmt ", 8, "latin1");
+  header.writeUInt32LE(16, 16); // plain PCM has no cbSize field
+  header.writeUInt16LE(1, 20); // WAVE_FORMAT_PCM
+  header.writeUInt16LE(1, 22); // channels
+  header.writeUInt32LE(pcm.sampleRate, 24);
+  header.writeUInt32LE(pcm.sampleRate * 2, 28); // bytes per second
+  header.writeUInt16LE(2, 32); // bytes per frame
+  header.writeUInt16LE(16, 34); // bits per sample
+  header.write("data", 36, "latin1");
+  header.writeUInt32LE(data.length, 40);
+  return Buffer.concat([header, data]);
 }

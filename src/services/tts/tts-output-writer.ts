@@ -33,7 +33,7 @@ export class TtsOutputWriter {
     const scratch = await mkdtemp(join(this.tempRoot, "tts-"));
     try {
       const wavPath = join(scratch, "speech.wav");
-      await writeFile(wavPath, encodeWav(request.speech, { format: "f32" }));
+      await writeFile(wavPath, encodeWav(request.speech));
       const files = await Promise.all(
         request.formats.map(async (format) => ({ format, sourcePath: await this.encoded(wavPath, format, request) })),
       );

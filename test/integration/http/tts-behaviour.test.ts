@@ -1,9 +1,18 @@
 import { readdir } from "node:fs/promises";
 import { expect } from "chai";
 import { durationSeconds } from "../../../src/audio/pcm.js";
-import { decodeWav } from "../../../src/audio/wav.js";
-import { ClientGoneError, InferenceFailedError, ModelNotReadyError, OverloadedError } from "../../../src/domain/errors.js";
-import { FakeInferenceBackend, SECONDS_PER_CHAR, type FakeBackendOptions } from "../../helpers/fake-inference-backend.js";
+import {
+  ClientGoneError,
+  InferenceFailedError,
+  ModelNotReadyError,
+  OverloadedError,
+} from "../../../src/domain/errors.js";
+import { decodeAudio } from "../../helpers/audio-file.js";
+import {
+  FakeInferenceBackend,
+  SECONDS_PER_CHAR,
+  type FakeBackendOptions,
+} from "../../helpers/fake-inference-backend.js";
 import { startTestApp, type TestApp } from "../../helpers/test-app.js";
 
 describe("POST /api/v1/tts behaviour (fake engine)", () => {
@@ -29,7 +38,7 @@ describe("POST /api/v1/tts behaviour (fake engine)", () => {
 
   async function wavOf(response: Response) {
     expect(response.status).to.equal(200);
-    return decodeWav(Buffer.from(await response.arrayBuffer()));
+    return decodeAudio(Buffer.from(await response.arrayBuffer()));
   }
 
   it("speaks every character of a long text: the audio length follows the text", async () => {
@@ -40,14 +49,24 @@ describe("POST /api/v1/tts behaviour (fake engine)", () => {
     const segments = backend.calls[0]!.segments;
     expect(segments.length).to.be.greaterThan(3);
     expect(segments.every((s) => s.text.length <= 300)).to.equal(true);
-    expect(segments.map((s) => s.text).join(" ").replace(/\s+/g, "")).to.equal(text.toLowerCase().replace(/\s+/g, ""));
+    expect(
+      segments
+        .map((s) => s.text)
+        .join(" ")
+        .replace(/\s+/g, ""),
+    ).to.equal(text.toLowerCase().replace(/\s+/g, ""));
     const spoken = segments.reduce((sum, s) => sum + s.text.length * SECONDS_PER_CHAR + 0.4, 0);
     expect(durationSeconds(audio)).to.be.closeTo(spoken, 0.01);
   });
 
   it("gives identical audio for the same seed, reports a random seed for 0, and seeds each chunk differently", async () => {
     const backend = await start();
-    const body = { text: "First sentence here. Second one follows.", seed: 42, smart_batch_short_sentences: false, export_formats: ["wav"] };
+    const body = {
+      text: "First sentence here. Second one follows.",
+      seed: 42,
+      smart_batch_short_sentences: false,
+      export_formats: ["wav"],
+    };
     const a = await wavOf(await tts(body, ""));
     const b = await wavOf(await tts(body, ""));
     expect(Buffer.from(a.samples.buffer).equals(Buffer.from(b.samples.buffer))).to.equal(true);
@@ -74,7 +93,16 @@ describe("POST /api/v1/tts behaviour (fake engine)", () => {
     const joined = json.warnings.join("\n");
     const companion = await fetch(`${app!.baseUrl}${json.output_files[0]!.url}.json`).then((r) => r.json());
     expect((companion as { warnings: string[] }).warnings).to.deep.equal(json.warnings);
-    for (const fragment of ["colour", "num_candidates_per_chunk=3", "auto-editor", "Whisper", "loudness", "sound-word", "stretched with sox", "espeak engine does not use cfg_weight"]) {
+    for (const fragment of [
+      "colour",
+      "num_candidates_per_chunk=3",
+      "auto-editor",
+      "Whisper",
+      "loudness",
+      "sound-word",
+      "stretched with sox",
+      "espeak engine does not use cfg_weight",
+    ]) {
       expect(joined).to.include(fragment);
     }
     const streamed = await tts(body, "");
@@ -99,13 +127,19 @@ describe("POST /api/v1/tts behaviour (fake engine)", () => {
     const body = { text: "Alpha one here. Beta two here. Gamma three.", seed: 7, smart_batch_short_sentences: false };
     const json = (await (await tts(body)).json()) as { warnings: string[] };
     expect(backend.calls).to.have.length(2);
-    expect(backend.calls[1]!.segments.map((s) => s.text)).to.deep.equal(backend.calls[0]!.segments.slice(1).map((s) => s.text));
+    expect(backend.calls[1]!.segments.map((s) => s.text)).to.deep.equal(
+      backend.calls[0]!.segments.slice(1).map((s) => s.text),
+    );
     expect(backend.calls[1]!.segments[0]!.seed).not.to.equal(backend.calls[0]!.segments[1]!.seed);
     expect(json.warnings.join()).to.include("segment 2 failed and was generated again");
   });
 
   it("fails with 500 INFERENCE_FAILED once max_attempts_per_candidate is used up, leaving no files", async () => {
-    await start({ beforeSegment: () => { throw new InferenceFailedError("always"); } });
+    await start({
+      beforeSegment: () => {
+        throw new InferenceFailedError("always");
+      },
+    });
     const response = await tts({ text: "Never works.", max_attempts_per_candidate: 2 });
     expect(response.status).to.equal(500);
     expect(await response.json()).to.include({ error_code: "INFERENCE_FAILED" });
@@ -114,7 +148,11 @@ describe("POST /api/v1/tts behaviour (fake engine)", () => {
 
   it("maps an overloaded engine to 429 and an engine that is not ready to 503, both with Retry-After", async () => {
     let error: Error = new OverloadedError("queue full", 2);
-    await start({ beforeSegment: () => { throw error; } });
+    await start({
+      beforeSegment: () => {
+        throw error;
+      },
+    });
     const busy = await tts({ text: "Busy." });
     expect(busy.status).to.equal(429);
     expect(busy.headers.get("retry-after")).to.equal("2");
@@ -128,7 +166,10 @@ describe("POST /api/v1/tts behaviour (fake engine)", () => {
   it("passes speed_factor to the engine and trims silence, both visible in the file name and length", async () => {
     const backend = await start();
     const plain = await wavOf(await tts({ text: "Trim and speed.", export_formats: ["wav"] }, ""));
-    const response = await tts({ text: "Trim and speed.", export_formats: ["wav"], speed_factor: 1.5, trim: true, trim_threshold_ms: 100 }, "");
+    const response = await tts(
+      { text: "Trim and speed.", export_formats: ["wav"], speed_factor: 1.5, trim: true, trim_threshold_ms: 100 },
+      "",
+    );
     expect(response.headers.get("content-disposition")).to.match(/_temp0\.75_speed1\.5_trim100\.wav"$/);
     const trimmed = await wavOf(response);
     expect(backend.calls[1]!.speed).to.equal(1.5);
@@ -155,7 +196,11 @@ describe("POST /api/v1/tts behaviour (fake engine)", () => {
       onCallEnd: (_call, error) => callEnded(error),
     });
     const controller = new AbortController();
-    const request = tts({ text: "One sentence here. Two sentences here.", smart_batch_short_sentences: false }, "", controller.signal);
+    const request = tts(
+      { text: "One sentence here. Two sentences here.", smart_batch_short_sentences: false },
+      "",
+      controller.signal,
+    );
     await reached;
     controller.abort();
     await request.catch(() => undefined);

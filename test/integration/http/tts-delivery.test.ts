@@ -1,9 +1,10 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { expect } from "chai";
-import { decodeWav, wavInfo } from "../../../src/audio/wav.js";
 import { durationSeconds } from "../../../src/audio/pcm.js";
+import { decodeAudio } from "../../helpers/audio-file.js";
 import { FakeInferenceBackend, FAKE_SAMPLE_RATE } from "../../helpers/fake-inference-backend.js";
+import { probeAudio } from "../../helpers/ffprobe.js";
 import { startTestApp, type TestApp } from "../../helpers/test-app.js";
 
 const NAME = /^tts_\d{4}-\d{2}-\d{2}_\d{6}_\d{6}_temp0\.75\.(wav|mp3|flac)$/;
@@ -12,7 +13,9 @@ const NAME = /^tts_\d{4}-\d{2}-\d{2}_\d{6}_\d{6}_temp0\.75\.(wav|mp3|flac)$/;
 async function listFiles(dir: string, prefix = ""): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   const nested = await Promise.all(
-    entries.map((e) => (e.isDirectory() ? listFiles(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`])),
+    entries.map((e) =>
+      e.isDirectory() ? listFiles(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`],
+    ),
   );
   return nested.flat().sort();
 }
@@ -45,14 +48,16 @@ describe("POST /api/v1/tts delivery (fake engine)", () => {
     expect(alternatives).to.equal(`mp3:/outputs/${filename.replace(/\.wav$/, ".mp3")}`);
     const bytes = Buffer.from(await response.arrayBuffer());
     expect(response.headers.get("content-length")).to.equal(String(bytes.length));
-    expect(wavInfo(bytes)).to.include({ sampleRate: FAKE_SAMPLE_RATE, channels: 1, bitsPerSample: 32, formatTag: 3 });
-    expect(durationSeconds(decodeWav(bytes))).to.be.greaterThan(0.5);
+    expect(await probeAudio(bytes)).to.include({ codecName: "pcm_f32le", sampleRate: FAKE_SAMPLE_RATE, channels: 1 });
+    expect(durationSeconds(await decodeAudio(bytes))).to.be.greaterThan(0.5);
   });
 
   it("keeps exactly the requested formats, each with its .json companion, and no temp files", async () => {
     const response = await tts({ text: "One file set.", export_formats: ["FLAC", "mp3"] }, "?response_mode=json");
     expect(response.status).to.equal(200);
-    const body = (await response.json()) as { output_files: Array<{ format: string; filename: string; url: string; path: string }> };
+    const body = (await response.json()) as {
+      output_files: Array<{ format: string; filename: string; url: string; path: string }>;
+    };
     expect(body.output_files.map((f) => f.format)).to.deep.equal(["flac", "mp3"]);
     const stem = body.output_files[0]!.filename.replace(/\.flac$/, "");
     expect(await listFiles(app.config.paths.outputs)).to.deep.equal(
@@ -62,7 +67,11 @@ describe("POST /api/v1/tts delivery (fake engine)", () => {
     const companion = JSON.parse(await readFile(join(app.config.paths.outputs, `${stem}.mp3.json`), "utf8"));
     expect(companion).to.deep.include({ type: "tts", files: { flac: `${stem}.flac`, mp3: `${stem}.mp3` } });
     expect(companion.parameters).to.include({ text: "One file set.", temperature: 0.75 });
-    expect(companion.generation_info).to.include({ engine: "espeak", sample_rate: FAKE_SAMPLE_RATE, chunks_processed: 1 });
+    expect(companion.generation_info).to.include({
+      engine: "espeak",
+      sample_rate: FAKE_SAMPLE_RATE,
+      chunks_processed: 1,
+    });
   });
 
   it("answers JSON whose URLs download the files with their content types", async () => {
@@ -83,12 +92,18 @@ describe("POST /api/v1/tts delivery (fake engine)", () => {
       expect(download.status).to.equal(200);
       expect(download.headers.get("content-type")).to.equal(types[file.format]);
       const bytes = Buffer.from(await download.arrayBuffer());
-      expect(bytes.length).to.equal((await stat(join(app.config.paths.outputs, file.url.replace("/outputs/", "")))).size);
+      expect(bytes.length).to.equal(
+        (await stat(join(app.config.paths.outputs, file.url.replace("/outputs/", "")))).size,
+      );
     }
     const mp3 = Buffer.from(await (await fetch(`${app.baseUrl}${body.output_files[1]!.url}`)).arrayBuffer());
-    expect(mp3.subarray(0, 3).toString("latin1") === "ID3" || (mp3[0] === 0xff && (mp3[1]! & 0xe0) === 0xe0)).to.equal(true);
+    expect(mp3.subarray(0, 3).toString("latin1") === "ID3" || (mp3[0] === 0xff && (mp3[1]! & 0xe0) === 0xe0)).to.equal(
+      true,
+    );
     const flac = body.output_files[2]!;
-    expect(flac.path).to.equal(relative(process.cwd(), join(app.config.paths.outputs, flac.url.replace("/outputs/", ""))));
+    expect(flac.path).to.equal(
+      relative(process.cwd(), join(app.config.paths.outputs, flac.url.replace("/outputs/", ""))),
+    );
   });
 
   it("streams the return_format file, and the query's response_mode wins over the body's", async () => {
@@ -103,8 +118,13 @@ describe("POST /api/v1/tts delivery (fake engine)", () => {
 
   it("writes into a project folder created on demand, with folder as an alias", async () => {
     const first = await tts({ text: "Chapter one.", project: "book/ch1" }, "?response_mode=json");
-    const second = await tts({ text: "Chapter two.", folder: "book/ch2", export_formats: ["wav"] }, "?response_mode=json");
-    const urls = [first, second].map(async (r) => ((await r.json()) as { output_files: Array<{ url: string }> }).output_files[0]!.url);
+    const second = await tts(
+      { text: "Chapter two.", folder: "book/ch2", export_formats: ["wav"] },
+      "?response_mode=json",
+    );
+    const urls = [first, second].map(
+      async (r) => ((await r.json()) as { output_files: Array<{ url: string }> }).output_files[0]!.url,
+    );
     expect(await urls[0]).to.match(/^\/outputs\/book\/ch1\/tts_/);
     expect(await urls[1]).to.match(/^\/outputs\/book\/ch2\/tts_/);
     expect(await readdir(join(app.config.paths.outputs, "book"))).to.deep.equal(["ch1", "ch2"]);

@@ -4,12 +4,12 @@ import { access, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AudioToolError } from "../../../src/audio/audio-errors.js";
-import { decodeToPcm, encodeFile } from "../../../src/audio/ffmpeg.js";
-import { durationSeconds, rmsDbfs } from "../../../src/audio/pcm.js";
+import { encodeFile } from "../../../src/audio/ffmpeg.js";
+import { durationSeconds } from "../../../src/audio/pcm.js";
 import { encodeWav } from "../../../src/audio/wav.js";
-import { BadRequestError, PayloadTooLargeError } from "../../../src/domain/errors.js";
-import { buildWav, harmonicTone, mono, sine } from "../../helpers/wav-builder.js";
-import { probeAudio } from "./ffprobe.js";
+import { decodeAudio, rmsDbfs } from "../../helpers/audio-file.js";
+import { probeAudio } from "../../helpers/ffprobe.js";
+import { buildS16Wav, harmonicTone, mono, sine } from "../../helpers/wav-builder.js";
 
 const RATE = 24000;
 
@@ -37,7 +37,7 @@ describe("audio/ffmpeg", () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "ffmpeg-test-"));
     voiceWav = join(dir, "voice.wav");
-    await writeFile(voiceWav, encodeWav(voice, { format: "f32" }));
+    await writeFile(voiceWav, encodeWav(voice));
   });
   after(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -55,9 +55,18 @@ describe("audio/ffmpeg", () => {
       expect(probed.bitRate).to.equal(160000);
     });
 
+    it("writes MP3 that decodes to the same duration and loudness", async () => {
+      const out = join(dir, "loudness.mp3");
+      await encodeFile({ inputPath: voiceWav, outputPath: out, format: "mp3" });
+      const decoded = await decodeAudio(out);
+      expect(decoded.sampleRate).to.equal(RATE);
+      expect(durationSeconds(decoded)).to.be.closeTo(2, 0.01);
+      expect(rmsDbfs(decoded.samples)).to.be.closeTo(rmsDbfs(voice.samples), 0.5);
+    });
+
     it("writes 320 kbps MP3 when the sample rate allows it", async () => {
       const input = join(dir, "tone48k.wav");
-      await writeFile(input, encodeWav(mono(48000, sine({ freq: 440, seconds: 1, sampleRate: 48000 })), { format: "s16" }));
+      await writeFile(input, buildS16Wav(mono(48000, sine({ freq: 440, seconds: 1, sampleRate: 48000 }))));
       const out = join(dir, "tone48k.mp3");
       await encodeFile({ inputPath: input, outputPath: out, format: "mp3" });
       expect((await probeAudio(out)).bitRate).to.equal(320000);
@@ -68,20 +77,12 @@ describe("audio/ffmpeg", () => {
       await encodeFile({ inputPath: voiceWav, outputPath: out, format: "flac" });
       const probed = await probeAudio(out);
       expect(probed).to.include({ codecName: "flac", sampleRate: RATE, channels: 1 });
-      const back = await decodeToPcm(out);
+      const back = await decodeAudio(out);
+      expect(back.sampleRate).to.equal(RATE);
       expect(back.samples.length).to.equal(voice.samples.length);
       let worst = 0;
       back.samples.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - voice.samples[i]!))));
       expect(worst).to.be.below(1e-4);
-    });
-
-    it("writes 16-bit WAV by default and float WAV on request", async () => {
-      const s16 = join(dir, "out16.wav");
-      const f32 = join(dir, "out32.wav");
-      await encodeFile({ inputPath: voiceWav, outputPath: s16, format: "wav" });
-      await encodeFile({ inputPath: voiceWav, outputPath: f32, format: "wav", wavSampleFormat: "f32" });
-      expect(await probeAudio(s16)).to.include({ codecName: "pcm_s16le", sampleRate: RATE, channels: 1 });
-      expect(await probeAudio(f32)).to.include({ codecName: "pcm_f32le", sampleRate: RATE, channels: 1 });
     });
 
     it("treats names that look like URLs or ffmpeg protocols as plain files", async () => {
@@ -102,79 +103,39 @@ describe("audio/ffmpeg", () => {
       expect((error as Error).message).to.match(/^ffmpeg failed to encode mp3 \(exit code \d+\): .*Invalid data/);
       expect(await exists(out)).to.equal(false);
     });
-  });
-
-  describe("decodeToPcm", () => {
-    it("decodes an MP3 file to mono float PCM of the same duration", async () => {
-      const mp3 = join(dir, "decode.mp3");
-      await encodeFile({ inputPath: voiceWav, outputPath: mp3, format: "mp3" });
-      const pcm = await decodeToPcm(mp3);
-      expect(pcm.sampleRate).to.equal(RATE);
-      expect(durationSeconds(pcm)).to.be.closeTo(2, 0.01);
-      expect(rmsDbfs(pcm)).to.be.closeTo(rmsDbfs(voice), 0.5);
-    });
-
-    it("resamples to the requested rate and averages stereo channels", async () => {
-      const left = sine({ freq: 440, seconds: 1, sampleRate: 44100, amplitude: 0.5 });
-      const right = new Float32Array(left.length);
-      const stereo = join(dir, "stereo.wav");
-      await writeFile(stereo, buildWav({ sampleRate: 44100, channels: [left, right], encoding: "s16" }));
-      const pcm = await decodeToPcm(stereo, { sampleRate: RATE });
-      expect(pcm.sampleRate).to.equal(RATE);
-      expect(pcm.samples.length).to.be.closeTo(RATE, 2);
-      // Averaging a half-scale tone with silence gives a quarter-scale tone: -12 dBFS peak.
-      const peak = pcm.samples.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
-      expect(20 * Math.log10(peak)).to.be.closeTo(-12.04, 0.3);
-    });
-
-    it("decodes in-memory bytes", async () => {
-      const flac = join(dir, "mem.flac");
-      await encodeFile({ inputPath: voiceWav, outputPath: flac, format: "flac" });
-      const pcm = await decodeToPcm(await readFile(flac));
-      expect(pcm.sampleRate).to.equal(RATE);
-      expect(pcm.samples.length).to.equal(voice.samples.length);
-    });
-
-    it("rejects bytes that are not audio as INVALID_AUDIO", async () => {
-      const error = await rejection(decodeToPcm(Buffer.from("definitely not an audio file")));
-      expect(error).to.be.instanceOf(BadRequestError);
-      expect((error as BadRequestError).code).to.equal("INVALID_AUDIO");
-    });
-
-    it("rejects a file without an audio stream as INVALID_AUDIO", async () => {
-      const videoOnly = join(dir, "video.mkv");
-      await execa("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "color=c=black:s=16x16:d=0.2", "-c:v", "ffv1", videoOnly]);
-      const error = await rejection(decodeToPcm(videoOnly));
-      expect((error as BadRequestError).code).to.equal("INVALID_AUDIO");
-      expect((error as Error).message).to.match(/no audio stream/);
-    });
-
-    it("refuses to hold more decoded audio than maxBytes", async () => {
-      const error = await rejection(decodeToPcm(voiceWav, { maxBytes: 10_000 }));
-      expect(error).to.be.instanceOf(PayloadTooLargeError);
-    });
 
     it("tells the operator to install ffmpeg when it is missing", async () => {
-      const error = await rejection(decodeToPcm(voiceWav, { ffmpegPath: join(dir, "no-such-ffmpeg") }));
+      const out = join(dir, "no-tool.flac");
+      const ffmpegPath = join(dir, "no-such-ffmpeg");
+      const error = await rejection(encodeFile({ inputPath: voiceWav, outputPath: out, format: "flac", ffmpegPath }));
       expect(error).to.be.instanceOf(AudioToolError);
       expect((error as AudioToolError).code).to.equal("FFMPEG_NOT_FOUND");
-      expect((error as Error).message).to.match(/install ffmpeg/).and.match(/npm install/);
+      expect((error as Error).message)
+        .to.match(/install ffmpeg/)
+        .and.match(/npm install/);
     });
 
-    it("kills ffmpeg and rejects with the abort reason when the signal aborts", async () => {
+    it("kills ffmpeg, removes the output and rejects with the abort reason when the signal aborts", async () => {
       // ffmpeg blocks forever opening a FIFO nobody writes to, so only the abort can end this call.
       const fifo = join(dir, "never.fifo");
       await execa("mkfifo", [fifo]);
+      const out = join(dir, "aborted.flac");
+      await writeFile(out, "stale output from an earlier run");
       const controller = new AbortController();
-      const pending = decodeToPcm(fifo, { signal: controller.signal });
+      const pending = encodeFile({ inputPath: fifo, outputPath: out, format: "flac", signal: controller.signal });
       const reason = new Error("client went away");
       controller.abort(reason);
       expect(await rejection(pending)).to.equal(reason);
+      expect(await exists(out)).to.equal(false);
     });
 
     it("does not start ffmpeg for an already aborted signal", async () => {
-      const error = await rejection(decodeToPcm(voiceWav, { signal: AbortSignal.abort() }));
+      const out = join(dir, "never-started.flac");
+      const error = await rejection(
+        encodeFile({ inputPath: voiceWav, outputPath: out, format: "flac", signal: AbortSignal.abort() }),
+      );
       expect((error as Error).name).to.equal("AbortError");
+      expect(await exists(out)).to.equal(false);
     });
   });
 });

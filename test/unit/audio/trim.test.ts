@@ -7,7 +7,12 @@ const RATE = 24000;
 
 /** Silence, a voice-like tone, silence. */
 function padded(leadSeconds: number, trailSeconds: number, amplitude = 0.5): MonoPcm {
-  const tone = harmonicTone({ f0: 150, seconds: 1, sampleRate: RATE, harmonics: [amplitude, amplitude / 2, amplitude / 4] });
+  const tone = harmonicTone({
+    f0: 150,
+    seconds: 1,
+    sampleRate: RATE,
+    harmonics: [amplitude, amplitude / 2, amplitude / 4],
+  });
   return mono(RATE, joinSamples(silence(leadSeconds, RATE), tone, silence(trailSeconds, RATE)));
 }
 
@@ -67,7 +72,8 @@ describe("audio/trim", () => {
     });
 
     it("treats a noise floor 40 dB under the peak as silence", () => {
-      const floor = (s: number, seed: number): Float32Array => noise({ seconds: s, sampleRate: RATE, amplitude: 0.002, seed });
+      const floor = (s: number, seed: number): Float32Array =>
+        noise({ seconds: s, sampleRate: RATE, amplitude: 0.002, seed });
       const tone = sine({ freq: 440, seconds: 1, sampleRate: RATE, amplitude: 0.8 });
       const input = mono(RATE, joinSamples(floor(0.7, 1), tone, floor(0.7, 2)));
       const { info } = trimSilence(input, { thresholdMs: 200 });
