@@ -28,7 +28,12 @@ export function createApp(deps: AppDependencies): Koa {
   const app = new Koa();
   app.proxy = false;
   const routers = [
-    systemRoutes({ version: deps.version, config: deps.config, health: deps.health }),
+    systemRoutes({
+      version: deps.version,
+      config: deps.config,
+      health: deps.health,
+      segmentLimit: () => deps.tts.segmentLimit(),
+    }),
     ttsRoutes({
       tts: deps.tts,
       outputs: deps.outputs,
@@ -42,7 +47,8 @@ export function createApp(deps: AppDependencies): Koa {
   app.use(jsonBody(deps.config.api.maxBodyBytes));
   for (const router of routers) {
     app.use(router.routes());
-    app.use(router.allowedMethods({ throw: true }));
+    // Not `throw: true`: the thrown errors carry no Allow header; the status it sets is turned into the error body.
+    app.use(router.allowedMethods());
   }
   // Koa logs errors itself unless told otherwise; ours are logged once, by the error handler.
   app.silent = true;

@@ -1,7 +1,7 @@
 /** The validated, camelCase configuration the server runs with. Built only by load-config.ts. */
+import type { EngineChoice } from "../domain/inference.js";
 import type { TtsDefaults } from "../domain/tts-fields.js";
-
-export type EngineChoice = "auto" | "chatterbox" | "espeak";
+import type { RestartPolicy } from "../sidecar/restart-budget.js";
 
 export interface AppConfig {
   /** The config file that was read, or undefined when none exists and defaults apply. */
@@ -30,7 +30,7 @@ export interface AppConfig {
     /** The sidecar's own drain time after SIGTERM; the supervisor SIGKILLs 5 s after it. */
     stopGraceSeconds: number;
     maxMessageMb: number;
-    restart: { maxRestarts: number; windowMs: number; backoffInitialMs: number; backoffMaxMs: number };
+    restart: RestartPolicy;
   };
   /** Request defaults, keyed by their wire names (they are API field names, not config keys). */
   ttsDefaults: TtsDefaults;

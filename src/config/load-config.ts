@@ -99,6 +99,8 @@ function toAppConfig(raw: RawConfig, base: string, source: string | undefined): 
         windowMs: restart.window_seconds * 1000,
         backoffInitialMs: restart.backoff_initial_ms,
         backoffMaxMs: restart.backoff_max_ms,
+        cooldownMs: restart.cooldown_seconds * 1000,
+        stableMs: restart.stable_seconds * 1000,
       },
     },
     ttsDefaults: raw.tts_defaults,

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { CONTRACT_TTS_DEFAULTS, ttsFieldSchemas, type TtsFieldName } from "../domain/tts-fields.js";
+import { SIDECAR_DEFAULTS } from "./sidecar-defaults.js";
 
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 const SIDECAR_LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -44,25 +45,28 @@ export const configSchema = z.strictObject({
     chatterbox_variant: z.enum(["english", "multilingual", "turbo"]).default("english"),
     device: z.enum(["auto", "cuda", "mps", "cpu"]).default("auto"),
     allow_download: z.boolean().default(true),
+    // Only lowers the limit the loaded engine announces (ModelInfo.max_segment_chars); never raises it.
     max_segment_chars: z.number().int().min(50).max(1000).default(300),
-    queue_capacity: positiveInt().max(1000).default(16),
+    queue_capacity: positiveInt().max(1000).default(SIDECAR_DEFAULTS.queue_capacity),
   }),
   sidecar: section({
     python: z.string().min(1).default("sidecar/.venv/bin/python"),
-    host: z.string().min(1).default("127.0.0.1"),
-    port: port().default(7861),
+    host: z.string().min(1).default(SIDECAR_DEFAULTS.host),
+    port: port().default(SIDECAR_DEFAULTS.port),
     log_level: z.enum(SIDECAR_LOG_LEVELS).default("info"),
     startup_timeout_seconds: positiveInt().default(60),
     load_timeout_seconds: positiveInt().default(1800),
     health_interval_seconds: positiveInt().default(5),
     health_failure_threshold: positiveInt().default(3),
-    stop_grace_seconds: positiveInt().default(10),
-    max_message_mb: positiveInt().max(1024).default(64),
+    stop_grace_seconds: positiveInt().default(SIDECAR_DEFAULTS.grace_seconds),
+    max_message_mb: positiveInt().max(1024).default(SIDECAR_DEFAULTS.max_message_mb),
     restart: section({
       max_restarts: z.number().int().min(0).default(5),
       window_seconds: positiveInt().default(600),
       backoff_initial_ms: positiveInt().default(500),
       backoff_max_ms: positiveInt().default(30000),
+      cooldown_seconds: positiveInt().default(60),
+      stable_seconds: positiveInt().default(60),
     }),
   }),
   tts_defaults: z.strictObject(ttsDefaultsShape).prefault({} as never),

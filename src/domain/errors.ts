@@ -16,6 +16,8 @@ export type ErrorDetail = string | FieldIssue[];
 export abstract class DomainError extends Error {
   abstract readonly code: string;
   readonly detail: ErrorDetail | undefined;
+  /** Response headers the error implies (e.g. `Allow` for a wrong method); copied into the error response. */
+  readonly headers: Readonly<Record<string, string>> = {};
 
   constructor(message: string, detail?: ErrorDetail) {
     super(message);
@@ -45,14 +47,17 @@ export class NotFoundError extends DomainError {
   readonly code = "RESOURCE_NOT_FOUND";
 }
 
-/** Errors that tell the client to come back later carry how long to wait. */
+/** Errors that tell the client to come back later carry how long to wait (sent as Retry-After). */
 export abstract class RetryableError extends DomainError {
+  override readonly headers: Readonly<Record<string, string>>;
+
   constructor(
     message: string,
     readonly retryAfterSeconds: number,
     detail?: ErrorDetail,
   ) {
     super(message, detail);
+    this.headers = { "Retry-After": String(retryAfterSeconds) };
   }
 }
 
@@ -79,6 +84,26 @@ export class ClientGoneError extends DomainError {
 /** Inference failed for a reason the client cannot fix. The message is generic; details go to the log. */
 export class InferenceFailedError extends DomainError {
   readonly code = "INFERENCE_FAILED";
+}
+
+/** A request with a method the route cannot take; `Allow` names the ones it can (HTTP requires it). */
+abstract class MethodError extends DomainError {
+  override readonly headers: Readonly<Record<string, string>>;
+
+  constructor(message: string, allow: readonly string[]) {
+    super(message);
+    this.headers = { Allow: allow.join(", ") };
+  }
+}
+
+/** The route exists, but not for this method. */
+export class MethodNotAllowedError extends MethodError {
+  readonly code = "METHOD_NOT_ALLOWED";
+}
+
+/** The HTTP method is not one this server implements for any route. */
+export class NotImplementedError extends MethodError {
+  readonly code = "NOT_IMPLEMENTED";
 }
 
 /** An upload or body is larger than the configured limit. */

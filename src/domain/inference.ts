@@ -6,6 +6,8 @@
 import type { MonoPcm } from "./audio.js";
 
 export type EngineName = "chatterbox" | "espeak";
+/** What config and LoadModel may ask for; `auto` lets the sidecar fall back to espeak. */
+export type EngineChoice = "auto" | EngineName;
 export type ChatterboxVariantName = "english" | "multilingual" | "turbo";
 /** `auto` picks audiostretchy when it loads, else sox. */
 export type StretchLibraryName = "auto" | "audiostretchy" | "sox" | "librosa" | "torchaudio";
@@ -40,7 +42,6 @@ export interface SynthesisInput {
   /** Tempo factor 0.5-2.0; unset means 1.0. */
   speed?: number;
   stretchLibrary?: StretchLibraryName;
-  requestId: string;
 }
 
 export interface SynthesisStats {
@@ -65,7 +66,6 @@ export interface ConvertInput {
   source: AudioInput;
   /** Voice to convert to; unset uses the engine's built-in voice. */
   targetVoice?: AudioInput;
-  requestId: string;
 }
 
 export interface StretchInput {
@@ -108,8 +108,15 @@ export interface WorkerStatus {
 export interface CallOptions {
   /** Aborting cancels the call; the engine stops before its next segment. */
   signal?: AbortSignal;
+  /**
+   * Absolute deadline (epoch milliseconds), for work that spans several calls: a request computes it once
+   * and every call (retries included) ends by it. Wins over `timeoutMs`.
+   */
+  deadline?: number;
   /** Deadline from now; each implementation has a sensible default per method. */
   timeoutMs?: number;
+  /** Names the request in the engine's logs and status (the HTTP request id). */
+  requestId?: string;
 }
 
 /**

@@ -11,8 +11,8 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 export const WHISPER_MODELS = ["tiny", "base", "small", "medium", "large"] as const;
 export const SPEED_LIBRARIES = ["auto", "audiostretchy", "sox", "librosa", "torchaudio"] as const;
 export const NORMALIZE_METHODS = ["ebu", "peak"] as const;
-/** Seeds cross the gRPC boundary as uint32. */
-export const MAX_SEED = 4294967295;
+/** Largest seed: seeds cross the gRPC boundary as uint32 (numpy accepts seeds below 2^32 too). */
+export const MAX_SEED = 0xffff_ffff;
 
 function between(min: number, max: number) {
   const message = `must be between ${min} and ${max}`;

@@ -9,11 +9,12 @@ import {
   DomainError,
   InferenceFailedError,
   InferenceTimeoutError,
+  MethodNotAllowedError,
   ModelNotReadyError,
   NotFoundError,
+  NotImplementedError,
   OverloadedError,
   PayloadTooLargeError,
-  RetryableError,
   UnsupportedMediaTypeError,
   ValidationError,
   type ErrorDetail,
@@ -26,11 +27,13 @@ export const HTTP_STATUS_BY_ERROR: ReadonlyArray<readonly [ErrorClass, number]> 
   [ValidationError, 422],
   [BadRequestError, 400],
   [NotFoundError, 404],
+  [MethodNotAllowedError, 405],
   [PayloadTooLargeError, 413],
   [UnsupportedMediaTypeError, 415],
   [OverloadedError, 429],
   [ClientGoneError, 499],
   [InferenceFailedError, 500],
+  [NotImplementedError, 501],
   [ModelNotReadyError, 503],
   [InferenceTimeoutError, 504],
 ];
@@ -54,7 +57,8 @@ export interface ErrorBody {
 export interface ErrorResponse {
   status: number;
   body: ErrorBody;
-  retryAfterSeconds: number | undefined;
+  /** Headers the error implies, e.g. Retry-After or Allow. */
+  headers: Record<string, string>;
   /** True for errors the server did not expect; they are logged with their stack. */
   unexpected: boolean;
 }
@@ -64,7 +68,9 @@ function body(error: string, code: string, detail: ErrorDetail | null = null): E
 }
 
 /** An error raised by Koa or one of its middlewares, carrying a client-safe status and message. */
-function isExposedHttpError(error: unknown): error is { status: number; message: string } {
+function isExposedHttpError(
+  error: unknown,
+): error is { status: number; message: string; headers?: Record<string, string> } {
   const candidate = error as { status?: unknown; expose?: unknown };
   return typeof candidate?.status === "number" && candidate.expose === true;
 }
@@ -75,23 +81,22 @@ export function toErrorResponse(error: unknown): ErrorResponse {
     return {
       status: 500,
       body: body("Audio processing failed on the server; the details are in the server log", error.code),
-      retryAfterSeconds: undefined,
+      headers: {},
       unexpected: true,
     };
   }
   if (error instanceof DomainError) {
     const status = HTTP_STATUS_BY_ERROR.find(([type]) => error instanceof type)?.[1] ?? 500;
-    const retryAfterSeconds = error instanceof RetryableError ? error.retryAfterSeconds : undefined;
-    return { status, body: body(error.message, error.code, error.detail), retryAfterSeconds, unexpected: false };
+    return {
+      status,
+      body: body(error.message, error.code, error.detail),
+      headers: { ...error.headers },
+      unexpected: false,
+    };
   }
   if (isExposedHttpError(error) && error.status < 500) {
     const code = CODE_BY_HTTP_STATUS[error.status] ?? "BAD_REQUEST";
-    return { status: error.status, body: body(error.message, code), retryAfterSeconds: undefined, unexpected: false };
+    return { status: error.status, body: body(error.message, code), headers: { ...error.headers }, unexpected: false };
   }
-  return {
-    status: 500,
-    body: body("Internal server error", "INTERNAL_ERROR"),
-    retryAfterSeconds: undefined,
-    unexpected: true,
-  };
+  return { status: 500, body: body("Internal server error", "INTERNAL_ERROR"), headers: {}, unexpected: true };
 }

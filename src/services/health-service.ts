@@ -1,7 +1,8 @@
 /**
  * GET /api/v1/health: whether the server can speak right now, with which engine on which device, the
  * sidecar's process state and queue, and every warning worth a human's attention (e.g. why `auto` fell
- * back to espeak, or that the sidecar restarted after a crash).
+ * back to espeak, or that the sidecar restarted after a crash). Unauthenticated, so it states facts only:
+ * no log lines, paths or request ids (those are in the server log).
  */
 import type { InferenceBackend, ModelInfo, WorkerStatus } from "../domain/inference.js";
 import type { SupervisorSnapshot } from "../sidecar/supervisor-snapshot.js";
@@ -29,6 +30,10 @@ export interface HealthReport {
     restarts: number;
     started_at: string | null;
     last_exit: SupervisorSnapshot["lastExit"];
+    /** Why the last start attempt failed (a stable reason such as `exited` or `load_failed`). */
+    last_start_failure: SupervisorSnapshot["lastStartFailure"];
+    /** When the supervisor tries again while `restarting` or `failed`. */
+    next_attempt_at: string | null;
   };
   queue: { state: string; depth: number; capacity: number } | null;
   warnings: string[];
@@ -43,11 +48,13 @@ export interface HealthReporterOptions {
   sidecar: HealthSource;
   version: string;
   startedAt: number;
+  /** config `inference.max_segment_chars`, compared with the engine's own limit. */
+  maxSegmentChars: number;
 }
 
 const STARTING_STATES = new Set(["starting", "loading", "restarting"]);
 
-export function createHealthReporter({ sidecar, version, startedAt }: HealthReporterOptions) {
+export function createHealthReporter({ sidecar, version, startedAt, maxSegmentChars }: HealthReporterOptions) {
   return async function healthReport(): Promise<HealthReport> {
     const snap = sidecar.snapshot();
     const ready = snap.state === "ready";
@@ -66,9 +73,11 @@ export function createHealthReporter({ sidecar, version, startedAt }: HealthRepo
         restarts: snap.restarts,
         started_at: snap.startedAt,
         last_exit: snap.lastExit,
+        last_start_failure: snap.lastStartFailure,
+        next_attempt_at: snap.nextAttemptAt,
       },
       queue: queue ? describeQueue(queue) : null,
-      warnings: healthWarnings(snap, ready && !queue),
+      warnings: healthWarnings(snap, { statusFailed: ready && !queue, maxSegmentChars }),
     };
   };
 }
@@ -90,13 +99,28 @@ function describeQueue(status: WorkerStatus): NonNullable<HealthReport["queue"]>
   return { state: status.state, depth: status.queueDepth, capacity: status.queueCapacity };
 }
 
-function healthWarnings(snap: SupervisorSnapshot, statusFailed: boolean): string[] {
+function healthWarnings(snap: SupervisorSnapshot, facts: { statusFailed: boolean; maxSegmentChars: number }): string[] {
   const warnings = [...snap.loadWarnings];
-  if (snap.state !== "ready") warnings.push(`the inference sidecar is ${snap.state}; synthesis answers 503 until it is ready`);
+  if (snap.state !== "ready")
+    warnings.push(`the inference sidecar is ${snap.state}; synthesis answers 503 until it is ready`);
+  if (snap.nextAttemptAt) warnings.push(`the next attempt to start the sidecar is at ${snap.nextAttemptAt}`);
+  const engineLimit = snap.modelInfo?.maxSegmentChars;
+  if (engineLimit !== undefined && facts.maxSegmentChars > engineLimit) {
+    warnings.push(
+      `inference.max_segment_chars is ${facts.maxSegmentChars} but the engine accepts at most ${engineLimit} ` +
+        `characters per segment; ${engineLimit} applies`,
+    );
+  }
   if (snap.lastExit && snap.restarts > 0) {
     const how = snap.lastExit.signal ? `signal ${snap.lastExit.signal}` : `exit code ${snap.lastExit.code}`;
-    warnings.push(`the sidecar restarted ${snap.restarts} time(s); last unexpected exit at ${snap.lastExit.at} (${how})`);
+    warnings.push(
+      `the sidecar was restarted ${snap.restarts} time(s); its last exit was at ${snap.lastExit.at} (${how})`,
+    );
   }
-  if (statusFailed) warnings.push("the sidecar did not answer its status call in time");
+  if (snap.lastStartFailure && snap.state !== "ready") {
+    const { reason, at } = snap.lastStartFailure;
+    warnings.push(`the last attempt to start the sidecar failed at ${at} (${reason}); the server log has the details`);
+  }
+  if (facts.statusFailed) warnings.push("the sidecar did not answer its status call in time");
   return warnings;
 }

@@ -3,9 +3,7 @@
  * segment and attempt, so re-running a request with the reported seed reproduces every segment, and a retry
  * of one segment does not replay the exact sampling that just failed.
  */
-
-/** Largest seed; numpy and the sidecar accept seeds below 2^32. */
-export const MAX_SEED = 0xffff_ffff;
+import { MAX_SEED } from "../domain/tts-fields.js";
 
 /** A source of uniform numbers in [0, 1), like `Math.random`. */
 export type RandomSource = () => number;

@@ -20,14 +20,32 @@ const TS_OPTIONS = [
   "oneof=unions",
 ].join(",");
 
-function protoc(args) {
+function requireVenv() {
   if (!existsSync(venvPython)) {
     throw new Error(`${venvPython} is missing: run \`npm install\` first (it creates the sidecar virtualenv)`);
   }
+}
+
+function protoc(args) {
+  requireVenv();
   execFileSync(venvPython, ["-m", "grpc_tools.protoc", ...args], { cwd: root, stdio: "inherit" });
 }
 
-/** Regenerates src/sidecar/generated (TypeScript, ts-proto) from our proto and the standard health proto. */
+/**
+ * Where google/rpc/*.proto live: googleapis-common-protos (a dependency of grpcio-status in the sidecar's
+ * requirements) ships them beside its Python modules.
+ */
+function googleapisProtoDir() {
+  requireVenv();
+  const script =
+    "import google.rpc.status_pb2 as m, os; print(os.path.dirname(os.path.dirname(os.path.dirname(m.__file__))))";
+  return execFileSync(venvPython, ["-c", script], { cwd: root, encoding: "utf8" }).trim();
+}
+
+/**
+ * Regenerates src/sidecar/generated (TypeScript, ts-proto) from our proto, the standard health proto, and
+ * google.rpc Status/ErrorInfo (the structured details of the sidecar's error statuses).
+ */
 export function generateTypeScript() {
   const out = join(root, "src", "sidecar", "generated");
   rmSync(out, { recursive: true, force: true });
@@ -38,8 +56,11 @@ export function generateTypeScript() {
     `--ts_proto_opt=${TS_OPTIONS}`,
     "-Iproto",
     `-I${healthProtoDir}`,
+    `-I${googleapisProtoDir()}`,
     ourProto,
     "health/v1/health.proto",
+    "google/rpc/status.proto",
+    "google/rpc/error_details.proto",
   ]);
 }
 

@@ -84,7 +84,9 @@ function ensurePython() {
 /** pip-installs a requirements file unless the same file was installed before (stamp in the venv). */
 function installRequirements(file) {
   const stamp = join(venv, `.${file.replaceAll("/", "_")}.sha256`);
-  const digest = createHash("sha256").update(readFileSync(join(root, file))).digest("hex");
+  const digest = createHash("sha256")
+    .update(readFileSync(join(root, file)))
+    .digest("hex");
   if (existsSync(stamp) && readFileSync(stamp, "utf8") === digest) return log(`${file} already installed`);
   log(`installing ${file} into sidecar/.venv`);
   run(venvPython, ["-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", file]);
@@ -114,8 +116,18 @@ function ensureChatterbox() {
 }
 
 const SAMPLE_VOICES = [
-  { name: "synthetic-espeak-female", voice: "en-us+f3", pitch: "60", text: "Hello there. This sample voice was made by the espeak synthesizer, so you can try voice steering at once." },
-  { name: "synthetic-espeak-male", voice: "en-us+m3", pitch: "35", text: "Good evening. I am a synthetic sample voice, generated during setup for quick tests." },
+  {
+    name: "synthetic-espeak-female",
+    voice: "en-us+f3",
+    pitch: "60",
+    text: "Hello there. This sample voice was made by the espeak synthesizer, so you can try voice steering at once.",
+  },
+  {
+    name: "synthetic-espeak-male",
+    voice: "en-us+m3",
+    pitch: "35",
+    text: "Good evening. I am a synthetic sample voice, generated during setup for quick tests.",
+  },
 ];
 
 /** A few reference voices made at setup, clearly synthetic, so TTS with a voice works right after start. */

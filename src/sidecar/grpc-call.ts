@@ -3,8 +3,8 @@
  * call follows: a deadline, cancellation through an AbortSignal, and status → DomainError mapping done once.
  */
 import {
-  Metadata,
   type CallOptions,
+  type Metadata,
   type ClientReadableStream,
   type ClientUnaryCall,
   type ServiceError,
@@ -24,8 +24,10 @@ export type UnaryMethod<Req, Res> = (
 
 /** What every call needs besides its request. */
 export interface CallContext {
-  /** Deadline from now, in milliseconds. */
-  timeoutMs: number;
+  /** Absolute deadline, epoch milliseconds; one already past fails with DEADLINE_EXCEEDED without waiting. */
+  deadline: number;
+  /** Sent with the call (x-request-id, and the admin token on admin RPCs). */
+  metadata: Metadata;
   signal?: AbortSignal | undefined;
   tracker: CallTracker;
   /** Sees every failure once, already mapped, with the raw error beside it (for logging). */
@@ -46,8 +48,7 @@ function fail(context: CallContext, tracked: TrackedCall | undefined, raw: unkno
 export function unaryCall<Req, Res>(method: UnaryMethod<Req, Res>, request: Req, context: CallContext): Promise<Res> {
   if (context.signal?.aborted) return Promise.reject(fail(context, undefined, clientGone()));
   return new Promise<Res>((resolve, reject) => {
-    const options = { deadline: Date.now() + context.timeoutMs };
-    const call = method(request, new Metadata(), options, (error, response) => {
+    const call = method(request, context.metadata, { deadline: context.deadline }, (error, response) => {
       context.signal?.removeEventListener("abort", onAbort);
       context.tracker.remove(tracked);
       if (error) reject(fail(context, tracked, error));
@@ -64,11 +65,11 @@ export function unaryCall<Req, Res>(method: UnaryMethod<Req, Res>, request: Req,
  * rejects (after the messages that came before it). Stopping early (break, throw, return) cancels the call.
  */
 export async function* serverStreamCall<Res>(
-  open: (options: Partial<CallOptions>) => ClientReadableStream<Res>,
+  open: (metadata: Metadata, options: Partial<CallOptions>) => ClientReadableStream<Res>,
   context: CallContext,
 ): AsyncGenerator<Res, void, undefined> {
   if (context.signal?.aborted) throw fail(context, undefined, clientGone());
-  const call = open({ deadline: Date.now() + context.timeoutMs });
+  const call = open(context.metadata, { deadline: context.deadline });
   const reader = new StreamReader(call);
   const cancel = (): void => call.cancel();
   const tracked = context.tracker.add(cancel);

@@ -1,9 +1,9 @@
 /**
  * THE table from gRPC status codes to domain errors (design.md §4). Every failed sidecar call goes through
- * `toDomainError` exactly once, in sidecar-client.ts; nothing else in the server looks at gRPC codes.
- * Must match the Python interceptor (sidecar/chatterbox_sidecar), which raises these codes.
+ * `toDomainError` exactly once, in the call wrappers of grpc-call.ts; nothing else in the server looks at
+ * gRPC codes. Must match the Python interceptor (sidecar/chatterbox_sidecar/errors.py), which raises them.
  */
-import { status as Status } from "@grpc/grpc-js";
+import { status as Status, type Metadata } from "@grpc/grpc-js";
 import {
   ClientGoneError,
   DomainError,
@@ -12,8 +12,10 @@ import {
   ModelNotReadyError,
   NotFoundError,
   OverloadedError,
+  PayloadTooLargeError,
   ValidationError,
 } from "../domain/errors.js";
+import { sidecarErrorInfo } from "./error-info.js";
 
 /** Retry-After for "loading, draining or restarting": a restart usually takes a few seconds. */
 export const NOT_READY_RETRY_AFTER_SECONDS = 5;
@@ -21,6 +23,12 @@ export const NOT_READY_RETRY_AFTER_SECONDS = 5;
 export const OVERLOADED_RETRY_AFTER_SECONDS = 2;
 /** What clients see for failures we cannot explain to them; the sidecar's own text goes to the log. */
 export const GENERIC_FAILURE_MESSAGE = "Inference failed. The details are in the server log.";
+
+/**
+ * INVALID_ARGUMENT reasons about input the server itself built (segments come from our own text
+ * segmentation): a refusal is the server's fault, so the client gets a 500, never a 422 naming gRPC fields.
+ */
+export const SERVER_FAULT_REASONS: ReadonlySet<string> = new Set(["SEGMENT_TOO_LONG", "SEGMENT_BLANK", "NO_SEGMENTS"]);
 
 /** One row of the table. */
 export interface GrpcErrorMapping {
@@ -62,6 +70,11 @@ export const GRPC_ERROR_TABLE: readonly GrpcErrorMapping[] = [
       new OverloadedError("The inference engine is busy; try again shortly.", OVERLOADED_RETRY_AFTER_SECONDS),
   },
   {
+    // The result could not fit in one message; the sidecar's advice names gRPC remedies, so the text is fixed.
+    status: Status.OUT_OF_RANGE,
+    toDomain: () => new PayloadTooLargeError("The audio is too long to process in one piece; send shorter audio."),
+  },
+  {
     status: Status.DEADLINE_EXCEEDED,
     toDomain: () => new InferenceTimeoutError("Inference did not finish before its deadline."),
   },
@@ -77,6 +90,7 @@ const TABLE_BY_STATUS = new Map(GRPC_ERROR_TABLE.map((row) => [row.status, row])
 interface GrpcStatusLike {
   code: number;
   details?: string;
+  metadata?: Metadata;
 }
 
 /** True for grpc-js errors and status objects (a numeric `code`; Node system errors have string codes). */
@@ -95,7 +109,9 @@ export function statusName(code: number): string {
  */
 export function toDomainError(error: unknown): DomainError {
   if (error instanceof DomainError) return error;
-  if (!isGrpcStatus(error)) return withCause(new InferenceFailedError(GENERIC_FAILURE_MESSAGE), error);
+  if (!isGrpcStatus(error) || isServerFault(error)) {
+    return withCause(new InferenceFailedError(GENERIC_FAILURE_MESSAGE), error);
+  }
   const row = TABLE_BY_STATUS.get(error.code);
   const mapped = row ? row.toDomain(error.details ?? "") : new InferenceFailedError(GENERIC_FAILURE_MESSAGE);
   return withCause(mapped, error);
@@ -106,6 +122,17 @@ export function sidecarDetails(error: unknown): string | undefined {
   const cause = error instanceof Error ? error.cause : undefined;
   if (isGrpcStatus(cause)) return cause.details;
   return isGrpcStatus(error) ? error.details : undefined;
+}
+
+function isServerFault(error: GrpcStatusLike): boolean {
+  const reason = sidecarErrorInfo(error.metadata)?.reason;
+  return error.code === Status.INVALID_ARGUMENT && reason !== undefined && SERVER_FAULT_REASONS.has(reason);
+}
+
+/** The stable reason the sidecar gave for a failure (mapped or raw), for logs. */
+export function sidecarReason(error: unknown): string | undefined {
+  const cause = error instanceof Error && isGrpcStatus(error.cause) ? error.cause : error;
+  return isGrpcStatus(cause) ? sidecarErrorInfo(cause.metadata)?.reason : undefined;
 }
 
 function withCause<E extends Error>(error: E, cause: unknown): E {

@@ -8,6 +8,7 @@ import { InferenceFailedError } from "../domain/errors.js";
 import type {
   AudioInput,
   ChatterboxVariantName,
+  EngineChoice,
   EngineName,
   GenerationParams,
   ModelInfo,
@@ -40,9 +41,6 @@ export function protocolError(reason: string): InferenceFailedError {
   error.cause = new Error(`sidecar protocol violation: ${reason}`);
   return error;
 }
-
-/** Engine choice for LoadModel; `auto` lets the sidecar fall back to espeak. */
-export type EngineChoice = "auto" | EngineName;
 
 const ENGINE_TO_PROTO: Record<EngineChoice, Engine> = {
   auto: Engine.ENGINE_AUTO,
@@ -169,7 +167,6 @@ export function synthesisInputToProto(input: SynthesisInput): ProtoSynthesisInpu
     speed: input.speed,
     stretchLibrary: stretchLibraryToProto(input.stretchLibrary),
     encoding: AudioEncoding.AUDIO_ENCODING_PCM_F32LE,
-    requestId: input.requestId,
   };
 }
 

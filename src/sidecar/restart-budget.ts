@@ -1,56 +1,50 @@
 /**
- * How often a crashed sidecar may be restarted, and how long to wait before each attempt. A crash loop
- * (bad weights, a broken CUDA driver) must end in a visible `failed` state rather than spin forever.
+ * When a sidecar that will not start (bad weights, a broken CUDA driver, a port still held) is retried, and
+ * how fast. Only launch attempts that fail to reach `ready` count against the budget: a sidecar that crashes
+ * and comes straight back is healthy again. Past the budget the supervisor is `failed`, but never for good:
+ * it tries again every cool-down, so a server left alone heals itself once the cause is gone.
  */
 
 export interface RestartPolicy {
-  /** Restarts allowed within any `windowMs`; one more and the supervisor gives up. */
+  /** Failed start attempts allowed within any `windowMs` before the supervisor cools down as `failed`. */
   maxRestarts: number;
   windowMs: number;
-  /** Delay before the first attempt after a crash; doubles per consecutive failed attempt. */
+  /** Delay before the first attempt after a crash; doubles per consecutive attempt. */
   backoffInitialMs: number;
   /** Upper bound of that delay. */
   backoffMaxMs: number;
+  /** While `failed`: the pause before each further attempt. */
+  cooldownMs: number;
+  /** A sidecar ready this long before it crashed is stable again: its restart starts from the initial backoff. */
+  stableMs: number;
 }
 
-/** At most 5 restarts per 10 minutes, waiting 0.5 s doubling up to 30 s. */
-export const DEFAULT_RESTART_POLICY: Readonly<RestartPolicy> = {
-  maxRestarts: 5,
-  windowMs: 10 * 60_000,
-  backoffInitialMs: 500,
-  backoffMaxMs: 30_000,
-};
-
-/** A sliding window of restart times. */
+/** A sliding window of failed start attempts. */
 export class RestartBudget {
-  private readonly times: number[] = [];
+  private readonly failures: number[] = [];
 
   constructor(
     private readonly policy: Pick<RestartPolicy, "maxRestarts" | "windowMs">,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Restarts counted in the current window. */
-  get used(): number {
-    this.forgetOld(this.now());
-    return this.times.length;
+  /** Records a launch attempt that did not reach `ready`. */
+  recordFailure(): void {
+    this.failures.push(this.now());
   }
 
-  /** Records a restart if the budget allows one; false means "give up". */
-  tryConsume(): boolean {
+  /** True when the failures within the window have used up the budget: time to cool down. */
+  exhausted(): boolean {
     const now = this.now();
-    this.forgetOld(now);
-    if (this.times.length >= this.policy.maxRestarts) return false;
-    this.times.push(now);
-    return true;
+    while (this.failures.length > 0 && now - (this.failures[0] as number) >= this.policy.windowMs) {
+      this.failures.shift();
+    }
+    return this.failures.length > this.policy.maxRestarts;
   }
 
+  /** Forgets every failure, e.g. once the sidecar reached `ready` again. */
   reset(): void {
-    this.times.length = 0;
-  }
-
-  private forgetOld(now: number): void {
-    while (this.times.length > 0 && now - (this.times[0] as number) >= this.policy.windowMs) this.times.shift();
+    this.failures.length = 0;
   }
 }
 

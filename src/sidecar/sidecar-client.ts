@@ -3,13 +3,14 @@
  * LoadModel calls the supervisor needs. The only class that holds generated clients; everything it returns
  * or throws is in domain terms.
  */
-import { credentials, type ClientOptions } from "@grpc/grpc-js";
+import { credentials, Metadata, type ClientOptions } from "@grpc/grpc-js";
 import type { MonoPcm } from "../domain/audio.js";
 import { ClientGoneError, InferenceFailedError, type DomainError } from "../domain/errors.js";
 import type {
   CallOptions,
   ChatterboxVariantName,
   ConvertInput,
+  EngineChoice,
   InferenceBackend,
   ModelInfo,
   StretchInput,
@@ -24,7 +25,7 @@ import { CallTracker } from "./call-tracker.js";
 import { AudioEncoding, SpeechServiceClient } from "./generated/chatterbox/v1/speech.js";
 import { HealthCheckResponse_ServingStatus as Serving, HealthClient } from "./generated/health/v1/health.js";
 import { serverStreamCall, unaryCall, type CallContext } from "./grpc-call.js";
-import { isGrpcStatus, sidecarDetails, statusName } from "./grpc-errors.js";
+import { isGrpcStatus, sidecarDetails, sidecarReason, statusName } from "./grpc-errors.js";
 import * as map from "./proto-mapping.js";
 import { SynthesisEventDecoder } from "./synthesis-event-decoder.js";
 
@@ -64,12 +65,14 @@ export interface SidecarClientOptions {
   /** Largest message either way; must match the sidecar's --max-message-mb. Default 64 MiB. */
   maxMessageBytes?: number;
   timeouts?: Partial<SidecarTimeouts>;
+  /** Sent with admin RPCs (LoadModel); the supervisor gave the sidecar the same token at spawn. */
+  adminToken?: string;
   logger?: Logger;
 }
 
 /** What LoadModel asks for, in domain terms. */
 export interface ModelLoadRequest {
-  engine: map.EngineChoice;
+  engine: EngineChoice;
   variant: ChatterboxVariantName;
   /** "auto", "cuda", "mps" or "cpu". */
   device: string;
@@ -90,6 +93,7 @@ export class SidecarClient implements InferenceBackend {
   private readonly timeouts: SidecarTimeouts;
   private readonly tracker = new CallTracker();
   private readonly log: Logger | undefined;
+  private readonly adminToken: string | undefined;
 
   constructor(options: SidecarClientOptions) {
     const maxBytes = options.maxMessageBytes ?? 64 * MIB;
@@ -104,6 +108,7 @@ export class SidecarClient implements InferenceBackend {
     });
     this.timeouts = { ...DEFAULT_SIDECAR_TIMEOUTS, ...options.timeouts };
     this.log = options.logger;
+    this.adminToken = options.adminToken;
   }
 
   async modelInfo(options?: CallOptions): Promise<ModelInfo> {
@@ -124,7 +129,7 @@ export class SidecarClient implements InferenceBackend {
     // One chunk per segment: every consumer here joins whole segments, so smaller chunks would only cost messages.
     const request = { input: map.synthesisInputToProto(input), maxChunkMs: 0 };
     const decoder = new SynthesisEventDecoder();
-    for await (const message of serverStreamCall((o) => this.speech.synthesizeStream(request, o), ctx)) {
+    for await (const message of serverStreamCall((m, o) => this.speech.synthesizeStream(request, m, o), ctx)) {
       yield this.decode("SynthesizeStream", () => decoder.decode(message));
     }
     this.decode("SynthesizeStream", () => decoder.assertComplete());
@@ -136,7 +141,6 @@ export class SidecarClient implements InferenceBackend {
       source: map.audioSourceToProto(input.source),
       targetVoice: map.audioSourceToProto(input.targetVoice),
       encoding: AudioEncoding.AUDIO_ENCODING_PCM_F32LE,
-      requestId: input.requestId,
     };
     const response = await unaryCall(this.speech.convert.bind(this.speech), request, ctx);
     return this.decode("Convert", () => ({ audio: map.pcmFromProto(response.audio), stats: map.statsFromProto(response.stats) }));
@@ -160,6 +164,7 @@ export class SidecarClient implements InferenceBackend {
   /** Loads (or confirms) the engine; resolves with what was actually loaded. */
   async loadModel(request: ModelLoadRequest, options?: CallOptions): Promise<ModelInfo> {
     const ctx = this.context("LoadModel", this.timeouts.loadModelMs, options);
+    if (this.adminToken !== undefined) ctx.metadata.set("authorization", `Bearer ${this.adminToken}`);
     const protoRequest = {
       engine: map.engineToProto(request.engine),
       variant: map.variantToProto(request.variant),
@@ -201,8 +206,11 @@ export class SidecarClient implements InferenceBackend {
   }
 
   private context(rpc: string, defaultMs: number, options?: CallOptions, failureLevel: "info" | "debug" = "info"): CallContext {
+    const metadata = new Metadata();
+    if (options?.requestId) metadata.set("x-request-id", options.requestId);
     return {
-      timeoutMs: options?.timeoutMs ?? defaultMs,
+      deadline: options?.deadline ?? Date.now() + (options?.timeoutMs ?? defaultMs),
+      metadata,
       signal: options?.signal,
       tracker: this.tracker,
       onFailure: (error, raw) => this.logFailure(rpc, error, raw, failureLevel),
@@ -213,7 +221,13 @@ export class SidecarClient implements InferenceBackend {
   private logFailure(rpc: string, error: DomainError, raw: unknown, level: "info" | "debug"): void {
     if (!this.log) return;
     const grpcCode = isGrpcStatus(raw) ? statusName(raw.code) : undefined;
-    const fields = { rpc, grpcCode, errorCode: error.code, details: sidecarDetails(raw) ?? String(raw) };
+    const fields = {
+      rpc,
+      grpcCode,
+      reason: sidecarReason(raw),
+      errorCode: error.code,
+      details: sidecarDetails(raw) ?? String(raw),
+    };
     if (error instanceof ClientGoneError || level === "debug") this.log.debug(fields, "sidecar call failed");
     else if (error instanceof InferenceFailedError) this.log.warn(fields, "sidecar call failed");
     else this.log.info(fields, "sidecar call failed");

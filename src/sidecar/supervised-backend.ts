@@ -1,7 +1,8 @@
 /**
  * The InferenceBackend the services hold for the server's whole life. It forwards to whichever sidecar
  * client is current, and fails fast with ModelNotReadyError (503 + Retry-After) while there is none
- * (starting, restarting, failed, stopped). It also counts calls in flight for the health monitor.
+ * (starting, restarting, failed, stopped). It counts inference calls in flight for the health monitor;
+ * status and model-info calls are control traffic (GET /api/v1/health makes them) and are not counted.
  */
 import type { MonoPcm } from "../domain/audio.js";
 import type {
@@ -18,28 +19,35 @@ import type {
 } from "../domain/inference.js";
 import type { SidecarClient } from "./sidecar-client.js";
 
+/** What the supervisor knows about its current sidecar; both throw ModelNotReadyError while there is none. */
+export interface CurrentSidecar {
+  client(): SidecarClient;
+  /** The model loaded at the last (re)start, as the supervisor reports it. */
+  modelInfo(): ModelInfo;
+}
+
 /** An InferenceBackend that always goes to the current client, or fails fast while there is none. */
 export class SupervisedBackend implements InferenceBackend {
   private inFlight = 0;
 
-  /** @param currentClient returns the ready client or throws ModelNotReadyError */
-  constructor(private readonly currentClient: () => SidecarClient) {}
+  constructor(private readonly current: CurrentSidecar) {}
 
-  /** Inference calls in flight (health probes excluded). */
+  /** Inference calls in flight (status and model-info calls excluded). */
   get activeCalls(): number {
     return this.inFlight;
   }
 
-  modelInfo(options?: CallOptions): Promise<ModelInfo> {
-    return this.track((client) => client.modelInfo(options));
+  /** Answered from what LoadModel returned, without a call: the model only changes with a (re)start. */
+  async modelInfo(): Promise<ModelInfo> {
+    return this.current.modelInfo();
   }
 
   status(options?: CallOptions): Promise<WorkerStatus> {
-    return this.track((client) => client.status(options));
+    return this.current.client().status(options);
   }
 
   async *synthesizeStream(input: SynthesisInput, options?: CallOptions): AsyncGenerator<SynthesisEvent, void> {
-    const client = this.currentClient();
+    const client = this.current.client();
     this.inFlight += 1;
     try {
       yield* client.synthesizeStream(input, options);
@@ -57,7 +65,7 @@ export class SupervisedBackend implements InferenceBackend {
   }
 
   private async track<T>(call: (client: SidecarClient) => Promise<T>): Promise<T> {
-    const client = this.currentClient();
+    const client = this.current.client();
     this.inFlight += 1;
     try {
       return await call(client);

@@ -1,31 +1,32 @@
 /**
- * What the supervisor is told, its defaults, and how that becomes a command line and an environment.
- * The supervisor owns the sidecar's configuration (design.md §5 habit 2): the sidecar never reads config.yaml;
- * it gets these flags, a curated environment and a LoadModel call.
+ * What the supervisor is told and how that becomes a command line and an environment. The supervisor owns
+ * the sidecar's configuration (design.md §5 habit 2): the sidecar never reads config.yaml; it gets these
+ * flags, a curated environment and a LoadModel call. Every configurable value comes from config.yaml
+ * (src/config/schema.ts holds the defaults); only internal timings are constants here.
  */
 import type { Logger } from "../logging.js";
-import { DEFAULT_RESTART_POLICY, type RestartPolicy } from "./restart-budget.js";
+import type { RestartPolicy } from "./restart-budget.js";
 import type { ModelLoadRequest, SidecarTimeouts } from "./sidecar-client.js";
 import type { SpawnSpec } from "./sidecar-process.js";
 
 /** The sidecar's own flags (must match chatterbox_sidecar's argument parser). */
 export interface SidecarFlags {
-  /** host:port; port 0 lets the OS choose and the handshake reports it. Default "127.0.0.1:0". */
-  listen?: string;
-  /** debug | info | warn | error. Default "info". */
-  logLevel?: string;
+  /** host:port; port 0 lets the OS choose and the handshake reports it. */
+  listen: string;
+  /** debug | info | warn | error. */
+  logLevel: string;
   /** Directories whose files the sidecar may read by path (reference voices, VC inputs). Absolute. */
   allowedRoots: readonly string[];
-  /** Jobs waiting beyond the running one; more are refused with RESOURCE_EXHAUSTED. Default 8. */
-  queueCapacity?: number;
-  /** Largest gRPC message either way, in MiB; the client uses the same limit. Default 64. */
-  maxMessageMb?: number;
-  /** How long the sidecar lets running work finish after SIGTERM. Default 10. */
-  graceSeconds?: number;
+  /** Jobs waiting beyond the running one; more are refused with RESOURCE_EXHAUSTED. */
+  queueCapacity: number;
+  /** Largest gRPC message either way, in MiB; the client uses the same limit. */
+  maxMessageMb: number;
+  /** How long the sidecar lets running work finish after SIGTERM. */
+  graceSeconds: number;
 }
 
 /**
- * How to run and watch the sidecar. main.ts passes the venv python and the default prefix; tests pass
+ * How to run and watch the sidecar. main.ts builds it from config (supervisorOptionsFromConfig); tests pass
  * `python: process.execPath` and `argsPrefix: [fakeSidecarScript, "--scenario", name]`.
  */
 export interface SupervisorOptions {
@@ -40,19 +41,19 @@ export interface SupervisorOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** What LoadModel asks for after every (re)start. */
   loadRequest: ModelLoadRequest;
-  /** From spawn to handshake plus health "" SERVING. Default 120 s (Python imports can be slow). */
-  startupTimeoutMs?: number;
-  /** Deadline of the LoadModel call. Default 15 min (a first load may download weights). */
-  loadTimeoutMs?: number;
-  /** Pause between health checks of a ready sidecar. Default 5 s. */
-  healthIntervalMs?: number;
-  /** Deadline of one health check. Default 2 s. */
+  /** From spawn to handshake plus health "" SERVING. */
+  startupTimeoutMs: number;
+  /** Deadline of the LoadModel call (a first load may download weights). */
+  loadTimeoutMs: number;
+  /** Pause between health checks of a ready sidecar. */
+  healthIntervalMs: number;
+  /** Deadline of one health check. Default HEALTH_TIMEOUT_MS. */
   healthTimeoutMs?: number;
-  /** Consecutive failed checks before the process is killed and restarted. Default 3. */
-  healthFailureThreshold?: number;
+  /** Consecutive failed checks before the process is killed and restarted. */
+  healthFailureThreshold: number;
   /** SIGTERM → SIGKILL delay. Default graceSeconds + 5 s, so the sidecar's own drain can finish. */
   stopGraceMs?: number;
-  restart?: Partial<RestartPolicy>;
+  restart: RestartPolicy;
   /** Per-method deadlines of the client (see DEFAULT_SIDECAR_TIMEOUTS). */
   clientTimeouts?: Partial<SidecarTimeouts>;
   /** Root (or any parent) logger; the supervisor logs as component "supervisor", sidecar lines as "sidecar". */
@@ -61,50 +62,36 @@ export interface SupervisorOptions {
   random?: () => number;
 }
 
-/** Options with every default filled in. */
-export interface ResolvedSupervisorOptions extends Required<Omit<SupervisorOptions, "args" | "env" | "clientTimeouts">> {
-  args: Required<SidecarFlags>;
+/** Options with every optional value filled in. */
+export interface ResolvedSupervisorOptions extends Required<Omit<SupervisorOptions, "env" | "clientTimeouts">> {
   env: Readonly<Record<string, string | undefined>>;
   clientTimeouts: Partial<SidecarTimeouts>;
-  restart: RestartPolicy;
 }
 
 /** Pause between readiness polls while starting. */
 export const READINESS_POLL_MS = 100;
+/** Deadline of one health check of a ready sidecar. */
+export const HEALTH_TIMEOUT_MS = 2_000;
+/** SIGKILL this long after the sidecar's own drain grace, if it is still running. */
+const KILL_AFTER_GRACE_MS = 5_000;
+/** The environment variable that hands the sidecar its admin token (never a flag: argv is public in `ps`). */
+export const ADMIN_TOKEN_ENV = "CHATTERBOX_SIDECAR_ADMIN_TOKEN";
 
-/** Fills every default in. */
+/** Fills the optional values in. */
 export function resolveSupervisorOptions(options: SupervisorOptions): ResolvedSupervisorOptions {
-  const args: Required<SidecarFlags> = {
-    listen: "127.0.0.1:0",
-    logLevel: "info",
-    queueCapacity: 8,
-    maxMessageMb: 64,
-    graceSeconds: 10,
-    ...definedOnly(options.args),
-    allowedRoots: options.args.allowedRoots,
-  };
   return {
-    python: options.python,
+    ...options,
     argsPrefix: options.argsPrefix ?? ["-m", "chatterbox_sidecar"],
-    cwd: options.cwd,
-    args,
     env: options.env ?? {},
-    loadRequest: options.loadRequest,
-    startupTimeoutMs: options.startupTimeoutMs ?? 120_000,
-    loadTimeoutMs: options.loadTimeoutMs ?? 15 * 60_000,
-    healthIntervalMs: options.healthIntervalMs ?? 5_000,
-    healthTimeoutMs: options.healthTimeoutMs ?? 2_000,
-    healthFailureThreshold: options.healthFailureThreshold ?? 3,
-    stopGraceMs: options.stopGraceMs ?? (args.graceSeconds + 5) * 1000,
-    restart: { ...DEFAULT_RESTART_POLICY, ...definedOnly(options.restart ?? {}) },
+    healthTimeoutMs: options.healthTimeoutMs ?? HEALTH_TIMEOUT_MS,
+    stopGraceMs: options.stopGraceMs ?? options.args.graceSeconds * 1000 + KILL_AFTER_GRACE_MS,
     clientTimeouts: options.clientTimeouts ?? {},
-    logger: options.logger,
     random: options.random ?? Math.random,
   };
 }
 
 /** The command line: prefix, then the sidecar's flags, with our pid so it exits if we die. */
-export function buildSidecarArgs(args: Required<SidecarFlags>, parentPid: number): string[] {
+export function buildSidecarArgs(args: SidecarFlags, parentPid: number): string[] {
   return [
     "--listen",
     args.listen,
@@ -141,16 +128,12 @@ export function curatedEnv(
   return env;
 }
 
-/** Command, arguments, cwd and environment of the sidecar process. */
-export function buildSpawnSpec(options: ResolvedSupervisorOptions, parentPid: number): SpawnSpec {
+/** Command, arguments, cwd and environment of the sidecar process, which gets `adminToken` for LoadModel. */
+export function buildSpawnSpec(options: ResolvedSupervisorOptions, parentPid: number, adminToken: string): SpawnSpec {
   return {
     command: options.python,
     args: [...options.argsPrefix, ...buildSidecarArgs(options.args, parentPid)],
     cwd: options.cwd,
-    env: curatedEnv(options.env),
+    env: curatedEnv({ ...options.env, [ADMIN_TOKEN_ENV]: adminToken }),
   };
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

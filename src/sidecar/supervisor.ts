@@ -1,19 +1,22 @@
 /**
  * Keeps one inference sidecar alive (design.md §2, aesthetics.md §5.4). States:
- *   stopped → starting → loading → ready;  ready → (crash) → restarting → starting → … → ready | failed;
- *   any → stopping → stopped.
- * Only real crashes restart: stop() marks the stop before it signals. Restarts use capped exponential
- * backoff with jitter inside a budget; past it the state is `failed` until start() is called again.
+ *   stopped → starting → loading → ready;  ready → (crash) → restarting → starting → … → ready;
+ *   a start attempt that fails → restarting (backoff) → … ; too many failures in the window → failed
+ *   (cool-down) → starting → …;  any → stopping → stopped.
+ * Only real crashes restart: stop() marks the stop before it signals. `failed` is never final: the
+ * supervisor tries again after every cool-down, so a server left alone heals once the cause is gone.
  */
+import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { InferenceTimeoutError, ModelNotReadyError } from "../domain/errors.js";
 import type { InferenceBackend, ModelInfo } from "../domain/inference.js";
 import type { Logger } from "../logging.js";
+import { AutoEngineMemory } from "./auto-engine-memory.js";
 import { NOT_READY_RETRY_AFTER_SECONDS } from "./grpc-errors.js";
 import { HealthMonitor, type HealthCheckReport } from "./health-monitor.js";
 import { launchSidecar, type LaunchedSidecar } from "./launch-sidecar.js";
 import { backoffDelay, RestartBudget } from "./restart-budget.js";
-import { SidecarClient, SPEECH_SERVICE_HEALTH_NAME } from "./sidecar-client.js";
+import { type SidecarClient, SPEECH_SERVICE_HEALTH_NAME } from "./sidecar-client.js";
 import type { ProcessExit, SidecarProcess } from "./sidecar-process.js";
 import { describeExit, SidecarStartError } from "./sidecar-start-error.js";
 import { buildSnapshot, type SupervisorSnapshot, type SupervisorState } from "./supervisor-snapshot.js";
@@ -30,19 +33,17 @@ import { cancellableDelay } from "./with-timeout.js";
 /** Re-exported so callers import the supervisor's types from one module. */
 export type { SupervisorSnapshot, SupervisorState } from "./supervisor-snapshot.js";
 
-/** Retry-After once restarts gave up: someone has to intervene, so clients should not hammer. */
-const FAILED_RETRY_AFTER_SECONDS = 30;
-
 /** Events, so callers (and tests) wait on facts instead of sleeping. */
 export interface SupervisorEvents {
   state: [state: SupervisorState, previous: SupervisorState];
   ready: [modelInfo: ModelInfo];
-  /** `unexpected`: the ready process died without stop() (a restart follows, within the budget). */
+  /** `unexpected`: the ready process died without stop() (a restart follows). */
   exit: [exit: ProcessExit, unexpected: boolean];
+  /** A launch attempt is scheduled `delayMs` from now (after a crash, a failed attempt or a cool-down). */
   restart: [restartNumber: number, delayMs: number];
   health: [report: HealthCheckReport];
-  /** Restarts gave up, or start() failed. */
-  failed: [error: Error];
+  /** A launch attempt failed (`coolingDown`: the budget is used up and the state is now `failed`). */
+  failed: [error: SidecarStartError, coolingDown: boolean];
 }
 
 const NOT_READY_MESSAGES: Record<SupervisorState, string> = {
@@ -50,10 +51,15 @@ const NOT_READY_MESSAGES: Record<SupervisorState, string> = {
   starting: "The inference engine is starting.",
   loading: "The inference engine is loading its model.",
   ready: "The inference engine is not ready.",
-  restarting: "The inference engine is restarting after a crash.",
-  failed: "The inference engine failed and could not be restarted; see /api/v1/health.",
+  restarting: "The inference engine is restarting.",
+  failed: "The inference engine could not be started; it is retried automatically (see /api/v1/health).",
   stopping: "The inference engine is shutting down.",
 };
+
+interface Waiter {
+  resolve(info: ModelInfo): void;
+  reject(error: Error): void;
+}
 
 /**
  * Owns the sidecar process: start(), stop(), restarts, health, and the `backend` services use.
@@ -67,16 +73,21 @@ export class SidecarSupervisor extends EventEmitter<SupervisorEvents> {
   private readonly budget: RestartBudget;
   private readonly supervised: SupervisedBackend;
   private readonly health: HealthMonitor;
+  private readonly engineMemory = new AutoEngineMemory();
+  /** Given to each sidecar at spawn; only our client can then call its admin RPCs. */
+  private readonly adminToken = randomBytes(32).toString("base64url");
   private current: SupervisorState = "stopped";
   private child: SidecarProcess | undefined;
   private ready: LaunchedSidecar | undefined;
   private lastExit: ProcessExit | undefined;
+  private lastStartFailure: { reason: SidecarStartError["reason"]; at: Date } | undefined;
+  private nextAttemptAt: Date | undefined;
   private lastModelInfo: ModelInfo | undefined;
   private startedAt: Date | undefined;
   private restarts = 0;
   private attempt = 0;
   private stopping = false;
-  private startPromise: Promise<ModelInfo> | undefined;
+  private waiters: Waiter[] = [];
   private stopPromise: Promise<void> | undefined;
   private lifecycle: Promise<unknown> = Promise.resolve();
   private backoffAbort: AbortController | undefined;
@@ -86,7 +97,10 @@ export class SidecarSupervisor extends EventEmitter<SupervisorEvents> {
     this.options = resolveSupervisorOptions(options);
     this.log = options.logger.child({ component: "supervisor" });
     this.budget = new RestartBudget(this.options.restart);
-    this.supervised = new SupervisedBackend(() => this.requireClient());
+    this.supervised = new SupervisedBackend({
+      client: () => this.requireReady().client,
+      modelInfo: () => this.requireReady().modelInfo,
+    });
     this.backend = this.supervised;
     this.health = new HealthMonitor({
       probe: () => this.probeHealth(),
@@ -103,27 +117,23 @@ export class SidecarSupervisor extends EventEmitter<SupervisorEvents> {
   }
 
   /**
-   * Spawns the sidecar and resolves once the model is loaded. Calls while starting or ready share the
-   * same promise. A first start is not retried: it rejects with SidecarStartError (state `failed`), so a
-   * broken setup is visible at boot. Allowed again after `failed` or a completed stop().
+   * Starts the sidecar (when stopped) and resolves with the model once it is ready. If the launch attempt
+   * it waits on fails, it rejects with that SidecarStartError, so a broken setup is visible at boot; the
+   * supervisor keeps retrying in the background either way, until stop().
    */
   start(): Promise<ModelInfo> {
     if (this.current === "stopping") return Promise.reject(new Error("The supervisor is stopping."));
-    if (this.startPromise) return this.startPromise;
-    this.stopping = false;
-    this.stopPromise = undefined;
-    this.budget.reset();
-    this.restarts = 0;
-    this.attempt = 0;
-    const starting = this.launchOnce().catch((error: unknown) => {
-      this.startPromise = undefined;
-      // Not logged here: the caller of start() gets the error and decides what it means.
-      if (!this.stopping) this.fail(error instanceof Error ? error : new Error(String(error)), false);
-      throw error;
-    });
-    this.startPromise = starting;
-    this.lifecycle = starting.catch(() => undefined);
-    return starting;
+    if (this.current === "ready" && this.lastModelInfo) return Promise.resolve(this.lastModelInfo);
+    const outcome = new Promise<ModelInfo>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    if (this.current === "stopped") {
+      this.stopping = false;
+      this.stopPromise = undefined;
+      this.budget.reset();
+      this.restarts = 0;
+      this.attempt = 0;
+      this.lifecycle = this.keepAlive({ waitFirst: false });
+    }
+    return outcome;
   }
 
   /**
@@ -142,6 +152,8 @@ export class SidecarSupervisor extends EventEmitter<SupervisorEvents> {
       address: this.ready?.handshake.address,
       restarts: this.restarts,
       lastExit: this.lastExit,
+      lastStartFailure: this.lastStartFailure,
+      nextAttemptAt: this.nextAttemptAt,
       startedAt: this.startedAt,
       modelInfo: this.lastModelInfo,
     });
@@ -163,23 +175,77 @@ export class SidecarSupervisor extends EventEmitter<SupervisorEvents> {
     this.ready?.client.close();
     this.ready = undefined;
     this.child = undefined;
-    this.startPromise = undefined;
+    this.nextAttemptAt = undefined;
     this.setState("stopped");
+  }
+
+  /** Launch attempts until one reaches `ready` or stop() is called; each outcome settles the waiters. */
+  private async keepAlive({ waitFirst }: { waitFirst: boolean }): Promise<void> {
+    let lastError: SidecarStartError | undefined;
+    for (let first = true; !this.stopping; first = false) {
+      if (waitFirst || !first) await this.waitBeforeAttempt(lastError);
+      if (this.stopping) break;
+      try {
+        this.settleWaiters(await this.launchOnce());
+        return;
+      } catch (error) {
+        lastError = asStartError(error);
+        this.settleWaiters(lastError);
+        if (this.stopping) break;
+        this.noteFailedAttempt(lastError);
+      }
+    }
+    this.settleWaiters(new SidecarStartError("stopped", "The supervisor was stopped.", undefined));
+  }
+
+  private noteFailedAttempt(error: SidecarStartError): void {
+    this.budget.recordFailure();
+    this.lastStartFailure = { reason: error.reason, at: new Date() };
+    const coolingDown = this.budget.exhausted();
+    // The message may quote the sidecar's stderr: it goes to the log, never to /api/v1/health.
+    this.log.error({ err: error, reason: error.reason, coolingDown }, "sidecar start attempt failed");
+    this.emit("failed", error, coolingDown);
+  }
+
+  /** Backoff (or, past the budget, the cool-down as `failed`) before the next launch attempt. */
+  private async waitBeforeAttempt(lastError: SidecarStartError | undefined): Promise<void> {
+    const coolingDown = lastError !== undefined && this.budget.exhausted();
+    const { restart } = this.options;
+    const delayMs = coolingDown ? restart.cooldownMs : backoffDelay(this.attempt++, restart, this.options.random);
+    this.restarts += 1;
+    this.nextAttemptAt = new Date(Date.now() + delayMs);
+    this.setState(coolingDown ? "failed" : "restarting");
+    this.emit("restart", this.restarts, delayMs);
+    this.log.warn({ restart: this.restarts, delayMs, coolingDown }, "restarting the sidecar");
+    this.backoffAbort = new AbortController();
+    await cancellableDelay(delayMs, this.backoffAbort.signal);
+    this.nextAttemptAt = undefined;
+  }
+
+  private settleWaiters(outcome: ModelInfo | Error): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiters) {
+      if (outcome instanceof Error) waiter.reject(outcome);
+      else waiter.resolve(outcome);
+    }
   }
 
   /** One launch attempt, ending in `ready`; throws SidecarStartError. */
   private async launchOnce(): Promise<ModelInfo> {
     this.setState("starting");
+    const loadRequest = this.engineMemory.requestFor(this.options.loadRequest);
     const launched = await launchSidecar({
-      spec: buildSpawnSpec(this.options, process.pid),
+      spec: buildSpawnSpec(this.options, process.pid, this.adminToken),
       startupTimeoutMs: this.options.startupTimeoutMs,
       loadTimeoutMs: this.options.loadTimeoutMs,
       readinessPollMs: READINESS_POLL_MS,
       stopGraceMs: this.options.stopGraceMs,
-      loadRequest: this.options.loadRequest,
+      loadRequest,
       clientOptions: {
         maxMessageBytes: this.options.args.maxMessageMb * 1024 * 1024,
         timeouts: this.options.clientTimeouts,
+        adminToken: this.adminToken,
         logger: this.log,
       },
       logger: this.log,
@@ -195,15 +261,19 @@ export class SidecarSupervisor extends EventEmitter<SupervisorEvents> {
       if (this.stopping) throw new SidecarStartError("stopped", "The supervisor was stopped while starting.", exit);
       throw new SidecarStartError("exited", `The sidecar exited right after loading (${describeExit(exit)}).`, exit);
     }
+    return this.becomeReady(launched, this.engineMemory.loaded(this.options.loadRequest, launched.modelInfo));
+  }
+
+  private becomeReady(launched: LaunchedSidecar, modelInfo: ModelInfo): ModelInfo {
     this.ready = launched;
-    this.lastModelInfo = launched.modelInfo;
+    this.lastModelInfo = modelInfo;
     this.startedAt = new Date();
-    this.attempt = 0;
-    this.log.info({ pid: launched.process.pid, address: launched.handshake.address, model: launched.modelInfo }, "sidecar ready");
+    this.budget.reset();
+    this.log.info({ pid: launched.process.pid, address: launched.handshake.address, model: modelInfo }, "sidecar ready");
     this.setState("ready");
-    this.emit("ready", launched.modelInfo);
+    this.emit("ready", modelInfo);
     this.health.start();
-    return launched.modelInfo;
+    return modelInfo;
   }
 
   private adopt(child: SidecarProcess): void {
@@ -220,47 +290,15 @@ export class SidecarSupervisor extends EventEmitter<SupervisorEvents> {
     const fields = { pid: child.pid, exitCode: exit.code, signal: exit.signal, stderrTail: exit.stderrTail };
     this.log.error(fields, `sidecar exited unexpectedly (${describeExit(exit)})`);
     this.health.stop();
+    // A sidecar that had been stable restarts quickly; one that keeps crashing backs off further each time.
+    if (this.startedAt && Date.now() - this.startedAt.getTime() >= this.options.restart.stableMs) this.attempt = 0;
     const client = ready.client;
     this.ready = undefined;
     this.startedAt = undefined;
     // Calls in flight learn now, with a retryable error, instead of waiting on a dead connection.
     client.failActiveCalls(new ModelNotReadyError(NOT_READY_MESSAGES.restarting, NOT_READY_RETRY_AFTER_SECONDS));
     client.close();
-    this.lifecycle = this.restartLoop();
-  }
-
-  private async restartLoop(): Promise<void> {
-    while (!this.stopping) {
-      if (!this.budget.tryConsume()) {
-        const policy = this.options.restart;
-        const budget = `${policy.maxRestarts} restart(s) within ${policy.windowMs} ms`;
-        this.fail(new Error(`The sidecar kept crashing after ${budget}; giving up until start() is called again.`));
-        return;
-      }
-      this.restarts += 1;
-      const delayMs = backoffDelay(this.attempt, this.options.restart, this.options.random);
-      this.attempt += 1;
-      this.setState("restarting");
-      this.emit("restart", this.restarts, delayMs);
-      this.log.warn({ restart: this.restarts, delayMs }, "restarting the sidecar");
-      this.backoffAbort = new AbortController();
-      await cancellableDelay(delayMs, this.backoffAbort.signal);
-      if (this.stopping) return;
-      try {
-        await this.launchOnce();
-        return;
-      } catch (error) {
-        if (this.stopping) return;
-        this.log.error({ err: error }, "sidecar restart attempt failed");
-      }
-    }
-  }
-
-  private fail(error: Error, log = true): void {
-    this.startPromise = undefined;
-    if (log) this.log.error({ err: error }, "sidecar failed");
-    this.setState("failed");
-    this.emit("failed", error);
+    this.lifecycle = this.keepAlive({ waitFirst: true });
   }
 
   private async probeHealth(): Promise<{ ok: boolean; timedOut: boolean }> {
@@ -282,10 +320,18 @@ export class SidecarSupervisor extends EventEmitter<SupervisorEvents> {
     child.kill("SIGKILL");
   }
 
-  private requireClient(): SidecarClient {
-    if (this.current === "ready" && this.ready) return this.ready.client;
-    const retryAfter = this.current === "failed" ? FAILED_RETRY_AFTER_SECONDS : NOT_READY_RETRY_AFTER_SECONDS;
-    throw new ModelNotReadyError(NOT_READY_MESSAGES[this.current], retryAfter);
+  private requireReady(): { client: SidecarClient; modelInfo: ModelInfo } {
+    if (this.current === "ready" && this.ready && this.lastModelInfo) {
+      return { client: this.ready.client, modelInfo: this.lastModelInfo };
+    }
+    throw new ModelNotReadyError(NOT_READY_MESSAGES[this.current], this.retryAfterSeconds());
+  }
+
+  /** Until the next attempt is due plus a typical start-up, or the usual few seconds. */
+  private retryAfterSeconds(): number {
+    if (!this.nextAttemptAt) return NOT_READY_RETRY_AFTER_SECONDS;
+    const untilAttempt = Math.max(0, this.nextAttemptAt.getTime() - Date.now());
+    return Math.ceil(untilAttempt / 1000) + NOT_READY_RETRY_AFTER_SECONDS;
   }
 
   private setState(next: SupervisorState): void {
@@ -295,4 +341,10 @@ export class SidecarSupervisor extends EventEmitter<SupervisorEvents> {
     this.log.debug({ state: next, previous }, "sidecar supervisor state");
     this.emit("state", next, previous);
   }
+}
+
+function asStartError(error: unknown): SidecarStartError {
+  if (error instanceof SidecarStartError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new SidecarStartError("exited", `The sidecar failed while starting: ${message}`, undefined);
 }

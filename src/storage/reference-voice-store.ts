@@ -7,6 +7,8 @@ import { NotFoundError, ValidationError } from "../domain/errors.js";
 import { resolveInside } from "./confine.js";
 
 const APPENDED_EXTENSIONS = ["", ".wav", ".mp3", ".flac"];
+/** `scheme://` as in http://, file:///, ftp://, or a `data:` URL; group 1 or 2 is the scheme. */
+const URL_SCHEME = /^(?:([a-z][a-z0-9+.-]*):\/\/|(data):)/i;
 
 async function isFile(path: string): Promise<boolean> {
   return (await stat(path).catch(() => undefined))?.isFile() ?? false;
@@ -15,11 +17,15 @@ async function isFile(path: string): Promise<boolean> {
 export class ReferenceVoiceStore {
   constructor(readonly root: string) {}
 
-  /** Returns the absolute path of the voice file; 404 when nothing matches. */
+  /** Returns the absolute path of the voice file; 422 for a URL, 404 when nothing matches. */
   async resolve(name: string): Promise<string> {
-    if (/^https?:\/\//i.test(name)) {
-      throw new ValidationError("URL reference voices are not supported; upload the file to reference_audio/", [
-        { loc: ["body", "reference_audio_filename"], msg: "URLs are not supported", type: "value_error" },
+    const match = URL_SCHEME.exec(name);
+    if (match) {
+      const scheme = (match[1] ?? match[2] ?? "").toLowerCase();
+      // Any scheme (http, file, ftp, data, …) is a URL, never a name to look up: refuse it as invalid input.
+      const message = "only names of files inside reference_audio are accepted; URLs are not supported";
+      throw new ValidationError(`reference_audio_filename: ${message}`, [
+        { loc: ["body", "reference_audio_filename"], msg: `${message} (got a ${scheme}: URL)`, type: "value_error" },
       ]);
     }
     for (const folder of ["", ...(await this.subfolders())]) {

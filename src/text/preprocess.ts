@@ -42,7 +42,10 @@ const DOTTED_LETTERS = /(?<![\p{L}\p{N}_])[A-Za-z](?:\.[A-Za-z])+\.?(?![\p{L}\p{
  */
 export function fixDotLetters(text: string): string {
   return text.replace(DOTTED_LETTERS, (match, offset: number) => {
-    const spelled = match.split(".").filter((part) => part !== "").join(" ");
+    const spelled = match
+      .split(".")
+      .filter((part) => part !== "")
+      .join(" ");
     const endsText = offset + match.length === text.length;
     return endsText && match.endsWith(".") ? `${spelled}.` : spelled;
   });

@@ -7,17 +7,12 @@
  * 3. export: WAV + MP3 + FLAC vs WAV only, through HTTP;
  * 4. stretch: audiostretchy (TDHS) vs sox (WSOLA) on the same 1.5x speed-up of ~10 s of speech.
  */
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { concatPcm } from "../../src/audio/pcm.js";
 import type { MonoPcm } from "../../src/domain/audio.js";
 import type { InferenceBackend, StretchLibraryName } from "../../src/domain/inference.js";
-import { createRootLogger } from "../../src/logging.js";
-import { SidecarSupervisor } from "../../src/sidecar/supervisor.js";
 import { segmentText } from "../../src/text/segment.js";
+import { realSidecarSupervisor } from "../helpers/real-sidecar.js";
 import { makeDataDir, startTestApp, type TestApp } from "../helpers/test-app.js";
-
-const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 const RUNS = 7;
 const TEXT = Array.from({ length: 12 }, (_, i) => `This is sentence number ${i + 1} of the benchmark text.`).join(" ");
 
@@ -42,7 +37,10 @@ async function sideBySide(a: () => Promise<unknown>, b: () => Promise<unknown>):
 async function streamTimes(backend: InferenceBackend, texts: string[]): Promise<{ first: number; total: number }> {
   const started = performance.now();
   let first = 0;
-  for await (const event of backend.synthesizeStream({ segments: texts.map((text) => ({ text, seed: 1 })), params: {}, requestId: "bench" })) {
+  for await (const event of backend.synthesizeStream(
+    { segments: texts.map((text) => ({ text, seed: 1 })), params: {} },
+    { requestId: "bench" },
+  )) {
     if (event.type === "audio" && first === 0) first = performance.now() - started;
   }
   return { first, total: performance.now() - started };
@@ -51,7 +49,10 @@ async function streamTimes(backend: InferenceBackend, texts: string[]): Promise<
 async function collectSpeech(backend: InferenceBackend, texts: string[]): Promise<MonoPcm> {
   const parts: MonoPcm[] = [];
   let sampleRate = 0;
-  for await (const event of backend.synthesizeStream({ segments: texts.map((text) => ({ text, seed: 1 })), params: {}, requestId: "bench" })) {
+  for await (const event of backend.synthesizeStream(
+    { segments: texts.map((text) => ({ text, seed: 1 })), params: {} },
+    { requestId: "bench" },
+  )) {
     if (event.type === "start") sampleRate = event.sampleRate;
     if (event.type === "audio") parts.push({ sampleRate, samples: event.samples });
   }
@@ -59,12 +60,14 @@ async function collectSpeech(backend: InferenceBackend, texts: string[]): Promis
 }
 
 function post(app: TestApp, body: object): Promise<unknown> {
-  return fetch(`${app.baseUrl}/api/v1/tts`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) }).then(
-    async (response) => {
-      if (response.status !== 200) throw new Error(`TTS failed: ${response.status} ${await response.text()}`);
-      return response.arrayBuffer();
-    },
-  );
+  return fetch(`${app.baseUrl}/api/v1/tts`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  }).then(async (response) => {
+    if (response.status !== 200) throw new Error(`TTS failed: ${response.status} ${await response.text()}`);
+    return response.arrayBuffer();
+  });
 }
 
 function row(name: string, a: [string, number], b: [string, number]): string {
@@ -73,13 +76,7 @@ function row(name: string, a: [string, number], b: [string, number]): string {
 
 async function main(): Promise<void> {
   const data = await makeDataDir();
-  const supervisor = new SidecarSupervisor({
-    python: join(repoRoot, "sidecar", ".venv", "bin", "python"),
-    cwd: join(repoRoot, "sidecar"),
-    args: { listen: "127.0.0.1:0", allowedRoots: [data.config.paths.referenceAudio] },
-    loadRequest: { engine: "espeak", variant: "english", device: "cpu", modelsDir: join(data.dir, "models"), allowDownload: false },
-    logger: createRootLogger("silent"),
-  });
+  const supervisor = realSidecarSupervisor(data.config);
   const info = await supervisor.start();
   const app = await startTestApp({ backend: supervisor.backend, data, health: supervisor });
   try {
@@ -90,7 +87,10 @@ async function main(): Promise<void> {
     const first = median(streams.map((s) => s.first));
     const total = median(streams.map((s) => s.total));
     const body = { text: TEXT, seed: 1, smart_batch_short_sentences: false };
-    const [http, direct] = await sideBySide(() => post(app, { ...body, export_formats: ["wav"] }), () => collectSpeech(backend, texts));
+    const [http, direct] = await sideBySide(
+      () => post(app, { ...body, export_formats: ["wav"] }),
+      () => collectSpeech(backend, texts),
+    );
     const [allFormats, wavOnly] = await sideBySide(
       () => post(app, { ...body, export_formats: ["wav", "mp3", "flac"] }),
       () => post(app, { ...body, export_formats: ["wav"] }),
@@ -98,8 +98,10 @@ async function main(): Promise<void> {
     const speech = await collectSpeech(backend, texts);
     const stretch = (library: StretchLibraryName) => () => backend.timeStretch({ audio: speech, speed: 1.5, library });
     const [tdhs, sox] = await sideBySide(stretch("audiostretchy"), stretch("sox"));
-    console.log(`engine ${info.engine} (${info.engineVersion}) on ${info.device}; ${texts.length} segments, ` +
-      `${(speech.samples.length / speech.sampleRate).toFixed(1)} s of audio; medians of ${RUNS} runs\n`);
+    console.log(
+      `engine ${info.engine} (${info.engineVersion}) on ${info.device}; ${texts.length} segments, ` +
+        `${(speech.samples.length / speech.sampleRate).toFixed(1)} s of audio; medians of ${RUNS} runs\n`,
+    );
     console.log("| measure | A | B | A / B |\n|---|---|---|---|");
     console.log(row("streaming: first audio vs whole stream", ["first chunk", first], ["whole", total]));
     console.log(row("HTTP overhead: /api/v1/tts (wav) vs direct gRPC", ["HTTP", http], ["gRPC", direct]));

@@ -36,7 +36,9 @@ export async function makeDataDir(yaml = ""): Promise<{ dir: string; config: App
   const dir = await mkdtemp(join(tmpdir(), "tts-app-"));
   await writeFile(join(dir, "config.yaml"), `paths:\n  temp: temp\n${yaml}`);
   const config = loadConfig({ path: join(dir, "config.yaml"), env: {} });
-  await Promise.all([config.paths.outputs, config.paths.referenceAudio, config.paths.temp].map((d) => mkdir(d, { recursive: true })));
+  await Promise.all(
+    [config.paths.outputs, config.paths.referenceAudio, config.paths.temp].map((d) => mkdir(d, { recursive: true })),
+  );
   return { dir, config };
 }
 
@@ -44,7 +46,12 @@ export async function startTestApp({ backend, health, yaml, data }: TestAppOptio
   const { dir, config } = data ?? (await makeDataDir(yaml));
   const { outputs, tts } = createServices(config, backend);
   const source = health ?? (await readySource(backend));
-  const report = createHealthReporter({ sidecar: source, version: "test", startedAt: Date.now() });
+  const report = createHealthReporter({
+    sidecar: source,
+    version: "test",
+    startedAt: Date.now(),
+    maxSegmentChars: config.inference.maxSegmentChars,
+  });
   const app = createApp({ config, log: createRootLogger("silent"), version: "test", tts, outputs, health: report });
   const server = await serve(app);
   return {
@@ -68,6 +75,8 @@ async function readySource(backend: InferenceBackend): Promise<HealthSource> {
       address: "127.0.0.1:1",
       restarts: 0,
       lastExit: null,
+      lastStartFailure: null,
+      nextAttemptAt: null,
       startedAt: new Date().toISOString(),
       modelInfo,
       loadWarnings: [],

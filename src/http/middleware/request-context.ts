@@ -36,6 +36,11 @@ export function requestSignal(ctx: Context): AbortSignal {
   return ctx.state.signal as AbortSignal;
 }
 
+/** The id of this request (the client's X-Request-ID when sane), echoed in the response and the logs. */
+export function requestId(ctx: Context): string {
+  return ctx.state.requestId as string;
+}
+
 export function requestLog(ctx: Context): Logger {
   return ctx.state.log as Logger;
 }

@@ -8,7 +8,12 @@ import type { TtsDelivery } from "../schemas/tts-request.js";
 import { setWarningsHeader } from "./warnings-header.js";
 
 function describeFile(file: PublishedFile) {
-  return { format: file.format, filename: file.filename, url: file.url, path: relative(process.cwd(), file.absolutePath) };
+  return {
+    format: file.format,
+    filename: file.filename,
+    url: file.url,
+    path: relative(process.cwd(), file.absolutePath),
+  };
 }
 
 export function presentTtsJson(ctx: Context, result: TtsResult): void {

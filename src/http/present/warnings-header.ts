@@ -6,6 +6,9 @@ import type { Context } from "koa";
  */
 export function setWarningsHeader(ctx: Context, warnings: readonly string[]): void {
   if (warnings.length === 0) return;
-  const ascii = JSON.stringify(warnings).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const ascii = JSON.stringify(warnings).replace(
+    /[^\x20-\x7e]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
   ctx.set("X-Warnings", ascii);
 }

@@ -7,10 +7,12 @@ export interface SystemRoutesOptions {
   version: string;
   config: AppConfig;
   health: () => Promise<HealthReport>;
+  /** The segment length in force (config lowered to the loaded engine's limit). */
+  segmentLimit: () => Promise<number>;
 }
 
 /** GET / (service info), GET /api/v1/health and GET /api/v1/config. */
-export function systemRoutes({ version, config, health }: SystemRoutesOptions): Router {
+export function systemRoutes({ version, config, health, segmentLimit }: SystemRoutesOptions): Router {
   const router = new Router();
   router.get("/", (ctx) => {
     ctx.body = {
@@ -30,13 +32,15 @@ export function systemRoutes({ version, config, health }: SystemRoutesOptions): 
     ctx.status = report.status === "healthy" ? 200 : 503;
     ctx.body = report;
   });
-  router.get("/api/v1/config", (ctx) => {
+  router.get("/api/v1/config", async (ctx) => {
+    // While no engine is loaded the configured cap is shown: the limit in force is never above it.
+    const maxSegmentChars = await segmentLimit().catch(() => config.inference.maxSegmentChars);
     ctx.body = {
       tts_defaults: config.ttsDefaults,
       supported_formats: EXPORT_FORMATS,
       api_limits: {
         max_text_length: config.api.maxTextLength,
-        max_segment_chars: config.inference.maxSegmentChars,
+        max_segment_chars: maxSegmentChars,
         max_body_bytes: config.api.maxBodyBytes,
         inference_timeout_seconds: config.api.inferenceTimeoutMs / 1000,
       },

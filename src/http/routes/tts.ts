@@ -2,7 +2,7 @@ import Router from "@koa/router";
 import { UnsupportedMediaTypeError } from "../../domain/errors.js";
 import type { TtsService } from "../../services/tts/tts-service.js";
 import type { OutputStore } from "../../storage/output-store.js";
-import { requestLog, requestSignal } from "../middleware/request-context.js";
+import { requestId, requestLog, requestSignal } from "../middleware/request-context.js";
 import { presentTtsAudio, presentTtsJson } from "../present/tts-response.js";
 import { createTtsRequestParser, type TtsRequestParserOptions } from "../schemas/tts-request.js";
 
@@ -20,7 +20,11 @@ export function ttsRoutes({ tts, outputs, ...parserOptions }: TtsRoutesOptions):
       throw new UnsupportedMediaTypeError("POST /api/v1/tts takes a JSON body (Content-Type: application/json)");
     }
     const { request, delivery } = parse({ body: ctx.request.body, query: ctx.query });
-    const result = await tts.generate(request, { signal: requestSignal(ctx), log: requestLog(ctx) });
+    const result = await tts.generate(request, {
+      signal: requestSignal(ctx),
+      log: requestLog(ctx),
+      requestId: requestId(ctx),
+    });
     if (delivery.kind === "audio") await presentTtsAudio(ctx, result, delivery, outputs);
     else presentTtsJson(ctx, result);
   });

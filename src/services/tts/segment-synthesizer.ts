@@ -1,11 +1,12 @@
 /**
  * Drives one streaming synthesis call over all segments and collects each segment's audio. A segment that
  * fails with an inference error is retried, with a fresh seed, up to `max_attempts_per_candidate` times,
- * resuming from the first unfinished segment; every other failure ends the request.
+ * resuming from the first unfinished segment; every other failure ends the request. Every call (retries
+ * included) shares the request's one absolute deadline, so retrying never extends it.
  */
 import { concatPcm } from "../../audio/pcm.js";
 import type { MonoPcm } from "../../domain/audio.js";
-import { InferenceFailedError } from "../../domain/errors.js";
+import { InferenceFailedError, InferenceTimeoutError } from "../../domain/errors.js";
 import type {
   CallOptions,
   EngineName,
@@ -46,10 +47,15 @@ interface Progress {
   warnings: Set<string>;
 }
 
+/** Call options of the whole request: one absolute deadline for every attempt. */
+export interface SegmentCallOptions extends CallOptions {
+  deadline: number;
+}
+
 export async function synthesizeSegments(
   backend: InferenceBackend,
   request: SegmentSynthesisRequest,
-  options: CallOptions,
+  options: SegmentCallOptions,
 ): Promise<SegmentSynthesisResult> {
   const progress: Progress = {
     done: [],
@@ -61,19 +67,27 @@ export async function synthesizeSegments(
     warnings: new Set(),
   };
   while (progress.done.length < request.texts.length) {
+    if (Date.now() >= options.deadline)
+      throw new InferenceTimeoutError("Inference did not finish before its deadline.");
     try {
       await streamFrom(backend, request, progress, options);
     } catch (error) {
       const failed = progress.done.length;
-      if (!(error instanceof InferenceFailedError) || progress.attempts[failed]! + 1 >= request.maxAttempts) throw error;
+      if (!(error instanceof InferenceFailedError) || progress.attempts[failed]! + 1 >= request.maxAttempts)
+        throw error;
       progress.attempts[failed]! += 1;
       progress.pending = [];
-      progress.warnings.add(`segment ${failed + 1} failed and was generated again (attempt ${progress.attempts[failed]! + 1})`);
+      progress.warnings.add(
+        `segment ${failed + 1} failed and was generated again (attempt ${progress.attempts[failed]! + 1})`,
+      );
     }
   }
+  // Unreachable with a backend that keeps the contract (every stream starts with `start`).
+  if (progress.engine === undefined)
+    throw new InferenceFailedError("The inference engine did not say which engine spoke.");
   return {
     segments: progress.done,
-    engine: progress.engine ?? "espeak",
+    engine: progress.engine,
     watermarked: progress.stats.some((s) => s.watermarked),
     stretchLibrary: progress.stats.find((s) => s.stretchLibrary)?.stretchLibrary,
     ignoredParameters: progress.stats.flatMap((s) => s.ignoredParameters).filter(unique),

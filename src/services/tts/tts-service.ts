@@ -15,7 +15,7 @@ import type { OutputFolder, OutputStore, PublishedFile } from "../../storage/out
 import type { ReferenceVoiceStore } from "../../storage/reference-voice-store.js";
 import type { OutputNamer } from "../output-name.js";
 import { deriveSegmentSeed, resolveSeed } from "../seeds.js";
-import { synthesizeSegments, type SegmentSynthesisResult } from "./segment-synthesizer.js";
+import { synthesizeSegments, type SegmentCallOptions, type SegmentSynthesisResult } from "./segment-synthesizer.js";
 import { ttsMetadata } from "./tts-metadata.js";
 import type { TtsOutputWriter } from "./tts-output-writer.js";
 import type { TtsRequest } from "./tts-request.js";
@@ -26,7 +26,9 @@ export interface TtsServiceOptions {
   voices: ReferenceVoiceStore;
   outputs: OutputStore;
   writer: TtsOutputWriter;
+  /** Config's cap on segment length; the loaded engine's own limit applies when it is lower. */
   maxSegmentChars: number;
+  /** The whole synthesis of one request (every retry included) must end within this. */
   inferenceTimeoutMs: number;
   /** Generated file names (local time with microseconds, never repeating). */
   namer: OutputNamer;
@@ -44,6 +46,8 @@ export interface TtsResult {
 export interface GenerateOptions {
   signal: AbortSignal;
   log: Logger;
+  /** Names the request in the engine's logs. */
+  requestId: string;
 }
 
 /** What synthesis produced, ready to be written. */
@@ -58,41 +62,57 @@ interface Speech {
 export class TtsService {
   constructor(private readonly options: TtsServiceOptions) {}
 
-  async generate(request: TtsRequest, { signal, log }: GenerateOptions): Promise<TtsResult> {
+  async generate(request: TtsRequest, { signal, log, requestId }: GenerateOptions): Promise<TtsResult> {
     const started = performance.now();
+    const deadline = Date.now() + this.options.inferenceTimeoutMs;
     const elapsedSeconds = () => Math.round(performance.now() - started) / 1000;
-    // Cheap checks first: a bad folder or voice must fail before any inference time is spent.
-    const texts = this.segments(request);
+    // Cheap checks first: bad text, a bad folder or voice must fail before any inference time is spent.
+    const processed = this.preprocess(request);
     const folder = await this.options.outputs.folder(request.project);
     const voice = await this.voice(request);
-    const speech = await this.speak(request, { texts, voice, signal, log });
+    const texts = this.segments(request, processed, await this.segmentLimit());
+    const speech = await this.speak(request, { texts, voice, log, call: { signal, deadline, requestId } });
     if (signal.aborted) throw new ClientGoneError("the client disconnected before the audio was written");
     const warnings = this.warnings(request, speech.synthesis);
     const files = await this.publish(request, { speech, folder, warnings, signal, elapsedSeconds });
     return { files, seedUsed: speech.seedUsed, processingTimeSeconds: elapsedSeconds(), warnings };
   }
 
-  /** Preprocessed text cut into model-sized segments. */
-  private segments(request: TtsRequest): string[] {
+  /** The text after the request's preprocessing options; 422 when nothing speakable is left. */
+  private preprocess(request: TtsRequest): string {
     const opts = request.options;
     const processed = preprocessText(request.text, {
       normalizeSpacing: opts.normalize_spacing,
       fixDotLetters: opts.fix_dot_letters,
       removeReferenceNumbers: opts.remove_reference_numbers,
     });
-    const segments = segmentText(processed, {
-      maxChars: this.options.maxSegmentChars,
+    if (processed.trim() === "") {
+      throw new ValidationError("Text is empty after preprocessing", [
+        { loc: ["body", "text"], msg: "nothing is left to speak after preprocessing", type: "value_error" },
+      ]);
+    }
+    return processed;
+  }
+
+  /**
+   * The longest segment sent to the engine: the engine's announced limit, lowered by config, so the server
+   * never sends a segment the engine refuses. ModelNotReadyError while no engine is loaded.
+   */
+  async segmentLimit(): Promise<number> {
+    const model = await this.options.backend.modelInfo();
+    return Math.min(this.options.maxSegmentChars, model.maxSegmentChars);
+  }
+
+  /** Preprocessed text cut into segments of at most `maxChars`. */
+  private segments(request: TtsRequest, processed: string, maxChars: number): string[] {
+    const opts = request.options;
+    return segmentText(processed, {
+      maxChars,
       enableBatching: opts.enable_batching,
       smartBatchShortSentences: opts.smart_batch_short_sentences,
       toLowercase: opts.to_lowercase,
       ...(request.language ? { language: request.language } : {}),
     });
-    if (segments.length === 0) {
-      throw new ValidationError("Text is empty after preprocessing", [
-        { loc: ["body", "text"], msg: "nothing is left to speak after preprocessing", type: "value_error" },
-      ]);
-    }
-    return segments;
   }
 
   private async voice(request: TtsRequest): Promise<AudioInput | undefined> {
@@ -102,9 +122,9 @@ export class TtsService {
 
   private async speak(
     request: TtsRequest,
-    context: { texts: string[]; voice: AudioInput | undefined; signal: AbortSignal; log: Logger },
+    context: { texts: string[]; voice: AudioInput | undefined; log: Logger; call: SegmentCallOptions },
   ): Promise<Speech> {
-    const { texts, voice, signal, log } = context;
+    const { texts, voice, log, call } = context;
     const opts = request.options;
     const seedUsed = resolveSeed(opts.seed, this.options.random);
     log.info({ segments: texts.length, seed: seedUsed }, "tts: synthesizing");
@@ -120,10 +140,9 @@ export class TtsService {
           language: request.language,
           speed: opts.speed_factor === 1 ? undefined : opts.speed_factor,
           stretchLibrary: opts.speed_factor_library,
-          requestId: String(log.bindings().reqId ?? ""),
         },
       },
-      { signal, timeoutMs: this.options.inferenceTimeoutMs },
+      call,
     );
     const joined = concatPcm(synthesis.segments);
     const trimmed = opts.trim ? trimSilence(joined, { thresholdMs: opts.trim_threshold_ms }) : undefined;
@@ -136,12 +155,22 @@ export class TtsService {
       ignoredParameterWarning(request, synthesis.ignoredParameters, engine),
       watermarkWarning(request.options.disable_watermark, synthesis.watermarked, engine),
     ];
-    return [...unavailableOptionWarnings(request), ...synthesis.warnings, ...engineWarnings.filter((w) => w !== undefined)];
+    return [
+      ...unavailableOptionWarnings(request),
+      ...synthesis.warnings,
+      ...engineWarnings.filter((w) => w !== undefined),
+    ];
   }
 
   private publish(
     request: TtsRequest,
-    context: { speech: Speech; folder: OutputFolder; warnings: string[]; signal: AbortSignal; elapsedSeconds: () => number },
+    context: {
+      speech: Speech;
+      folder: OutputFolder;
+      warnings: string[];
+      signal: AbortSignal;
+      elapsedSeconds: () => number;
+    },
   ): Promise<PublishedFile[]> {
     const { speech, folder, warnings, signal, elapsedSeconds } = context;
     const opts = request.options;
@@ -160,19 +189,23 @@ export class TtsService {
       signal,
       stemFor: () => this.options.namer.tts(nameParams),
       metadataFor: (files) =>
-        ttsMetadata(request, {
-          seedUsed: speech.seedUsed,
-          engine: speech.synthesis.engine,
-          processedText: speech.texts.join(" "),
-          segmentCount: speech.texts.length,
-          sampleRate: speech.audio.sampleRate,
-          durationSeconds: durationSeconds(speech.audio),
-          watermarked: speech.synthesis.watermarked,
-          stretchLibrary: speech.synthesis.stretchLibrary,
-          trim: speech.trim,
-          processingTimeSeconds: elapsedSeconds(),
-          warnings,
-        }, files),
+        ttsMetadata(
+          request,
+          {
+            seedUsed: speech.seedUsed,
+            engine: speech.synthesis.engine,
+            processedText: speech.texts.join(" "),
+            segmentCount: speech.texts.length,
+            sampleRate: speech.audio.sampleRate,
+            durationSeconds: durationSeconds(speech.audio),
+            watermarked: speech.synthesis.watermarked,
+            stretchLibrary: speech.synthesis.stretchLibrary,
+            trim: speech.trim,
+            processingTimeSeconds: elapsedSeconds(),
+            warnings,
+          },
+          files,
+        ),
     });
   }
 }

@@ -37,7 +37,9 @@ const FEATURES: readonly UnavailableFeature[] = [
 
 /** Warnings about request fields that had no effect: unknown fields, then one per unavailable feature. */
 export function unavailableOptionWarnings(request: TtsRequest): string[] {
-  const warnings = request.unknownFields.map((field) => `Unknown field '${field}' is not part of the TTS request and was not used`);
+  const warnings = request.unknownFields.map(
+    (field) => `Unknown field '${field}' is not part of the TTS request and was not used`,
+  );
   for (const feature of FEATURES) {
     const sentFields = feature.fields.filter((field) => request.explicitFields.has(field));
     if (feature.requested(request, sentFields)) {

@@ -71,17 +71,23 @@ describe("system routes and /outputs (fake engine)", () => {
     expect(await missing.json()).to.include({ success: false, error_code: "RESOURCE_NOT_FOUND" });
   });
 
-  it("answers unknown routes with 404 and wrong methods with 405, in the one error body", async () => {
+  it("answers unknown routes with 404 and wrong methods with 405 and Allow, in the one error body", async () => {
     const unknown = await get("/api/v1/nonexistent");
     expect(unknown.status).to.equal(404);
     expect(await unknown.json()).to.deep.include({ success: false, error_code: "RESOURCE_NOT_FOUND" });
     const wrong = await get("/api/v1/tts");
     expect(wrong.status).to.equal(405);
-    expect(await wrong.json()).to.include({ error_code: "METHOD_NOT_ALLOWED" });
+    expect(wrong.headers.get("allow")).to.equal("POST");
+    expect(await wrong.json()).to.include({ success: false, error_code: "METHOD_NOT_ALLOWED" });
+    const deleteHealth = await get("/api/v1/health", { method: "DELETE" });
+    expect(deleteHealth.status).to.equal(405);
+    expect(deleteHealth.headers.get("allow")).to.equal("HEAD, GET");
   });
 
   it("echoes a client's X-Request-ID and makes one otherwise", async () => {
-    expect((await get("/", { headers: { "X-Request-ID": "abc-123" } })).headers.get("x-request-id")).to.equal("abc-123");
+    expect((await get("/", { headers: { "X-Request-ID": "abc-123" } })).headers.get("x-request-id")).to.equal(
+      "abc-123",
+    );
     expect((await get("/")).headers.get("x-request-id")).to.match(/^[0-9a-f-]{36}$/);
   });
 });

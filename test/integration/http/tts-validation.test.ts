@@ -40,7 +40,9 @@ describe("POST /api/v1/tts validation and voices (fake engine)", () => {
       422,
       "VALIDATION_ERROR",
     );
-    const problems = (body.detail as Array<{ loc: Array<string | number>; msg: string }>).map((d) => `${d.loc.join(".")}: ${d.msg}`);
+    const problems = (body.detail as Array<{ loc: Array<string | number>; msg: string }>).map(
+      (d) => `${d.loc.join(".")}: ${d.msg}`,
+    );
     expect(problems).to.include.members([
       "body.text: Text must be non-empty",
       "body.temperature: must be between 0.1 and 2",
@@ -60,8 +62,16 @@ describe("POST /api/v1/tts validation and voices (fake engine)", () => {
   it("rejects unknown response modes, a return_format outside export_formats, and conflicting project/folder", async () => {
     const mode = await expectError(await tts({ text: "Hi there." }, "?response_mode=xml"), 422, "VALIDATION_ERROR");
     expect((mode.detail as Array<{ loc: unknown[] }>)[0]!.loc).to.deep.equal(["query", "response_mode"]);
-    await expectError(await tts({ text: "Hi there.", export_formats: ["wav"] }, "?return_format=mp3"), 422, "VALIDATION_ERROR");
-    const conflict = await expectError(await tts({ text: "Hi there.", project: "a", folder: "b" }), 422, "VALIDATION_ERROR");
+    await expectError(
+      await tts({ text: "Hi there.", export_formats: ["wav"] }, "?return_format=mp3"),
+      422,
+      "VALIDATION_ERROR",
+    );
+    const conflict = await expectError(
+      await tts({ text: "Hi there.", project: "a", folder: "b" }),
+      422,
+      "VALIDATION_ERROR",
+    );
     expect(conflict.error).to.include("Cannot specify both 'project' and 'folder'");
   });
 
@@ -71,21 +81,59 @@ describe("POST /api/v1/tts validation and voices (fake engine)", () => {
     await expectError(await tts({ text: "Hi.", sound_words_field: "x".repeat(2000) }), 413, "PAYLOAD_TOO_LARGE");
   });
 
+  it("refuses URLs of any scheme as reference voices with a 422, never a lookup in reference_audio", async () => {
+    for (const url of [
+      "file:///etc/passwd",
+      "ftp://example.com/a.wav",
+      "http://example.com/a.wav",
+      "data:audio/wav;base64,UklG",
+    ]) {
+      const body = await expectError(
+        await tts({ text: "Hi there.", reference_audio_filename: url }),
+        422,
+        "VALIDATION_ERROR",
+      );
+      expect(body.error, url).to.include("only names of files inside reference_audio are accepted");
+      expect((body.detail as Array<{ loc: unknown[] }>)[0]!.loc).to.deep.equal(["body", "reference_audio_filename"]);
+    }
+    expect(backend.calls).to.have.length(0);
+  });
+
   it("resolves reference voices by name, without extension and one folder deep; unknown is 404", async () => {
     const voiceDir = join(app.config.paths.referenceAudio, "narrators");
     await mkdir(voiceDir, { recursive: true });
-    const wav = encodeWav({ sampleRate: FAKE_SAMPLE_RATE, samples: sine({ freq: 150, seconds: 1, sampleRate: FAKE_SAMPLE_RATE }) }, { format: "s16" });
+    const wav = encodeWav({
+      sampleRate: FAKE_SAMPLE_RATE,
+      samples: sine({ freq: 150, seconds: 1, sampleRate: FAKE_SAMPLE_RATE }),
+    });
     await writeFile(join(voiceDir, "anna.wav"), wav);
     await writeFile(join(app.config.paths.referenceAudio, "root-voice.flac"), wav);
     for (const name of ["anna", "anna.wav", "narrators/anna", "root-voice"]) {
-      const named = await tts({ text: "Voice test.", export_formats: ["wav"], reference_audio_filename: name }, "?response_mode=json");
+      const named = await tts(
+        { text: "Voice test.", export_formats: ["wav"], reference_audio_filename: name },
+        "?response_mode=json",
+      );
       expect(named.status, name).to.equal(200);
       const voice = backend.calls.at(-1)!.voice as { path: string };
-      expect(voice.path, name).to.equal(name === "root-voice" ? join(app.config.paths.referenceAudio, "root-voice.flac") : join(voiceDir, "anna.wav"));
+      expect(voice.path, name).to.equal(
+        name === "root-voice" ? join(app.config.paths.referenceAudio, "root-voice.flac") : join(voiceDir, "anna.wav"),
+      );
     }
-    const missing = await expectError(await tts({ text: "Voice test.", reference_audio_filename: "nobody" }), 404, "RESOURCE_NOT_FOUND");
+    const missing = await expectError(
+      await tts({ text: "Voice test.", reference_audio_filename: "nobody" }),
+      404,
+      "RESOURCE_NOT_FOUND",
+    );
     expect(missing.error).to.equal("Audio file not found: nobody in reference_audio");
-    await expectError(await tts({ text: "Voice test.", reference_audio_filename: "../config.yaml" }), 400, "INVALID_PATH");
-    await expectError(await tts({ text: "Voice test.", reference_audio_filename: "https://example.com/v.wav" }), 422, "VALIDATION_ERROR");
+    await expectError(
+      await tts({ text: "Voice test.", reference_audio_filename: "../config.yaml" }),
+      400,
+      "INVALID_PATH",
+    );
+    await expectError(
+      await tts({ text: "Voice test.", reference_audio_filename: "https://example.com/v.wav" }),
+      422,
+      "VALIDATION_ERROR",
+    );
   });
 });

@@ -4,18 +4,16 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { expect } from "chai";
-import { decodeToPcm } from "../../../src/audio/ffmpeg.js";
-import { durationSeconds, rmsDbfs } from "../../../src/audio/pcm.js";
-import { decodeWav, encodeWav, wavInfo } from "../../../src/audio/wav.js";
+import { durationSeconds } from "../../../src/audio/pcm.js";
 import type { InferenceBackend, SynthesisEvent } from "../../../src/domain/inference.js";
-import { createRootLogger } from "../../../src/logging.js";
-import { SidecarSupervisor } from "../../../src/sidecar/supervisor.js";
+import type { SidecarSupervisor } from "../../../src/sidecar/supervisor.js";
+import { decodeAudio, rmsDbfs } from "../../helpers/audio-file.js";
+import { probeAudio } from "../../helpers/ffprobe.js";
+import { realSidecarSupervisor } from "../../helpers/real-sidecar.js";
 import { makeDataDir, startTestApp, type TestApp } from "../../helpers/test-app.js";
+import { buildS16Wav } from "../../helpers/wav-builder.js";
 import { waitForEvent } from "../sidecar/helpers.js";
-
-const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
 
 /** Forwards to `inner`, announcing the first audio of each stream so a test can act mid-request. */
 function tapped(inner: InferenceBackend, onFirstAudio: () => void): InferenceBackend {
@@ -41,14 +39,9 @@ describe("TTS through HTTP with the real sidecar (espeak engine)", function () {
 
   before(async () => {
     const data = await makeDataDir();
-    const { dir, config } = data;
-    supervisor = new SidecarSupervisor({
-      python: join(repoRoot, "sidecar", ".venv", "bin", "python"),
-      cwd: join(repoRoot, "sidecar"),
-      args: { listen: "127.0.0.1:0", allowedRoots: [config.paths.referenceAudio], queueCapacity: 4 },
-      loadRequest: { engine: "espeak", variant: "english", device: "cpu", modelsDir: join(dir, "models"), allowDownload: false },
-      restart: { backoffInitialMs: 50, backoffMaxMs: 200 },
-      logger: createRootLogger("silent"),
+    const { restart } = data.config.sidecar;
+    supervisor = realSidecarSupervisor(data.config, {
+      restart: { ...restart, backoffInitialMs: 50, backoffMaxMs: 200 },
     });
     await supervisor.start();
     const backend = tapped(supervisor.backend, () => onFirstAudio());
@@ -67,10 +60,16 @@ describe("TTS through HTTP with the real sidecar (espeak engine)", function () {
     });
 
   async function wavOf(response: Response) {
-    expect(response.status, await response.clone().text().then((t) => t.slice(0, 300))).to.equal(200);
+    expect(
+      response.status,
+      await response
+        .clone()
+        .text()
+        .then((t) => t.slice(0, 300)),
+    ).to.equal(200);
     const bytes = Buffer.from(await response.arrayBuffer());
-    expect(wavInfo(bytes)).to.include({ sampleRate: 24000, channels: 1, bitsPerSample: 32, formatTag: 3 });
-    return decodeWav(bytes);
+    expect(await probeAudio(bytes)).to.include({ codecName: "pcm_f32le", sampleRate: 24000, channels: 1 });
+    return decodeAudio(bytes);
   }
 
   it("reports the espeak engine as healthy", async () => {
@@ -83,20 +82,22 @@ describe("TTS through HTTP with the real sidecar (espeak engine)", function () {
   it("speaks a real, non-silent 32-bit float WAV, and an MP3 reachable from the JSON answer", async () => {
     const speech = await wavOf(await tts({ text: "Hello world. This is a real test of the speech server.", seed: 1 }));
     expect(durationSeconds(speech)).to.be.within(1.5, 10);
-    expect(rmsDbfs(speech)).to.be.greaterThan(-35);
-    const json = (await (await tts({ text: "Now as an MP3.", export_formats: ["mp3"] }, "?response_mode=json")).json()) as {
+    expect(rmsDbfs(speech.samples)).to.be.greaterThan(-35);
+    const json = (await (
+      await tts({ text: "Now as an MP3.", export_formats: ["mp3"] }, "?response_mode=json")
+    ).json()) as {
       output_files: Array<{ url: string }>;
     };
     const mp3 = Buffer.from(await (await fetch(`${app.baseUrl}${json.output_files[0]!.url}`)).arrayBuffer());
-    const decoded = await decodeToPcm(mp3);
+    const decoded = await decodeAudio(mp3);
     expect(durationSeconds(decoded)).to.be.greaterThan(0.5);
-    expect(rmsDbfs(decoded)).to.be.greaterThan(-35);
+    expect(rmsDbfs(decoded.samples)).to.be.greaterThan(-35);
   });
 
   it("gives identical audio for the same seed and a reference voice", async () => {
     const voice = await wavOf(await tts({ text: "A reference voice, spoken high.", seed: 3 }));
     await mkdir(join(app.config.paths.referenceAudio, "voices"), { recursive: true });
-    await writeFile(join(app.config.paths.referenceAudio, "voices", "ref.wav"), encodeWav(voice, { format: "s16" }));
+    await writeFile(join(app.config.paths.referenceAudio, "voices", "ref.wav"), buildS16Wav(voice));
     const body = { text: "Same seed, same voice, same sound.", seed: 1234, reference_audio_filename: "ref" };
     const first = await wavOf(await tts(body));
     const second = await wavOf(await tts(body));
@@ -107,7 +108,10 @@ describe("TTS through HTTP with the real sidecar (espeak engine)", function () {
     const plain = await tts({ text: "Nothing unusual asked.", export_formats: ["wav"] });
     expect(plain.status).to.equal(200);
     expect(plain.headers.get("x-warnings")).to.equal(null);
-    const tuned = await tts({ text: "A tuned request.", cfg_weight: 0.3, export_formats: ["wav"] }, "?response_mode=json");
+    const tuned = await tts(
+      { text: "A tuned request.", cfg_weight: 0.3, export_formats: ["wav"] },
+      "?response_mode=json",
+    );
     const { warnings } = (await tuned.json()) as { warnings: string[] };
     expect(warnings).to.deep.equal(["the espeak engine does not use cfg_weight; it has no effect"]);
   });

@@ -64,6 +64,16 @@ function makeTempDir(): { path: string; cleanup(): void } {
   return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
 }
 
+/** Fast retries for tests; the cool-down is long so a test sees `failed` before the next attempt. */
+export const TEST_RESTART_POLICY = {
+  maxRestarts: 3,
+  windowMs: 60_000,
+  backoffInitialMs: 10,
+  backoffMaxMs: 50,
+  cooldownMs: 60_000,
+  stableMs: 60_000,
+} as const;
+
 interface FakeSupervisorSetup {
   scenario: string;
   cwd: string;
@@ -79,15 +89,23 @@ function fakeSupervisor(setup: FakeSupervisorSetup): SidecarSupervisor {
     python: process.execPath,
     argsPrefix: [FAKE_SIDECAR, "--scenario", setup.scenario, ...(setup.fakeArgs ?? [])],
     cwd: setup.cwd,
-    args: { allowedRoots: [setup.cwd], logLevel: "debug", graceSeconds: 1, queueCapacity: 4 },
+    args: {
+      listen: "127.0.0.1:0",
+      allowedRoots: [setup.cwd],
+      logLevel: "debug",
+      graceSeconds: 1,
+      queueCapacity: 4,
+      maxMessageMb: 64,
+    },
     env: { HF_HUB_OFFLINE: "1" },
     loadRequest: { engine: "auto", variant: "english", device: "cpu", modelsDir: setup.cwd, allowDownload: false },
     startupTimeoutMs: 5_000,
     loadTimeoutMs: 5_000,
     healthIntervalMs: 60_000,
     healthTimeoutMs: 1_000,
+    healthFailureThreshold: 3,
     stopGraceMs: 3_000,
-    restart: { maxRestarts: 3, windowMs: 60_000, backoffInitialMs: 10, backoffMaxMs: 50 },
+    restart: TEST_RESTART_POLICY,
     logger: setup.logger,
     ...setup.overrides,
   });

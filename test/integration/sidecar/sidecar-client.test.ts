@@ -24,10 +24,9 @@ import { sineSamples } from "../../fixtures/sine-wave.js";
 import { caught, LogCapture, waitForEvent, within } from "./helpers.js";
 
 const MIB = 1024 * 1024;
-const input = (requestId: string, count = 3) => ({
+const input = (count = 3) => ({
   segments: Array.from({ length: count }, (_, i) => ({ text: `Sentence ${i}.` })),
   params: { temperature: 0.8 },
-  requestId,
 });
 
 describe("SidecarClient (in-process fake gRPC server)", function () {
@@ -74,7 +73,7 @@ describe("SidecarClient (in-process fake gRPC server)", function () {
   });
 
   it("streams start, audio as Float32Array, and end", async () => {
-    const events = await collect(client.synthesizeStream(input("s1")));
+    const events = await collect(client.synthesizeStream(input(), { requestId: "s1" }));
     expect(events.map((e) => e.type)).to.deep.equal(["start", "audio", "audio", "audio", "end"]);
     expect(events[0]).to.deep.equal({ type: "start", sampleRate: 24_000, segmentCount: 3, engine: "espeak" });
     const audio = events[3];
@@ -91,7 +90,7 @@ describe("SidecarClient (in-process fake gRPC server)", function () {
   it("delivers every message of a long stream to a slow consumer, in order (flow control)", async () => {
     const indexes: number[] = [];
     let last = "";
-    for await (const event of client.synthesizeStream(input("long", 60))) {
+    for await (const event of client.synthesizeStream(input(60), { requestId: "long" })) {
       if (event.type === "audio") indexes.push(event.segmentIndex);
       last = event.type;
       await new Promise((resolve) => setImmediate(resolve)); // slower than the server writes
@@ -103,7 +102,7 @@ describe("SidecarClient (in-process fake gRPC server)", function () {
   it("cancels the call when the consumer breaks out early", async () => {
     options.streamBehaviour = "hang-after-first-chunk";
     const cancelled = waitForEvent(fake.state.events, "cancelled", (_rpc, id) => id === "break-1");
-    for await (const event of client.synthesizeStream(input("break-1"))) if (event.type === "audio") break;
+    for await (const event of client.synthesizeStream(input(), { requestId: "break-1" })) if (event.type === "audio") break;
     await cancelled;
   });
 
@@ -111,7 +110,7 @@ describe("SidecarClient (in-process fake gRPC server)", function () {
     options.streamBehaviour = "hang-after-first-chunk";
     const controller = new AbortController();
     const cancelled = waitForEvent(fake.state.events, "cancelled", (_rpc, id) => id === "abort-1");
-    const iterator = client.synthesizeStream(input("abort-1"), { signal: controller.signal })[Symbol.asyncIterator]();
+    const iterator = client.synthesizeStream(input(), { signal: controller.signal, requestId: "abort-1" })[Symbol.asyncIterator]();
     await iterator.next();
     const pending = caught(() => iterator.next().then(() => iterator.next()));
     controller.abort();
@@ -122,7 +121,7 @@ describe("SidecarClient (in-process fake gRPC server)", function () {
   it("does not call at all with an already-aborted signal", async () => {
     const before = fake.state.count("SynthesizeStream") + fake.state.count("GetStatus");
     const signal = AbortSignal.abort();
-    expect(await caught(() => collect(client.synthesizeStream(input("x"), { signal })))).to.be.instanceOf(ClientGoneError);
+    expect(await caught(() => collect(client.synthesizeStream(input(), { signal })))).to.be.instanceOf(ClientGoneError);
     expect(await caught(() => client.status({ signal }))).to.be.instanceOf(ClientGoneError);
     expect(fake.state.count("SynthesizeStream") + fake.state.count("GetStatus")).to.equal(before);
   });
@@ -136,7 +135,7 @@ describe("SidecarClient (in-process fake gRPC server)", function () {
     options.streamBehaviour = "fail-after-first-chunk";
     const seen: string[] = [];
     const error = await caught(async () => {
-      for await (const event of client.synthesizeStream(input("fail-1"))) seen.push(event.type);
+      for await (const event of client.synthesizeStream(input(), { requestId: "fail-1" })) seen.push(event.type);
     });
     expect(seen).to.deep.equal(["start", "audio"]);
     expect(error).to.be.instanceOf(InferenceFailedError);
@@ -166,7 +165,7 @@ describe("SidecarClient (in-process fake gRPC server)", function () {
     const stretched = await client.timeStretch({ audio: { sampleRate: 24_000, samples }, speed: 2, library: "audiostretchy" });
     expect(stretched.audio.samples.length).to.equal(MIB);
     expect(stretched).to.deep.include({ libraryUsed: "sox", warnings: ["fake: using sox"] });
-    const converted = await client.convert({ source: { path: "/in.wav" }, requestId: "c1" });
+    const converted = await client.convert({ source: { path: "/in.wav" } }, { requestId: "c1" });
     expect(converted.audio.samples.length).to.equal(4_800);
     expect(converted.stats.warnings).to.deep.equal(["fake: a warning"]);
     expect(converted.stats.ignoredParameters).to.deep.equal(["exaggeration"]);

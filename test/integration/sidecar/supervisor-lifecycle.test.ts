@@ -1,12 +1,13 @@
 import { expect } from "chai";
 import { ClientGoneError, DomainError, InferenceFailedError, ModelNotReadyError } from "../../../src/domain/errors.js";
-import type { SynthesisEvent } from "../../../src/domain/inference.js";
+import type { ModelInfo, SynthesisEvent } from "../../../src/domain/inference.js";
+import { Engine } from "../../../src/sidecar/generated/chatterbox/v1/speech.js";
 import type { HealthCheckReport } from "../../../src/sidecar/health-monitor.js";
 import type { ProcessExit } from "../../../src/sidecar/sidecar-process.js";
 import type { SidecarSupervisor } from "../../../src/sidecar/supervisor.js";
-import { caught, isAlive, useFakeSupervisors, waitForEvent, waitForState, within } from "./helpers.js";
+import { caught, isAlive, TEST_RESTART_POLICY, useFakeSupervisors, waitForEvent, waitForState, within } from "./helpers.js";
 
-const input = (requestId: string) => ({ segments: [{ text: "One." }, { text: "Two." }], params: {}, requestId });
+const input = { segments: [{ text: "One." }, { text: "Two." }], params: {} };
 
 describe("SidecarSupervisor lifecycle (fake sidecar process)", function () {
   this.timeout(20_000);
@@ -15,7 +16,7 @@ describe("SidecarSupervisor lifecycle (fake sidecar process)", function () {
 
   async function collect(sup: SidecarSupervisor, requestId: string): Promise<SynthesisEvent[]> {
     const events: SynthesisEvent[] = [];
-    for await (const event of sup.backend.synthesizeStream(input(requestId))) events.push(event);
+    for await (const event of sup.backend.synthesizeStream(input, { requestId })) events.push(event);
     return events;
   }
 
@@ -49,20 +50,51 @@ describe("SidecarSupervisor lifecycle (fake sidecar process)", function () {
     await waitForState(sup, "ready");
   });
 
-  it("gives up after the restart budget and then answers ModelNotReadyError", async () => {
-    const sup = make("ready", { restart: { maxRestarts: 1, windowMs: 60_000, backoffInitialMs: 10, backoffMaxMs: 20 } });
+  it("is not worn down by crashes it recovers from: killed more often than max_restarts, it comes back each time", async () => {
+    const sup = make("ready", { restart: { ...TEST_RESTART_POLICY, maxRestarts: 1 } });
     await sup.start();
+    const states: string[] = [];
+    sup.on("state", (state) => states.push(state));
+    for (let kill = 1; kill <= 4; kill++) {
+      const readyAgain = waitForEvent(sup, "ready");
+      process.kill(sup.snapshot().pid as number, "SIGKILL");
+      await readyAgain;
+      expect((await collect(sup, `after-kill-${kill}`)).at(-1)?.type).to.equal("end");
+    }
+    expect(states).to.not.include("failed");
+    expect(sup.snapshot().restarts).to.equal(4);
+  });
+
+  it("cools down as failed when starts keep failing, says when it retries, and heals by itself", async () => {
+    const restart = { ...TEST_RESTART_POLICY, maxRestarts: 1, cooldownMs: 300 };
+    const sup = make("ready", { restart }, ["--fail-launches", "3"]);
+    const cooling = waitForEvent<[Error, boolean]>(sup, "failed", (_error, coolingDown) => coolingDown);
+    const ready = waitForEvent(sup, "ready");
+    await caught(() => sup.start());
+    await cooling;
+    await waitForState(sup, "failed");
+    const snapshot = sup.snapshot();
+    expect(snapshot.nextAttemptAt).to.be.a("string");
+    expect(snapshot.lastStartFailure?.reason).to.equal("exited");
+    const refused = await caught(() => collect(sup, "refused"));
+    expect(refused).to.be.instanceOf(ModelNotReadyError);
+    expect((refused as ModelNotReadyError).retryAfterSeconds).to.be.greaterThan(0);
+    await ready; // launches 3 (after a cool-down) fails too; launch 4 (after another) works
+    expect((await collect(sup, "healed")).at(-1)?.type).to.equal("end");
+    expect(sup.snapshot()).to.include({ state: "ready", nextAttemptAt: null });
+  });
+
+  it("remembers that auto fell back to espeak and asks for espeak directly after a crash", async () => {
+    const sup = make("ready");
+    const first = await sup.start();
+    expect(first.warnings).to.include("fake: no chatterbox weights; using espeak");
+    const readyAgain = waitForEvent<[ModelInfo]>(sup, "ready");
     process.kill(sup.snapshot().pid as number, "SIGKILL");
-    await waitForEvent(sup, "ready");
-    const failed = waitForEvent<[Error]>(sup, "failed");
-    process.kill(sup.snapshot().pid as number, "SIGKILL");
-    const [reason] = await failed;
-    expect(reason.message).to.include("giving up");
-    expect(sup.state).to.equal("failed");
-    const error = await caught(() => sup.backend.status());
-    expect(error).to.be.instanceOf(ModelNotReadyError);
-    expect((error as ModelNotReadyError).retryAfterSeconds).to.be.greaterThan(0);
-    await caught(() => collect(sup, "refused")).then((e) => expect(e).to.be.instanceOf(ModelNotReadyError));
+    const [again] = await readyAgain;
+    const loads = fixture.logs.lines.filter((l) => l.msg === "fake: LoadModel").map((l) => l.engine);
+    expect(loads).to.deep.equal([Engine.ENGINE_AUTO, Engine.ENGINE_ESPEAK]);
+    expect(again.warnings).to.include("fake: no chatterbox weights; using espeak");
+    expect(sup.snapshot().loadWarnings.join(" ")).to.include("restart the server to try Chatterbox again");
   });
 
   it("tolerates fewer health failures than the threshold", async () => {
@@ -91,7 +123,7 @@ describe("SidecarSupervisor lifecycle (fake sidecar process)", function () {
     const sup = make("slow-stream", { healthIntervalMs: 20, healthFailureThreshold: 1 });
     await sup.start();
     const controller = new AbortController();
-    const stream = sup.backend.synthesizeStream(input("slow-1"), { signal: controller.signal });
+    const stream = sup.backend.synthesizeStream(input, { signal: controller.signal, requestId: "slow-1" });
     const iterator = stream[Symbol.asyncIterator]();
     expect((await iterator.next()).value?.type).to.equal("start");
     expect((await iterator.next()).value?.type).to.equal("audio");
@@ -107,7 +139,7 @@ describe("SidecarSupervisor lifecycle (fake sidecar process)", function () {
   it("cancels the call when the consumer stops reading early", async () => {
     const sup = make("slow-stream");
     await sup.start();
-    for await (const event of sup.backend.synthesizeStream(input("early-break"))) {
+    for await (const event of sup.backend.synthesizeStream(input, { requestId: "early-break" })) {
       if (event.type === "audio") break;
     }
     await fixture.logs.waitFor((l) => l.msg === "stream cancelled by the client" && l.request_id === "early-break");

@@ -34,17 +34,19 @@ describe("SidecarSupervisor logs and orphans (fake sidecar process)", function (
     expect(debug.level).to.equal(20);
   });
 
-  it("re-emits error lines at error level and keeps them in the crash report", async () => {
+  it("re-emits error lines at error level and quotes the stderr tail in the start error, not in the snapshot", async () => {
     const supervisor = fixture.make("exit-before-ready");
-    await caught(() => supervisor.start());
+    const error = await caught(() => supervisor.start());
     const line = await fixture.logs.waitFor((l) => String(l.msg).includes("/models/english is missing"));
     expect(line).to.include({ level: 50, component: "sidecar" });
-    const tail = supervisor.snapshot().lastExit?.stderrTail ?? [];
-    expect(tail.at(-1)).to.equal("RuntimeError: the fake refuses to start");
+    expect((error as Error).message).to.include("| RuntimeError: the fake refuses to start");
+    const snapshot = JSON.stringify(supervisor.snapshot());
+    expect(snapshot).to.not.include("RuntimeError").and.not.include("/models/english");
   });
 
   it("leaves no orphan: the sidecar exits when its Node parent is SIGKILLed", async () => {
-    host = execa(process.execPath, [HOST], { stdin: "ignore", stderr: "inherit", buffer: false, reject: false });
+    const hostDir = fixture.temp.path;
+    host = execa(process.execPath, [HOST, hostDir], { stdin: "ignore", stderr: "inherit", buffer: false, reject: false });
     const started = host;
     const pid = await new Promise<number>((resolve, reject) => {
       if (!started.stdout) return reject(new Error("no stdout"));

@@ -1,10 +1,12 @@
+import { status as Status } from "@grpc/grpc-js";
 import { expect } from "chai";
-import { ModelNotReadyError } from "../../../src/domain/errors.js";
+import { InferenceFailedError, ModelNotReadyError } from "../../../src/domain/errors.js";
 import type { SynthesisEvent } from "../../../src/domain/inference.js";
+import { SidecarClient } from "../../../src/sidecar/sidecar-client.js";
 import { SidecarStartError } from "../../../src/sidecar/sidecar-start-error.js";
 import type { SidecarSupervisor } from "../../../src/sidecar/supervisor.js";
 import { FAKE_SEGMENT_SAMPLES, sineSamples } from "../../fixtures/fake-speech-service.js";
-import { caught, isAlive, useFakeSupervisors, waitUntil, type LogCapture } from "./helpers.js";
+import { caught, isAlive, useFakeSupervisors, waitForEvent, waitUntil, type LogCapture } from "./helpers.js";
 
 describe("SidecarSupervisor start-up (fake sidecar process)", function () {
   this.timeout(15_000);
@@ -25,12 +27,12 @@ describe("SidecarSupervisor start-up (fake sidecar process)", function () {
     const snap = sup.snapshot();
     expect(snap.pid).to.be.a("number");
     expect(snap.address).to.match(/^127\.0\.0\.1:\d+$/);
-    expect(snap.loadWarnings).to.deep.equal(["fake: no chatterbox weights; using espeak"]);
+    expect(snap.loadWarnings[0]).to.equal("fake: no chatterbox weights; using espeak");
     expect(snap.startedAt).to.be.a("string");
 
     const events: SynthesisEvent[] = [];
-    const input = { segments: [{ text: "Hello." }, { text: "World." }], params: {}, requestId: "r1" };
-    for await (const event of sup.backend.synthesizeStream(input)) events.push(event);
+    const input = { segments: [{ text: "Hello." }, { text: "World." }], params: {} };
+    for await (const event of sup.backend.synthesizeStream(input, { requestId: "r1" })) events.push(event);
     expect(events.map((e) => e.type)).to.deep.equal(["start", "audio", "audio", "end"]);
     const second = events[2];
     if (second?.type !== "audio") throw new Error("expected audio");
@@ -65,7 +67,7 @@ describe("SidecarSupervisor start-up (fake sidecar process)", function () {
     const keys = line.env_keys as string[];
     expect(keys).to.include.members(["HF_HUB_OFFLINE", "PYTHONUNBUFFERED"]);
     expect(keys).to.not.include("SIDECAR_TEST_SECRET");
-    const allowed = ["PATH", "HOME", "LANG", "PYTHONUNBUFFERED", "HF_HUB_OFFLINE"];
+    const allowed = ["PATH", "HOME", "LANG", "PYTHONUNBUFFERED", "HF_HUB_OFFLINE", "CHATTERBOX_SIDECAR_ADMIN_TOKEN"];
     expect(keys.filter((k) => !allowed.includes(k))).to.deep.equal([]);
   });
 
@@ -76,8 +78,9 @@ describe("SidecarSupervisor start-up (fake sidecar process)", function () {
     expect(error.message).to.include("exit code 42");
     expect(error.message).to.include("the fake refuses to start");
     expect(error.exit?.code).to.equal(42);
-    expect(sup.state).to.equal("failed");
-    expect(sup.snapshot().lastExit?.stderrTail.join("\n")).to.include("/models/english is missing");
+    const snapshot = sup.snapshot();
+    expect(snapshot.lastStartFailure?.reason).to.equal("exited");
+    expect(snapshot.lastExit?.code).to.equal(42);
   });
 
   it("times out a child that never prints its handshake, and kills it", async () => {
@@ -123,6 +126,32 @@ describe("SidecarSupervisor start-up (fake sidecar process)", function () {
     expect((during as ModelNotReadyError).retryAfterSeconds).to.be.greaterThan(0);
     await starting;
     expect((await sup.backend.modelInfo()).engine).to.equal("espeak");
+  });
+
+  it("retries a first start that failed, in the background, until the sidecar is ready", async () => {
+    const sup = make("ready", {}, ["--fail-launches", "1"]);
+    const ready = waitForEvent(sup, "ready");
+    const error = await startFailure(sup);
+    expect(error.reason).to.equal("exited");
+    await ready;
+    expect(sup.state).to.equal("ready");
+    expect(sup.snapshot()).to.include({ restarts: 1, nextAttemptAt: null });
+    expect((await sup.backend.modelInfo()).engine).to.equal("espeak");
+  });
+
+  it("hands the sidecar an admin token: its LoadModel works, a direct client's is PERMISSION_DENIED", async () => {
+    const sup = make("ready");
+    await sup.start();
+    const direct = new SidecarClient({ address: sup.snapshot().address as string });
+    try {
+      const request = { engine: "espeak", variant: "english", device: "cpu", modelsDir: "/m", allowDownload: false } as const;
+      const refused = await caught(() => direct.loadModel(request));
+      expect(refused).to.be.instanceOf(InferenceFailedError);
+      expect((refused as Error).cause).to.include({ code: Status.PERMISSION_DENIED });
+      expect(await fixture.logs.waitFor((l) => l.msg === "fake: LoadModel")).to.include({ admitted: true });
+    } finally {
+      direct.close();
+    }
   });
 
   it("rejects start() with reason 'stopped' when stopped while starting", async () => {

@@ -24,17 +24,38 @@ function fixedClock(...instants: Timestamp[]): Clock {
 }
 
 const TTS_DEFAULTS: TtsNameParams = {
-  temperature: 0.75, requestedSeed: 0, exaggeration: 0.5, speedFactor: 1.0, trim: false, trimThresholdMs: 200,
+  temperature: 0.75,
+  requestedSeed: 0,
+  exaggeration: 0.5,
+  speedFactor: 1.0,
+  trim: false,
+  trimThresholdMs: 200,
 };
 
 describe("services/output-name", () => {
   describe("formatPythonFloat", () => {
     const cases: Array<[number, string]> = [
-      [1, "1.0"], [0.75, "0.75"], [1.5, "1.5"], [0.1 + 0.2, "0.30000000000000004"], [1e-5, "1e-05"],
-      [1e16, "1e+16"], [123456789012345680000, "1.2345678901234568e+20"], [0.0001, "0.0001"],
-      [9999999999999998, "9999999999999998.0"], [100, "100.0"], [-2.5, "-2.5"], [0, "0.0"], [-0, "-0.0"],
-      [1.5e-7, "1.5e-07"], [5e-324, "5e-324"], [1e300, "1e+300"], [0.1, "0.1"], [2.0, "2.0"],
-      [Number.NaN, "nan"], [Infinity, "inf"], [-Infinity, "-inf"],
+      [1, "1.0"],
+      [0.75, "0.75"],
+      [1.5, "1.5"],
+      [0.1 + 0.2, "0.30000000000000004"],
+      [1e-5, "1e-05"],
+      [1e16, "1e+16"],
+      [123456789012345680000, "1.2345678901234568e+20"],
+      [0.0001, "0.0001"],
+      [9999999999999998, "9999999999999998.0"],
+      [100, "100.0"],
+      [-2.5, "-2.5"],
+      [0, "0.0"],
+      [-0, "-0.0"],
+      [1.5e-7, "1.5e-07"],
+      [5e-324, "5e-324"],
+      [1e300, "1e+300"],
+      [0.1, "0.1"],
+      [2.0, "2.0"],
+      [Number.NaN, "nan"],
+      [Infinity, "inf"],
+      [-Infinity, "-inf"],
     ];
     for (const [value, expected] of cases) {
       it(`prints ${String(value)} as ${expected}`, () => {
@@ -54,7 +75,9 @@ describe("services/output-name", () => {
   describe("formatTimestamp", () => {
     it("prints local date, time and six-digit microseconds", () => {
       expect(formatTimestamp(at(241444))).to.equal("2025-06-29_151213_241444");
-      expect(formatTimestamp({ date: new Date(2024, 0, 2, 3, 4, 5), microseconds: 7 })).to.equal("2024-01-02_030405_000007");
+      expect(formatTimestamp({ date: new Date(2024, 0, 2, 3, 4, 5), microseconds: 7 })).to.equal(
+        "2024-01-02_030405_000007",
+      );
     });
 
     it("rejects microseconds outside one second", () => {
@@ -68,23 +91,36 @@ describe("services/output-name", () => {
       `${outputStem({ kind, parts, at: at(micros) })}.${ext}`;
 
     it("names TTS outputs", () => {
-      expect(name(ttsNameParts(TTS_DEFAULTS), 241444, "wav", "tts")).to.equal("tts_2025-06-29_151213_241444_temp0.75.wav");
-      const all = { temperature: 0.8, requestedSeed: 42, exaggeration: 0.7, speedFactor: 1.5, trim: true, trimThresholdMs: 150 };
+      expect(name(ttsNameParts(TTS_DEFAULTS), 241444, "wav", "tts")).to.equal(
+        "tts_2025-06-29_151213_241444_temp0.75.wav",
+      );
+      const all = {
+        temperature: 0.8,
+        requestedSeed: 42,
+        exaggeration: 0.7,
+        speedFactor: 1.5,
+        trim: true,
+        trimThresholdMs: 150,
+      };
       expect(name(ttsNameParts(all), 241548, "wav", "tts")).to.equal(
         "tts_2025-06-29_151213_241548_temp0.8_seed42_exag0.7_speed1.5_trim150.wav",
       );
       const integral = { ...TTS_DEFAULTS, temperature: 1, requestedSeed: 42, trim: true };
-      expect(name(ttsNameParts(integral), 241564, "wav", "tts")).to.equal("tts_2025-06-29_151213_241564_temp1.0_seed42_trim200.wav");
+      expect(name(ttsNameParts(integral), 241564, "wav", "tts")).to.equal(
+        "tts_2025-06-29_151213_241564_temp1.0_seed42_trim200.wav",
+      );
     });
-
   });
 
   describe("parameter rules", () => {
     it("omits TTS parameters at their defaults but always prints the temperature", () => {
       expect(ttsNameParts({ ...TTS_DEFAULTS, temperature: 2 })).to.deep.equal(["temp2.0"]);
-      expect(ttsNameParts({ ...TTS_DEFAULTS, speedFactor: 2, exaggeration: 1 })).to.deep.equal(["temp0.75", "exag1.0", "speed2.0"]);
+      expect(ttsNameParts({ ...TTS_DEFAULTS, speedFactor: 2, exaggeration: 1 })).to.deep.equal([
+        "temp0.75",
+        "exag1.0",
+        "speed2.0",
+      ]);
     });
-
   });
 
   describe("createOutputNamer", () => {

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { deriveSegmentSeed, MAX_SEED, resolveSeed } from "../../../src/services/seeds.js";
+import { MAX_SEED } from "../../../src/domain/tts-fields.js";
+import { deriveSegmentSeed, resolveSeed } from "../../../src/services/seeds.js";
 import { seededRandom } from "../../helpers/wav-builder.js";
 
 describe("services/seeds", () => {
@@ -32,7 +33,9 @@ describe("services/seeds", () => {
       const random = seededRandom(3);
       for (let i = 0; i < 5000; i++) {
         const seed = deriveSegmentSeed({
-          base: Math.floor(random() * MAX_SEED), chunkIndex: Math.floor(random() * 500), attempt: Math.floor(random() * 10),
+          base: Math.floor(random() * MAX_SEED),
+          chunkIndex: Math.floor(random() * 500),
+          attempt: Math.floor(random() * 10),
         });
         expect(Number.isInteger(seed)).to.equal(true);
         expect(seed).to.be.within(1, MAX_SEED);

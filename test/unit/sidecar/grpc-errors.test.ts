@@ -1,20 +1,24 @@
 import { expect } from "chai";
-import { status as Status } from "@grpc/grpc-js";
+import { Metadata, status as Status } from "@grpc/grpc-js";
 import {
   ClientGoneError,
-  DomainError,
+  type DomainError,
   InferenceFailedError,
   InferenceTimeoutError,
   ModelNotReadyError,
   NotFoundError,
   OverloadedError,
+  PayloadTooLargeError,
   RetryableError,
   ValidationError,
 } from "../../../src/domain/errors.js";
+import { ErrorInfo } from "../../../src/sidecar/generated/google/rpc/error_details.js";
+import { Status as RpcStatus } from "../../../src/sidecar/generated/google/rpc/status.js";
 import {
   GENERIC_FAILURE_MESSAGE,
   GRPC_ERROR_TABLE,
   sidecarDetails,
+  sidecarReason,
   toDomainError,
 } from "../../../src/sidecar/grpc-errors.js";
 
@@ -25,6 +29,7 @@ const EXPECTED: ReadonlyArray<[Status, new (...args: never[]) => DomainError]> =
   [Status.UNAVAILABLE, ModelNotReadyError],
   [Status.FAILED_PRECONDITION, ModelNotReadyError],
   [Status.RESOURCE_EXHAUSTED, OverloadedError],
+  [Status.OUT_OF_RANGE, PayloadTooLargeError],
   [Status.DEADLINE_EXCEEDED, InferenceTimeoutError],
   [Status.CANCELLED, ClientGoneError],
 ];
@@ -66,6 +71,26 @@ describe("sidecar/grpc-errors", () => {
       expect(sidecarDetails(mapped)).to.include("/srv/secret.py");
     });
   }
+
+  /** A failed call as grpc-js reports it, with the sidecar's ErrorInfo in the status details trailer. */
+  function withReason(code: Status, details: string, reason: string) {
+    const value = Buffer.from(ErrorInfo.encode({ reason, domain: "chatterbox.v1", metadata: {} }).finish());
+    const info = { typeUrl: "type.googleapis.com/google.rpc.ErrorInfo", value };
+    const trailers = new Metadata();
+    trailers.set("grpc-status-details-bin", Buffer.from(RpcStatus.encode({ code, message: details, details: [info] }).finish()));
+    return Object.assign(grpcError(code, details), { metadata: trailers });
+  }
+
+  it("blames the server, not the client, when the sidecar refuses segments the server built", () => {
+    const tooLong = withReason(Status.INVALID_ARGUMENT, "input.segments[0].text has 450 characters", "SEGMENT_TOO_LONG");
+    const mapped = toDomainError(tooLong);
+    expect(mapped).to.be.instanceOf(InferenceFailedError);
+    expect(mapped.message).to.equal(GENERIC_FAILURE_MESSAGE);
+    expect(sidecarReason(mapped)).to.equal("SEGMENT_TOO_LONG");
+    const language = toDomainError(withReason(Status.INVALID_ARGUMENT, "language 'xx' is not supported", "UNSUPPORTED_LANGUAGE"));
+    expect(language).to.be.instanceOf(ValidationError);
+    expect(language.message).to.equal("language 'xx' is not supported");
+  });
 
   it("passes a DomainError through unchanged, so mapping never happens twice", () => {
     const error = new ValidationError("already mapped");

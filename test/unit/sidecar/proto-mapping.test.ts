@@ -42,7 +42,6 @@ describe("sidecar/proto-mapping", () => {
       segments: [{ text: "Hi.", seed: 7 }],
       voice: { path: "/voices/a.wav" },
       params: { temperature: 0.5 },
-      requestId: "r",
     });
     expect(proto.encoding).to.equal(AudioEncoding.AUDIO_ENCODING_PCM_F32LE);
     expect(proto.voice).to.deep.equal({ source: { $case: "path", path: "/voices/a.wav" } });

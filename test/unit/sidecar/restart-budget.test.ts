@@ -3,37 +3,41 @@ import { backoffDelay, RestartBudget } from "../../../src/sidecar/restart-budget
 
 describe("sidecar/restart-budget", () => {
   describe("RestartBudget", () => {
-    it("allows maxRestarts within the window, then refuses", () => {
-      let now = 0;
-      const budget = new RestartBudget({ maxRestarts: 3, windowMs: 1_000 }, () => now);
-      expect([budget.tryConsume(), budget.tryConsume(), budget.tryConsume()]).to.deep.equal([true, true, true]);
-      now = 999;
-      expect(budget.tryConsume()).to.equal(false);
-      expect(budget.used).to.equal(3);
-    });
-
-    it("forgets restarts older than the window", () => {
+    it("is exhausted once more than maxRestarts attempts failed within the window", () => {
       let now = 0;
       const budget = new RestartBudget({ maxRestarts: 2, windowMs: 1_000 }, () => now);
-      budget.tryConsume();
+      budget.recordFailure();
+      budget.recordFailure();
+      expect(budget.exhausted()).to.equal(false);
+      now = 999;
+      budget.recordFailure();
+      expect(budget.exhausted()).to.equal(true);
+    });
+
+    it("forgets failures older than the window", () => {
+      let now = 0;
+      const budget = new RestartBudget({ maxRestarts: 1, windowMs: 1_000 }, () => now);
+      budget.recordFailure();
       now = 500;
-      budget.tryConsume();
+      budget.recordFailure();
+      expect(budget.exhausted()).to.equal(true);
       now = 1_000; // the first one leaves the window
-      expect(budget.used).to.equal(1);
-      expect(budget.tryConsume()).to.equal(true);
-      expect(budget.tryConsume()).to.equal(false);
+      expect(budget.exhausted()).to.equal(false);
     });
 
-    it("starts over after reset()", () => {
-      const budget = new RestartBudget({ maxRestarts: 1, windowMs: 60_000 });
-      budget.tryConsume();
-      expect(budget.tryConsume()).to.equal(false);
+    it("starts over after reset(), as after the sidecar reached ready", () => {
+      const budget = new RestartBudget({ maxRestarts: 0, windowMs: 60_000 });
+      budget.recordFailure();
+      expect(budget.exhausted()).to.equal(true);
       budget.reset();
-      expect(budget.tryConsume()).to.equal(true);
+      expect(budget.exhausted()).to.equal(false);
     });
 
-    it("with maxRestarts 0 never restarts", () => {
-      expect(new RestartBudget({ maxRestarts: 0, windowMs: 1 }).tryConsume()).to.equal(false);
+    it("with maxRestarts 0 cools down after the first failed attempt", () => {
+      const budget = new RestartBudget({ maxRestarts: 0, windowMs: 1 });
+      expect(budget.exhausted()).to.equal(false);
+      budget.recordFailure();
+      expect(budget.exhausted()).to.equal(true);
     });
   });
 

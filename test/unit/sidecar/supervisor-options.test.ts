@@ -1,6 +1,9 @@
 import { expect } from "chai";
 import { pino } from "pino";
+import { loadConfig } from "../../../src/config/load-config.js";
+import { supervisorOptionsFromConfig } from "../../../src/sidecar/supervisor-config.js";
 import {
+  ADMIN_TOKEN_ENV,
   buildSidecarArgs,
   buildSpawnSpec,
   curatedEnv,
@@ -8,46 +11,39 @@ import {
   type SupervisorOptions,
 } from "../../../src/sidecar/supervisor-options.js";
 
-const base: SupervisorOptions = {
-  python: "/venv/bin/python",
-  cwd: "/repo/sidecar",
-  args: { allowedRoots: ["/data/voices", "/data/vc"] },
-  loadRequest: { engine: "auto", variant: "english", device: "auto", modelsDir: "/repo/models", allowDownload: false },
-  logger: pino({ level: "silent" }),
-};
+const logger = pino({ level: "silent" });
+/** The options main.ts would run with for a config file with no keys: the real defaults. */
+const defaults: SupervisorOptions = supervisorOptionsFromConfig(loadConfig({ path: "/nonexistent/config.yaml", env: {} }), {
+  projectRoot: "/repo",
+  logger,
+  env: {},
+});
 
 describe("sidecar/supervisor-options", () => {
-  it("fills defaults, deriving the stop grace from the sidecar's own grace", () => {
-    const resolved = resolveSupervisorOptions({ ...base, args: { ...base.args, graceSeconds: 20 } });
+  it("fills what config does not set, deriving the stop grace from the sidecar's own grace", () => {
+    const resolved = resolveSupervisorOptions({ ...defaults, args: { ...defaults.args, graceSeconds: 20 } });
     expect(resolved.argsPrefix).to.deep.equal(["-m", "chatterbox_sidecar"]);
-    expect(resolved.args).to.include({ listen: "127.0.0.1:0", logLevel: "info", maxMessageMb: 64, graceSeconds: 20 });
     expect(resolved.stopGraceMs).to.equal(25_000);
-    expect(resolved.restart.maxRestarts).to.be.greaterThan(0);
+    expect(resolved.healthTimeoutMs).to.be.greaterThan(0);
+    expect(resolveSupervisorOptions({ ...defaults, stopGraceMs: 1_234 }).stopGraceMs).to.equal(1_234);
   });
 
-  it("keeps explicit values and ignores undefined ones", () => {
-    const resolved = resolveSupervisorOptions({
-      ...base,
-      args: { ...base.args, listen: undefined, queueCapacity: 2 },
-      stopGraceMs: 1_234,
-      restart: { maxRestarts: 9, windowMs: undefined },
-    });
-    expect(resolved.args.listen).to.equal("127.0.0.1:0");
-    expect(resolved.args.queueCapacity).to.equal(2);
-    expect(resolved.stopGraceMs).to.equal(1_234);
-    expect(resolved.restart.maxRestarts).to.equal(9);
-    expect(resolved.restart.windowMs).to.be.a("number");
+  it("takes every configurable value from config, the sidecar's flags from its own defaults file", () => {
+    expect(defaults.args).to.include({ listen: "127.0.0.1:7861", logLevel: "info", queueCapacity: 16, maxMessageMb: 64, graceSeconds: 10 });
+    expect(defaults).to.include({ startupTimeoutMs: 60_000, loadTimeoutMs: 1_800_000, healthIntervalMs: 5_000, healthFailureThreshold: 3 });
+    expect(defaults.restart).to.include({ maxRestarts: 5, cooldownMs: 60_000, stableMs: 60_000 });
+    expect(defaults.cwd).to.equal("/repo/sidecar");
   });
 
   it("builds the sidecar's command line, one --allowed-root per root", () => {
-    const args = buildSidecarArgs(resolveSupervisorOptions(base).args, 777);
+    const args = buildSidecarArgs({ ...defaults.args, allowedRoots: ["/data/voices", "/data/vc"] }, 777);
     expect(args).to.deep.equal([
-      "--listen", "127.0.0.1:0",
+      "--listen", "127.0.0.1:7861",
       "--log-level", "info",
       "--parent-pid", "777",
       "--allowed-root", "/data/voices",
       "--allowed-root", "/data/vc",
-      "--queue-capacity", "8",
+      "--queue-capacity", "16",
       "--max-message-mb", "64",
       "--grace-seconds", "10",
     ]);
@@ -59,10 +55,22 @@ describe("sidecar/supervisor-options", () => {
     expect(env).to.deep.equal({ PATH: "/bin", HOME: "/home/u", LANG: "C.UTF-8", PYTHONUNBUFFERED: "1", HF_HUB_OFFLINE: "1" });
   });
 
-  it("puts the prefix before the flags in the spawn spec", () => {
-    const spec = buildSpawnSpec(resolveSupervisorOptions({ ...base, argsPrefix: ["fake.js", "--scenario", "ready"] }), 1);
-    expect(spec.command).to.equal("/venv/bin/python");
+  it("puts the prefix before the flags and the admin token in the environment, never on the command line", () => {
+    const options = resolveSupervisorOptions({ ...defaults, argsPrefix: ["fake.js", "--scenario", "ready"] });
+    const spec = buildSpawnSpec(options, 1, "s3cret");
+    expect(spec.command).to.equal(defaults.python);
     expect(spec.args.slice(0, 4)).to.deep.equal(["fake.js", "--scenario", "ready", "--listen"]);
+    expect(spec.args.join(" ")).to.not.include("s3cret");
+    expect(spec.env[ADMIN_TOKEN_ENV]).to.equal("s3cret");
     expect(spec.cwd).to.equal("/repo/sidecar");
+  });
+
+  it("keeps the hub offline when downloads are off, and passes through only the model-cache variables", () => {
+    const config = loadConfig({ path: "/nonexistent/config.yaml", env: {} });
+    const offline = { ...config, inference: { ...config.inference, allowDownload: false } };
+    const env = { HF_HOME: "/cache/hf", AWS_SECRET_ACCESS_KEY: "x" };
+    const options = supervisorOptionsFromConfig(offline, { projectRoot: "/repo", logger, env });
+    expect(options.env).to.include({ HF_HUB_OFFLINE: "1", HF_HOME: "/cache/hf" });
+    expect(options.env).to.not.have.property("AWS_SECRET_ACCESS_KEY");
   });
 });

@@ -22,9 +22,22 @@ describe("storage/OutputStore", () => {
 
   it("publishes every format under one stem with a companion each, and URLs that escape names", async () => {
     const folder = await store.folder("my book/ch 1");
-    const published = await store.publish({ folder, files: files(), stemFor: () => "tts_x", metadataFor: (p) => ({ n: p.length }) });
-    expect(published.map((p) => p.url)).to.deep.equal(["/outputs/my%20book/ch%201/tts_x.wav", "/outputs/my%20book/ch%201/tts_x.mp3"]);
-    expect((await readdir(folder.absolute)).sort()).to.deep.equal(["tts_x.mp3", "tts_x.mp3.json", "tts_x.wav", "tts_x.wav.json"]);
+    const published = await store.publish({
+      folder,
+      files: files(),
+      stemFor: () => "tts_x",
+      metadataFor: (p) => ({ n: p.length }),
+    });
+    expect(published.map((p) => p.url)).to.deep.equal([
+      "/outputs/my%20book/ch%201/tts_x.wav",
+      "/outputs/my%20book/ch%201/tts_x.mp3",
+    ]);
+    expect((await readdir(folder.absolute)).sort()).to.deep.equal([
+      "tts_x.mp3",
+      "tts_x.mp3.json",
+      "tts_x.wav",
+      "tts_x.wav.json",
+    ]);
     expect(await readFile(join(folder.absolute, "tts_x.mp3"), "utf8")).to.equal("mp3 bytes");
     expect(JSON.parse(await readFile(join(folder.absolute, "tts_x.wav.json"), "utf8"))).to.deep.equal({ n: 2 });
   });
@@ -33,9 +46,20 @@ describe("storage/OutputStore", () => {
     const folder = await store.folder(undefined);
     await writeFile(join(folder.absolute, "taken.mp3"), "someone else's");
     const stems = ["taken", "free"];
-    const published = await store.publish({ folder, files: files(), stemFor: (attempt) => stems[attempt]!, metadataFor: () => ({}) });
+    const published = await store.publish({
+      folder,
+      files: files(),
+      stemFor: (attempt) => stems[attempt]!,
+      metadataFor: () => ({}),
+    });
     expect(published.map((p) => p.filename)).to.deep.equal(["free.wav", "free.mp3"]);
     expect(await readFile(join(folder.absolute, "taken.mp3"), "utf8")).to.equal("someone else's");
-    expect((await readdir(folder.absolute)).sort()).to.deep.equal(["free.mp3", "free.mp3.json", "free.wav", "free.wav.json", "taken.mp3"]);
+    expect((await readdir(folder.absolute)).sort()).to.deep.equal([
+      "free.mp3",
+      "free.mp3.json",
+      "free.wav",
+      "free.wav.json",
+      "taken.mp3",
+    ]);
   });
 });

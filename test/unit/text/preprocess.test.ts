@@ -26,7 +26,6 @@ describe("text/preprocess", () => {
       expect(preprocessText("A.B. [1] x", { ...ALL_OFF, fixDotLetters: true })).to.equal("A B [1] x");
       expect(preprocessText("A.B. [1] x", { ...ALL_OFF, removeReferenceNumbers: true })).to.equal("A.B. x");
     });
-
   });
 
   describe("normalizeSpacing", () => {
@@ -84,7 +83,9 @@ describe("text/preprocess", () => {
     });
 
     it("keeps brackets that are not bare numbers", () => {
-      expect(removeReferenceNumbers("as [x1] (2020s) see [note] and (a)")).to.equal("as [x1] (2020s) see [note] and (a)");
+      expect(removeReferenceNumbers("as [x1] (2020s) see [note] and (a)")).to.equal(
+        "as [x1] (2020s) see [note] and (a)",
+      );
     });
 
     it("removes any bare number in parentheses, as the Python server did", () => {

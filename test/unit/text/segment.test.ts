@@ -6,7 +6,10 @@ import { seededRandom } from "../../helpers/wav-builder.js";
 function sentenceOfLength(n: number): string {
   let body = "Word";
   while (body.length < n - 1) body += body.length % 6 === 0 ? " " : "x";
-  return `${body.slice(0, n - 1).trimEnd().padEnd(n - 1, "y")}.`;
+  return `${body
+    .slice(0, n - 1)
+    .trimEnd()
+    .padEnd(n - 1, "y")}.`;
 }
 
 const nonWhitespace = (s: string): string => s.replace(/\s+/gu, "");
@@ -40,19 +43,23 @@ describe("text/segment", () => {
     it("uses greedy batching when enableBatching is set, even if smart batching is on", () => {
       const text = [40, 40, 40, 40].map(sentenceOfLength).join(" ");
       expect(segmentText(text, { enableBatching: true, maxChars: 90 })).to.have.length(2);
-      expect(segmentText(text, { enableBatching: true, smartBatchShortSentences: true, maxChars: 300 })).to.have.length(1);
+      expect(segmentText(text, { enableBatching: true, smartBatchShortSentences: true, maxChars: 300 })).to.have.length(
+        1,
+      );
     });
 
     it("gives one sentence per segment when both batching modes are off", () => {
       expect(segmentText("The first sentence. The second one! A third?", SINGLE)).to.deep.equal([
-        "The first sentence.", "The second one!", "A third?",
+        "The first sentence.",
+        "The second one!",
+        "A third?",
       ]);
     });
 
     it("lower-cases after finding sentences, so lower-casing never merges them", () => {
-      expect(segmentText("The first sentence. The second one! A third?", { ...SINGLE, toLowercase: true })).to.deep.equal([
-        "the first sentence.", "the second one!", "a third?",
-      ]);
+      expect(
+        segmentText("The first sentence. The second one! A third?", { ...SINGLE, toLowercase: true }),
+      ).to.deep.equal(["the first sentence.", "the second one!", "a third?"]);
     });
   });
 
@@ -65,7 +72,8 @@ describe("text/segment", () => {
 
     it("keeps a title abbreviation with the name that follows", () => {
       expect(segmentText("Mrs. Smith went home. Dr. Jones stayed.", SINGLE)).to.deep.equal([
-        "Mrs. Smith went home.", "Dr. Jones stayed.",
+        "Mrs. Smith went home.",
+        "Dr. Jones stayed.",
       ]);
     });
 
@@ -114,13 +122,15 @@ describe("text/segment", () => {
     it("does not break hard-wrapped lines, but does break at blank lines", () => {
       expect(segmentText("This sentence is wrapped\nacross two lines.", SINGLE)).to.have.length(1);
       expect(segmentText("Chapter One\n\nIt was a dark night.", SINGLE)).to.deep.equal([
-        "Chapter One", "It was a dark night.",
+        "Chapter One",
+        "It was a dark night.",
       ]);
     });
 
     it("uses the language's sentence rules", () => {
       expect(segmentText("今日は晴れです。明日は雨が降ります。", { ...SINGLE, language: "ja" })).to.deep.equal([
-        "今日は晴れです。", "明日は雨が降ります。",
+        "今日は晴れです。",
+        "明日は雨が降ります。",
       ]);
     });
   });
@@ -128,7 +138,9 @@ describe("text/segment", () => {
   describe("properties over generated texts", () => {
     const texts = generateTexts(300);
     const modes: Array<[string, SegmentOptions]> = [
-      ["smart", {}], ["batching", { enableBatching: true }], ["single", SINGLE],
+      ["smart", {}],
+      ["batching", { enableBatching: true }],
+      ["single", SINGLE],
     ];
     for (const [name, mode] of modes) {
       for (const maxChars of [20, 57, 120, 300]) {
@@ -153,8 +165,30 @@ describe("text/segment", () => {
 function generateTexts(count: number): string[] {
   const random = seededRandom(20240629);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-  const words = ["the", "voice", "Mr.", "Dr.", "e.g.", "U.S.A.", "1,000", "3.5", "naïve", "café", "你好", "👍🏽",
-    "مرحبا", "well—then", "a–b", "x", "I", "end...", "(3)", "[12]", "\"quoted\"", "it's"];
+  const words = [
+    "the",
+    "voice",
+    "Mr.",
+    "Dr.",
+    "e.g.",
+    "U.S.A.",
+    "1,000",
+    "3.5",
+    "naïve",
+    "café",
+    "你好",
+    "👍🏽",
+    "مرحبا",
+    "well—then",
+    "a–b",
+    "x",
+    "I",
+    "end...",
+    "(3)",
+    "[12]",
+    '"quoted"',
+    "it's",
+  ];
   const ends = [".", "!", "?", "…", "。", "", ". ", "?!"];
   const spaces = [" ", " ", " ", "  ", "\n", "\n\n", "\t", " \n "];
   const texts: string[] = [];

@@ -1,0 +1,28 @@
+/**
+ * A supervisor of the real Python sidecar (espeak engine), configured the way main.ts configures it from a
+ * test's config: the real defaults, except what a test must own (a free port, the repository's venv).
+ */
+import { join } from "node:path";
+import type { AppConfig } from "../../src/config/app-config.js";
+import { createRootLogger } from "../../src/logging.js";
+import { PROJECT_ROOT } from "../../src/project-root.js";
+import { SidecarSupervisor } from "../../src/sidecar/supervisor.js";
+import { supervisorOptionsFromConfig } from "../../src/sidecar/supervisor-config.js";
+import type { SupervisorOptions } from "../../src/sidecar/supervisor-options.js";
+
+export function realSidecarSupervisor(
+  config: AppConfig,
+  overrides: Partial<SupervisorOptions> = {},
+): SidecarSupervisor {
+  const options = supervisorOptionsFromConfig(config, {
+    projectRoot: PROJECT_ROOT,
+    logger: createRootLogger("silent"),
+  });
+  return new SidecarSupervisor({
+    ...options,
+    python: join(PROJECT_ROOT, "sidecar", ".venv", "bin", "python"),
+    args: { ...options.args, listen: "127.0.0.1:0" },
+    loadRequest: { ...options.loadRequest, engine: "espeak" },
+    ...overrides,
+  });
+}
