@@ -92,7 +92,10 @@ def check_loadable(files: ModelFiles, models_dir: str, allow_download: bool) -> 
     missing = missing_files(files, models_dir) if models_dir else list(files.required)
     if not missing:
         return
-    where = str(Path(models_dir) / files.folder) if models_dir else f"<models_dir>/{files.folder}"
+    # The reason travels into ModelInfo.warnings and so into the unauthenticated health report: it names the
+    # folder relative to the models folder; the absolute path goes to the log only.
+    where = f"<models_dir>/{files.folder}"
+    log.info("chatterbox weights missing", extra={"dir": str(Path(models_dir) / files.folder), "missing": missing})
     if not allow_download:
         package = "" if _package_installed() else "; the chatterbox-tts package is not installed either"
         raise NotLoaded(

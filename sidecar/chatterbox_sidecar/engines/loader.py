@@ -87,7 +87,11 @@ def load_chatterbox(spec: LoadSpec) -> ChatterboxEngine:
         raise
     except Exception as error:
         log.error("chatterbox failed to load", exc_info=error, extra={"variant": spec.variant})
-        raise NotLoaded(f"Chatterbox {spec.variant} failed to load: {type(error).__name__}: {error}") from error
+        # The exception's own text may name files of this machine, and the reason reaches the public health
+        # report through ModelInfo.warnings: only its type goes there, the rest is in the log line above.
+        raise NotLoaded(
+            f"Chatterbox {spec.variant} failed to load ({type(error).__name__}); the sidecar log has the details"
+        ) from error
     return ChatterboxEngine(spec.variant, tts, vc, device, languages, warnings)
 
 

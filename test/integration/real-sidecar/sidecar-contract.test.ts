@@ -10,14 +10,18 @@ import { status as Status } from "@grpc/grpc-js";
 import { expect } from "chai";
 import { execa } from "execa";
 import { InferenceFailedError } from "../../../src/domain/errors.js";
+import { createRootLogger } from "../../../src/logging.js";
 import { PROJECT_ROOT } from "../../../src/project-root.js";
 import { sidecarReason } from "../../../src/sidecar/grpc-errors.js";
 import { SidecarClient } from "../../../src/sidecar/sidecar-client.js";
+import { supervisorOptionsFromConfig } from "../../../src/sidecar/supervisor-config.js";
 import type { SidecarSupervisor } from "../../../src/sidecar/supervisor.js";
 import { probeAudio } from "../../helpers/ffprobe.js";
 import { realSidecarSupervisor } from "../../helpers/real-sidecar.js";
 import { makeDataDir, startTestApp, type TestApp } from "../../helpers/test-app.js";
 import { caught, waitForEvent } from "../sidecar/helpers.js";
+
+const silent = createRootLogger("silent");
 
 describe("server ↔ sidecar contract with the real sidecar (espeak engine)", function () {
   this.timeout(120_000);
@@ -26,8 +30,10 @@ describe("server ↔ sidecar contract with the real sidecar (espeak engine)", fu
   let scratch: string;
 
   before(async () => {
-    const data = await makeDataDir("inference:\n  max_segment_chars: 600\n");
-    supervisor = realSidecarSupervisor(data.config);
+    const data = await makeDataDir("inference:\n  max_segment_chars: 600\n  allow_download: false\n");
+    // `auto`, as a fresh install runs: its fallback warning reaches health too, which must stay free of paths.
+    const { loadRequest } = supervisorOptionsFromConfig(data.config, { projectRoot: PROJECT_ROOT, logger: silent });
+    supervisor = realSidecarSupervisor(data.config, { loadRequest });
     await supervisor.start();
     app = await startTestApp({ backend: supervisor.backend, data, health: supervisor });
     scratch = await mkdtemp(join(tmpdir(), "sidecar-contract-"));
@@ -105,6 +111,7 @@ describe("server ↔ sidecar contract with the real sidecar (espeak engine)", fu
     const health = await getJson("/api/v1/health");
     expect(health.sidecar.last_exit).to.deep.include({ signal: "SIGKILL", code: null });
     expect(health.sidecar.last_exit).to.have.all.keys("code", "signal", "at");
+    expect(health.warnings.join(" ")).to.include("engine AUTO fell back to espeak-ng");
     const text = JSON.stringify(health);
     expect(text).to.not.include(PROJECT_ROOT).and.not.include(app.dir).and.not.include("Traceback");
   });
