@@ -66,7 +66,7 @@ export const configSchema = z.strictObject({
       backoff_initial_ms: positiveInt().default(500),
       backoff_max_ms: positiveInt().default(30000),
       cooldown_seconds: positiveInt().default(60),
-      stable_seconds: positiveInt().default(60),
+      stable_seconds: positiveInt().default(10),
     }),
   }),
   tts_defaults: z.strictObject(ttsDefaultsShape).prefault({} as never),

@@ -65,6 +65,25 @@ describe("SidecarSupervisor lifecycle (fake sidecar process)", function () {
     expect(sup.snapshot().restarts).to.equal(4);
   });
 
+  it("backs off further for a sidecar that keeps crashing right after it is ready, not for a stable one", async () => {
+    async function restartDelays(stableMs: number): Promise<number[]> {
+      const restart = { ...TEST_RESTART_POLICY, backoffInitialMs: 100, backoffMaxMs: 10_000, stableMs };
+      const sup = make("ready", { restart, random: () => 1 }); // jitter pinned: each delay is the nominal one
+      await sup.start();
+      const delays: number[] = [];
+      sup.on("restart", (_number, delayMs) => delays.push(delayMs));
+      for (let kill = 0; kill < 3; kill++) {
+        const readyAgain = waitForEvent(sup, "ready");
+        process.kill(sup.snapshot().pid as number, "SIGKILL");
+        await readyAgain;
+      }
+      await sup.stop();
+      return delays;
+    }
+    expect(await restartDelays(60_000)).to.deep.equal([100, 200, 400]);
+    expect(await restartDelays(0)).to.deep.equal([100, 100, 100]);
+  });
+
   it("cools down as failed when starts keep failing, says when it retries, and heals by itself", async () => {
     const restart = { ...TEST_RESTART_POLICY, maxRestarts: 1, cooldownMs: 300 };
     const sup = make("ready", { restart }, ["--fail-launches", "3"]);

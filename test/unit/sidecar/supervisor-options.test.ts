@@ -31,7 +31,7 @@ describe("sidecar/supervisor-options", () => {
   it("takes every configurable value from config, the sidecar's flags from its own defaults file", () => {
     expect(defaults.args).to.include({ listen: "127.0.0.1:7861", logLevel: "info", queueCapacity: 16, maxMessageMb: 64, graceSeconds: 10 });
     expect(defaults).to.include({ startupTimeoutMs: 60_000, loadTimeoutMs: 1_800_000, healthIntervalMs: 5_000, healthFailureThreshold: 3 });
-    expect(defaults.restart).to.include({ maxRestarts: 5, cooldownMs: 60_000, stableMs: 60_000 });
+    expect(defaults.restart).to.include({ maxRestarts: 5, cooldownMs: 60_000, stableMs: 10_000 });
     expect(defaults.cwd).to.equal("/repo/sidecar");
   });
 
