@@ -8,43 +8,48 @@ import type { Logger } from "./logging.js";
 import { errorHandler } from "./http/middleware/error-handler.js";
 import { jsonBody } from "./http/middleware/json-body.js";
 import { requestContext } from "./http/middleware/request-context.js";
-import { outputFileRoutes } from "./http/routes/outputs.js";
+import { outputFileRoutes, outputLibraryRoutes } from "./http/routes/outputs.js";
 import { systemRoutes } from "./http/routes/system.js";
 import { ttsRoutes } from "./http/routes/tts.js";
+import { vcInputRoutes } from "./http/routes/vc-inputs.js";
+import { voiceRoutes } from "./http/routes/voices.js";
+import type { Services } from "./services/create-services.js";
 import type { HealthReport } from "./services/health-service.js";
-import type { TtsService } from "./services/tts/tts-service.js";
-import type { OutputStore } from "./storage/output-store.js";
 
 export interface AppDependencies {
   config: AppConfig;
   log: Logger;
   version: string;
-  tts: TtsService;
-  outputs: OutputStore;
+  services: Services;
   health: () => Promise<HealthReport>;
 }
 
 export function createApp(deps: AppDependencies): Koa {
+  const { config, services } = deps;
   const app = new Koa();
   app.proxy = false;
+  const tempRoot = config.paths.temp;
   const routers = [
     systemRoutes({
       version: deps.version,
-      config: deps.config,
+      config,
       health: deps.health,
-      segmentLimit: () => deps.tts.segmentLimit(),
+      segmentLimit: () => services.tts.segmentLimit(),
     }),
     ttsRoutes({
-      tts: deps.tts,
-      outputs: deps.outputs,
-      defaults: deps.config.ttsDefaults,
-      maxTextLength: deps.config.api.maxTextLength,
+      tts: services.tts,
+      outputs: services.outputs,
+      defaults: config.ttsDefaults,
+      maxTextLength: config.api.maxTextLength,
     }),
-    outputFileRoutes(deps.outputs),
+    voiceRoutes({ voices: services.voices, tempRoot, maxUploadBytes: config.uploads.maxVoiceBytes }),
+    vcInputRoutes({ vcInputs: services.vcInputs, tempRoot, maxUploadBytes: config.uploads.maxVcInputBytes }),
+    outputLibraryRoutes(services.outputLibrary),
+    outputFileRoutes(services.outputs),
   ];
   app.use(requestContext(deps.log));
   app.use(errorHandler(deps.log));
-  app.use(jsonBody(deps.config.api.maxBodyBytes));
+  app.use(jsonBody(config.api.maxBodyBytes));
   for (const router of routers) {
     app.use(router.routes());
     // Not `throw: true`: the thrown errors carry no Allow header; the status it sets is turned into the error body.

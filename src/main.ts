@@ -10,7 +10,7 @@ import { createApp } from "./app.js";
 import type { AppConfig } from "./config/app-config.js";
 import { ConfigError, loadConfig } from "./config/load-config.js";
 import { childLogger, createRootLogger, type Logger } from "./logging.js";
-import { createServices } from "./services/create-services.js";
+import { createServices, type Services } from "./services/create-services.js";
 import { PROJECT_ROOT } from "./project-root.js";
 import { createHealthReporter } from "./services/health-service.js";
 import { SidecarSupervisor } from "./sidecar/supervisor.js";
@@ -33,14 +33,14 @@ function listen(server: Server, host: string, port: number): Promise<void> {
   });
 }
 
-function onShutdown(server: Server, supervisor: SidecarSupervisor, log: Logger): void {
+function onShutdown(server: Server, running: { supervisor: SidecarSupervisor; services: Services }, log: Logger): void {
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "shutting down");
     server.close();
-    await supervisor.stop();
+    await Promise.all([running.supervisor.stop(), running.services.close()]);
     log.info("stopped");
     process.exit(0);
   };
@@ -62,17 +62,24 @@ async function main(): Promise<void> {
   const supervisor = new SidecarSupervisor(
     supervisorOptionsFromConfig(config, { projectRoot: PROJECT_ROOT, logger: root }),
   );
-  const { outputs, tts } = createServices(config, supervisor.backend);
+  const services = createServices(config, supervisor.backend, root);
   const maxSegmentChars = config.inference.maxSegmentChars;
-  const health = createHealthReporter({ sidecar: supervisor, version, startedAt, maxSegmentChars });
-  const app = createApp({ config, log: childLogger(root, "http"), version, tts, outputs, health });
+  const health = createHealthReporter({
+    sidecar: supervisor,
+    library: services.library,
+    version,
+    startedAt,
+    maxSegmentChars,
+  });
+  const app = createApp({ config, log: childLogger(root, "http"), version, services, health });
   const server = createServer(app.callback());
   // Long texts take minutes; Node's default 5-minute request timeout would cut them off.
   server.requestTimeout = 0;
   await listen(server, config.server.host, config.server.port);
   const { port } = server.address() as AddressInfo;
   log.info({ url: `http://${config.server.host}:${port}`, config: config.source ?? "defaults" }, "listening");
-  onShutdown(server, supervisor, log);
+  onShutdown(server, { supervisor, services }, log);
+  services.library.start().catch((error: unknown) => log.error({ err: error }, "the library index could not be built"));
   // A failed first start is logged by the supervisor, which keeps retrying; health shows the next attempt.
   supervisor.start().catch(() => log.warn("the inference sidecar is not ready yet; it is retried in the background"));
 }

@@ -8,7 +8,7 @@ export interface AppConfig {
   source: string | undefined;
   server: { host: string; port: number; logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent" };
   /** Absolute paths; relative ones in the file are resolved against the config file's folder. */
-  paths: { outputs: string; referenceAudio: string; vcInputs: string; models: string; temp: string };
+  paths: { outputs: string; referenceAudio: string; vcInputs: string; models: string; temp: string; data: string };
   api: { maxTextLength: number; maxBodyBytes: number; inferenceTimeoutMs: number };
   inference: {
     engine: EngineChoice;
@@ -32,6 +32,8 @@ export interface AppConfig {
     maxMessageMb: number;
     restart: RestartPolicy;
   };
+  library: { rescanIntervalMs: number };
+  uploads: { maxVoiceBytes: number; maxVcInputBytes: number };
   /** Request defaults, keyed by their wire names (they are API field names, not config keys). */
   ttsDefaults: TtsDefaults;
 }

@@ -9,6 +9,8 @@ import { parse as parseYaml } from "yaml";
 import type { AppConfig } from "./app-config.js";
 import { configSchema, type RawConfig } from "./schema.js";
 
+const MIB = 1024 * 1024;
+
 /** Thrown with every problem found, so a user fixes the file in one go. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -69,10 +71,11 @@ function toAppConfig(raw: RawConfig, base: string, source: string | undefined): 
       vcInputs: at(paths.vc_inputs),
       models: at(paths.models),
       temp: paths.temp ? at(paths.temp) : join(tmpdir(), "chatterbox-ts"),
+      data: at(paths.data),
     },
     api: {
       maxTextLength: api.max_text_length,
-      maxBodyBytes: Math.round(api.max_body_mb * 1024 * 1024),
+      maxBodyBytes: Math.round(api.max_body_mb * MIB),
       inferenceTimeoutMs: api.inference_timeout_seconds * 1000,
     },
     inference: {
@@ -102,6 +105,11 @@ function toAppConfig(raw: RawConfig, base: string, source: string | undefined): 
         cooldownMs: restart.cooldown_seconds * 1000,
         stableMs: restart.stable_seconds * 1000,
       },
+    },
+    library: { rescanIntervalMs: raw.library.rescan_interval_seconds * 1000 },
+    uploads: {
+      maxVoiceBytes: Math.round(raw.uploads.max_voice_mb * MIB),
+      maxVcInputBytes: Math.round(raw.uploads.max_vc_input_mb * MIB),
     },
     ttsDefaults: raw.tts_defaults,
   };

@@ -34,6 +34,7 @@ export const configSchema = z.strictObject({
     vc_inputs: z.string().min(1).default("vc_inputs"),
     models: z.string().min(1).default("models"),
     temp: z.string().default(""),
+    data: z.string().min(1).default("data"),
   }),
   api: section({
     max_text_length: positiveInt().max(1_000_000).default(10000),
@@ -68,6 +69,13 @@ export const configSchema = z.strictObject({
       cooldown_seconds: positiveInt().default(60),
       stable_seconds: positiveInt().default(10),
     }),
+  }),
+  library: section({
+    rescan_interval_seconds: z.number().int().min(0).max(86_400).default(15),
+  }),
+  uploads: section({
+    max_voice_mb: z.number().positive().max(10_240).default(100),
+    max_vc_input_mb: z.number().positive().max(10_240).default(50),
   }),
   tts_defaults: z.strictObject(ttsDefaultsShape).prefault({} as never),
 });

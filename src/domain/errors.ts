@@ -47,6 +47,11 @@ export class NotFoundError extends DomainError {
   readonly code = "RESOURCE_NOT_FOUND";
 }
 
+/** The request collides with what exists (a name already taken, a name that matches several files). */
+export class ConflictError extends DomainError {
+  readonly code = "CONFLICT";
+}
+
 /** Errors that tell the client to come back later carry how long to wait (sent as Retry-After). */
 export abstract class RetryableError extends DomainError {
   override readonly headers: Readonly<Record<string, string>>;
@@ -64,6 +69,11 @@ export abstract class RetryableError extends DomainError {
 /** The inference engine is starting, restarting, loading or draining. */
 export class ModelNotReadyError extends RetryableError {
   readonly code = "MODEL_NOT_READY";
+}
+
+/** A library's index is still being built from the files on disk (first start, or after it was deleted). */
+export class IndexBuildingError extends RetryableError {
+  readonly code = "INDEX_BUILDING";
 }
 
 /** The inference queue is full or the device ran out of memory. */

@@ -6,8 +6,10 @@ import { AudioToolError } from "../audio/audio-errors.js";
 import {
   BadRequestError,
   ClientGoneError,
+  ConflictError,
   DomainError,
   InferenceFailedError,
+  IndexBuildingError,
   InferenceTimeoutError,
   MethodNotAllowedError,
   ModelNotReadyError,
@@ -28,6 +30,7 @@ export const HTTP_STATUS_BY_ERROR: ReadonlyArray<readonly [ErrorClass, number]> 
   [BadRequestError, 400],
   [NotFoundError, 404],
   [MethodNotAllowedError, 405],
+  [ConflictError, 409],
   [PayloadTooLargeError, 413],
   [UnsupportedMediaTypeError, 415],
   [OverloadedError, 429],
@@ -35,6 +38,7 @@ export const HTTP_STATUS_BY_ERROR: ReadonlyArray<readonly [ErrorClass, number]> 
   [InferenceFailedError, 500],
   [NotImplementedError, 501],
   [ModelNotReadyError, 503],
+  [IndexBuildingError, 503],
   [InferenceTimeoutError, 504],
 ];
 

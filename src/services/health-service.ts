@@ -6,6 +6,7 @@
  */
 import type { InferenceBackend, ModelInfo, WorkerStatus } from "../domain/inference.js";
 import type { SupervisorSnapshot } from "../sidecar/supervisor-snapshot.js";
+import type { LibraryStatus } from "../storage/library/library.js";
 
 export interface HealthReport {
   /** `healthy`: inference works; `starting`: (re)starting or loading; `unavailable`: failed or stopped. */
@@ -36,6 +37,8 @@ export interface HealthReport {
     next_attempt_at: string | null;
   };
   queue: { state: string; depth: number; capacity: number } | null;
+  /** The library index: `indexing` until every library was walked once (listings answer 503 until then). */
+  library: { state: string; files: Record<string, number>; last_scan_at: string | null };
   warnings: string[];
 }
 
@@ -44,8 +47,14 @@ export interface HealthSource {
   backend: InferenceBackend;
 }
 
+/** What health reports of the library index. */
+export interface LibrarySource {
+  status(): LibraryStatus;
+}
+
 export interface HealthReporterOptions {
   sidecar: HealthSource;
+  library: LibrarySource;
   version: string;
   startedAt: number;
   /** config `inference.max_segment_chars`, compared with the engine's own limit. */
@@ -54,7 +63,7 @@ export interface HealthReporterOptions {
 
 const STARTING_STATES = new Set(["starting", "loading", "restarting"]);
 
-export function createHealthReporter({ sidecar, version, startedAt, maxSegmentChars }: HealthReporterOptions) {
+export function createHealthReporter({ sidecar, library, version, startedAt, maxSegmentChars }: HealthReporterOptions) {
   return async function healthReport(): Promise<HealthReport> {
     const snap = sidecar.snapshot();
     const ready = snap.state === "ready";
@@ -77,6 +86,7 @@ export function createHealthReporter({ sidecar, version, startedAt, maxSegmentCh
         next_attempt_at: snap.nextAttemptAt,
       },
       queue: queue ? describeQueue(queue) : null,
+      library: describeLibrary(library.status()),
       warnings: healthWarnings(snap, { statusFailed: ready && !queue, maxSegmentChars }),
     };
   };
@@ -93,6 +103,10 @@ function describeEngine(info: ModelInfo): NonNullable<HealthReport["engine"]> {
     watermarked: info.watermarked,
     stretch_libraries: info.stretchLibraries,
   };
+}
+
+function describeLibrary(status: LibraryStatus): HealthReport["library"] {
+  return { state: status.state, files: status.files, last_scan_at: status.lastScanAt };
 }
 
 function describeQueue(status: WorkerStatus): NonNullable<HealthReport["queue"]> {

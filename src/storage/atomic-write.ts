@@ -18,6 +18,17 @@ export async function writeFileAtomic(target: string, data: string | Buffer): Pr
   }
 }
 
+/** Replaces `target` with a copy of `source` atomically (last writer wins). */
+export async function replaceFile(source: string, target: string): Promise<void> {
+  const partial = hiddenSibling(target);
+  try {
+    await copyFile(source, partial);
+    await rename(partial, target);
+  } finally {
+    await rm(partial, { force: true });
+  }
+}
+
 /**
  * Copies `source` to `target` only if `target` does not exist yet, atomically: the copy is hard-linked into
  * place, which fails with EEXIST instead of overwriting. Returns false when the name was taken.

@@ -1,6 +1,7 @@
 /**
- * Client-supplied paths are confined to their data root: NUL bytes, absolute paths, `..` segments and
- * symlinks that lead outside the root are rejected with 400, never rewritten into something else.
+ * Client-supplied paths are confined to their data root: NUL bytes, absolute paths, backslashes, `..`
+ * segments and symlinks that lead outside the root are rejected with 400, never rewritten into something
+ * else. Client file names (uploads) are cleaned instead, as the original API did (spec §4.3).
  */
 import { realpath } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
@@ -14,12 +15,14 @@ function invalidPath(field: string, reason: string): BadRequestError {
 }
 
 /**
- * Splits a client path into safe segments: rejects traversal, absolute paths and NUL bytes; drops empty and
- * `.` segments; replaces unsafe characters with `_` and trims dots and spaces at each segment's ends.
+ * Splits a client path into safe segments: rejects traversal, absolute paths, backslashes (a Windows
+ * separator that would smuggle `..\..` past the check) and NUL bytes; drops empty and `.` segments; replaces
+ * unsafe characters with `_` and trims dots and spaces at each segment's ends.
  */
 export function safeSegments(path: string, field: string): string[] {
   if (path.includes("\0")) throw invalidPath(field, "contains a NUL byte");
   if (path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path)) throw invalidPath(field, "absolute paths are not allowed");
+  if (path.includes("\\")) throw invalidPath(field, "backslashes are not allowed; separate folders with '/'");
   const segments = path.split("/").filter((segment) => segment !== "" && segment !== ".");
   if (segments.includes("..")) throw invalidPath(field, "'..' is not allowed");
   return segments.map((segment) => {
@@ -27,6 +30,19 @@ export function safeSegments(path: string, field: string): string[] {
     if (cleaned === "") throw invalidPath(field, `segment '${segment}' is empty after cleaning`);
     return cleaned;
   });
+}
+
+/**
+ * A client's file name made safe to store (spec §4.3 sanitize_filename): any folder part is dropped,
+ * characters unsafe on common systems become `_`, dots and spaces at the ends go. Empty → `fallback`.
+ */
+export function cleanFileName(name: string, fallback: string): string {
+  const base = name.split(/[\\/]/).pop() ?? "";
+  const cleaned = base
+    .replace(/\0/g, "")
+    .replace(UNSAFE_NAME_CHARS, "_")
+    .replace(/^[. ]+|[. ]+$/g, "");
+  return cleaned === "" ? fallback : cleaned;
 }
 
 function isInside(root: string, candidate: string): boolean {

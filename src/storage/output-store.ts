@@ -2,7 +2,6 @@
  * The outputs/ folder: project folders created on demand, generated files published atomically under
  * unique names with a `<file>.<ext>.json` companion each, and confined reads for the static route.
  */
-import { createReadStream, type ReadStream } from "node:fs";
 import { mkdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { NotFoundError } from "../domain/errors.js";
@@ -44,7 +43,14 @@ export interface PublishRequest {
 }
 
 export class OutputStore {
-  constructor(readonly root: string) {}
+  /**
+   * @param onPublished told the relative paths of every published file set (the library indexes them), after
+   *   their companions are written
+   */
+  constructor(
+    readonly root: string,
+    private readonly onPublished: (relativePaths: string[]) => Promise<void> = async () => undefined,
+  ) {}
 
   /** The folder for a project (`project`/`folder` field), created on demand; undefined or "" is the root. */
   async folder(project: string | undefined, field = "project"): Promise<OutputFolder> {
@@ -60,18 +66,19 @@ export class OutputStore {
       if (published) {
         const metadata = `${JSON.stringify(request.metadataFor(published), null, 2)}\n`;
         await Promise.all(published.map((file) => writeFileAtomic(`${file.absolutePath}.json`, metadata)));
+        await this.onPublished(published.map((file) => file.relativePath));
         return published;
       }
     }
     throw new Error(`could not find a free output name after ${NAME_ATTEMPTS} attempts`);
   }
 
-  /** Opens a file below outputs/ for serving; anything but a regular file inside the root is 404. */
-  async open(path: string): Promise<{ filename: string; size: number; stream: ReadStream }> {
-    const { absolute, relative } = await resolveInside(this.root, path, "path");
+  /** The absolute path of a file below outputs/ for serving; anything but a regular file inside the root is 404. */
+  async resolveFile(path: string): Promise<string> {
+    const { absolute } = await resolveInside(this.root, path, "path");
     const info = await stat(absolute).catch(() => undefined);
     if (!info?.isFile()) throw new NotFoundError(`Output file not found: ${path}`);
-    return { filename: relative.split("/").pop() ?? relative, size: info.size, stream: createReadStream(absolute) };
+    return absolute;
   }
 
   /** Links every file under `stem`; if any name is taken, removes what it linked and returns undefined. */

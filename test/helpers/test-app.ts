@@ -10,13 +10,14 @@ import type { AppConfig } from "../../src/config/app-config.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import type { InferenceBackend } from "../../src/domain/inference.js";
 import { createRootLogger } from "../../src/logging.js";
-import { createServices } from "../../src/services/create-services.js";
+import { createServices, type Services } from "../../src/services/create-services.js";
 import { createHealthReporter, type HealthSource } from "../../src/services/health-service.js";
 import { serve, type TestServer } from "./test-server.js";
 
 export interface TestApp extends TestServer {
   dir: string;
   config: AppConfig;
+  services: Services;
   /** Removes the server and the temp folders. */
   dispose(): Promise<void>;
 }
@@ -36,30 +37,34 @@ export async function makeDataDir(yaml = ""): Promise<{ dir: string; config: App
   const dir = await mkdtemp(join(tmpdir(), "tts-app-"));
   await writeFile(join(dir, "config.yaml"), `paths:\n  temp: temp\n${yaml}`);
   const config = loadConfig({ path: join(dir, "config.yaml"), env: {} });
-  await Promise.all(
-    [config.paths.outputs, config.paths.referenceAudio, config.paths.temp].map((d) => mkdir(d, { recursive: true })),
-  );
+  const { outputs, referenceAudio, vcInputs, temp } = config.paths;
+  await Promise.all([outputs, referenceAudio, vcInputs, temp].map((d) => mkdir(d, { recursive: true })));
   return { dir, config };
 }
 
 export async function startTestApp({ backend, health, yaml, data }: TestAppOptions): Promise<TestApp> {
   const { dir, config } = data ?? (await makeDataDir(yaml));
-  const { outputs, tts } = createServices(config, backend);
+  const log = createRootLogger("silent");
+  const services = createServices(config, backend, log);
+  await services.library.start();
   const source = health ?? (await readySource(backend));
   const report = createHealthReporter({
     sidecar: source,
+    library: services.library,
     version: "test",
     startedAt: Date.now(),
     maxSegmentChars: config.inference.maxSegmentChars,
   });
-  const app = createApp({ config, log: createRootLogger("silent"), version: "test", tts, outputs, health: report });
+  const app = createApp({ config, log, version: "test", services, health: report });
   const server = await serve(app);
   return {
     ...server,
     dir,
     config,
+    services,
     dispose: async () => {
       await server.close();
+      await services.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

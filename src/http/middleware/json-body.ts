@@ -1,6 +1,6 @@
 import type { Middleware } from "koa";
 import { koaBody } from "koa-body";
-import { BadRequestError, PayloadTooLargeError } from "../../domain/errors.js";
+import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from "../../domain/errors.js";
 
 /** Parses JSON bodies up to `maxBytes`; unreadable or oversized bodies become our own 400 / 413 errors. */
 export function jsonBody(maxBytes: number): Middleware {
@@ -19,3 +19,11 @@ export function jsonBody(maxBytes: number): Middleware {
     },
   });
 }
+
+/** For routes that take a JSON body: anything else is a 415 naming what to send. */
+export const jsonBodyRequired: Middleware = async (ctx, next) => {
+  if (!ctx.request.is("application/json")) {
+    throw new UnsupportedMediaTypeError(`${ctx.method} ${ctx.path} takes a JSON body (Content-Type: application/json)`);
+  }
+  await next();
+};

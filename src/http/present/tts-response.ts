@@ -2,10 +2,10 @@
 import { relative } from "node:path";
 import type { Context } from "koa";
 import type { OutputStore, PublishedFile } from "../../storage/output-store.js";
-import { mediaTypeFor } from "../../storage/media-types.js";
 import type { TtsResult } from "../../services/tts/tts-service.js";
 import type { TtsDelivery } from "../schemas/tts-request.js";
-import { setWarningsHeader } from "./warnings-header.js";
+import { sendFile } from "./send-file.js";
+import { setJsonHeader, setWarningsHeader } from "./warnings-header.js";
 
 function describeFile(file: PublishedFile) {
   return {
@@ -24,6 +24,7 @@ export function presentTtsJson(ctx: Context, result: TtsResult): void {
     output_files: result.files.map(describeFile),
     generation_seed_used: result.seedUsed,
     processing_time_seconds: result.processingTimeSeconds,
+    voice_defaults_applied: result.voiceDefaultsApplied,
     warnings: result.warnings,
   };
 }
@@ -37,13 +38,10 @@ export async function presentTtsAudio(
 ): Promise<void> {
   const chosen = result.files.find((file) => file.format === delivery.returnFormat) ?? result.files[0]!;
   const alternatives = result.files.filter((file) => file !== chosen).map((file) => `${file.format}:${file.url}`);
-  const opened = await outputs.open(chosen.relativePath);
-  ctx.set("Content-Type", mediaTypeFor(chosen.filename));
-  ctx.set("Content-Disposition", `attachment; filename="${chosen.filename}"`);
-  ctx.set("Content-Length", String(opened.size));
   ctx.set("X-Generation-Seed", String(result.seedUsed));
   ctx.set("X-Processing-Time", String(result.processingTimeSeconds));
   if (alternatives.length > 0) ctx.set("X-Alternative-Formats", alternatives.join("|"));
   setWarningsHeader(ctx, result.warnings);
-  ctx.body = opened.stream;
+  setJsonHeader(ctx, "X-Voice-Defaults-Applied", result.voiceDefaultsApplied);
+  await sendFile(ctx, await outputs.resolveFile(chosen.relativePath), { downloadName: chosen.filename });
 }

@@ -1,14 +1,19 @@
 import type { Context } from "koa";
 
-/**
- * Sets `X-Warnings` to a JSON array of the warnings (non-ASCII escaped so the header stays valid), so clients
- * of audio responses see the same warnings JSON clients get in the body.
- */
-export function setWarningsHeader(ctx: Context, warnings: readonly string[]): void {
-  if (warnings.length === 0) return;
-  const ascii = JSON.stringify(warnings).replace(
+/** Sets `name` to `value` as JSON with non-ASCII escaped (headers must stay ASCII); empty values are left out. */
+export function setJsonHeader(ctx: Context, name: string, value: readonly unknown[] | Record<string, unknown>): void {
+  if (Object.keys(value).length === 0) return;
+  const ascii = JSON.stringify(value).replace(
     /[^\x20-\x7e]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
-  ctx.set("X-Warnings", ascii);
+  ctx.set(name, ascii);
+}
+
+/**
+ * Sets `X-Warnings` to a JSON array of the warnings, so clients of audio responses see the same warnings JSON
+ * clients get in the body.
+ */
+export function setWarningsHeader(ctx: Context, warnings: readonly string[]): void {
+  setJsonHeader(ctx, "X-Warnings", warnings);
 }

@@ -1,7 +1,7 @@
 import Router from "@koa/router";
-import { UnsupportedMediaTypeError } from "../../domain/errors.js";
 import type { TtsService } from "../../services/tts/tts-service.js";
 import type { OutputStore } from "../../storage/output-store.js";
+import { jsonBodyRequired } from "../middleware/json-body.js";
 import { requestId, requestLog, requestSignal } from "../middleware/request-context.js";
 import { presentTtsAudio, presentTtsJson } from "../present/tts-response.js";
 import { createTtsRequestParser, type TtsRequestParserOptions } from "../schemas/tts-request.js";
@@ -15,10 +15,7 @@ export interface TtsRoutesOptions extends TtsRequestParserOptions {
 export function ttsRoutes({ tts, outputs, ...parserOptions }: TtsRoutesOptions): Router {
   const parse = createTtsRequestParser(parserOptions);
   const router = new Router();
-  router.post("/api/v1/tts", async (ctx) => {
-    if (!ctx.request.is("application/json")) {
-      throw new UnsupportedMediaTypeError("POST /api/v1/tts takes a JSON body (Content-Type: application/json)");
-    }
+  router.post("/api/v1/tts", jsonBodyRequired, async (ctx) => {
     const { request, delivery } = parse({ body: ctx.request.body, query: ctx.query });
     const result = await tts.generate(request, {
       signal: requestSignal(ctx),

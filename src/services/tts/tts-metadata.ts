@@ -14,6 +14,8 @@ export interface TtsGenerationInfo {
   stretchLibrary: string | undefined;
   trim: TrimInfo | undefined;
   processingTimeSeconds: number;
+  /** The voice's default parameters used for fields the request left unset. */
+  voiceDefaultsApplied: Record<string, unknown>;
   warnings: string[];
 }
 
@@ -40,6 +42,7 @@ export function ttsMetadata(request: TtsRequest, info: TtsGenerationInfo, files:
       watermarked: info.watermarked,
       speed_factor_library_used: info.stretchLibrary ?? null,
       trim: info.trim ?? null,
+      voice_defaults_applied: info.voiceDefaultsApplied,
     },
     files: Object.fromEntries(files.map((file) => [file.format, file.filename])),
     warnings: info.warnings,

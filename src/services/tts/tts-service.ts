@@ -20,6 +20,7 @@ import { ttsMetadata } from "./tts-metadata.js";
 import type { TtsOutputWriter } from "./tts-output-writer.js";
 import type { TtsRequest } from "./tts-request.js";
 import { ignoredParameterWarning, unavailableOptionWarnings, watermarkWarning } from "./tts-warnings.js";
+import { applyVoiceDefaults, type VoiceHooks } from "./voice-defaults.js";
 
 export interface TtsServiceOptions {
   backend: InferenceBackend;
@@ -34,6 +35,8 @@ export interface TtsServiceOptions {
   namer: OutputNamer;
   /** Uniform [0, 1) source for random seeds. */
   random: () => number;
+  /** The voice library's defaults and usage statistics. */
+  voiceHooks: VoiceHooks;
 }
 
 export interface TtsResult {
@@ -41,6 +44,8 @@ export interface TtsResult {
   seedUsed: number;
   processingTimeSeconds: number;
   warnings: string[];
+  /** The voice's default parameters that filled fields the request left unset. */
+  voiceDefaultsApplied: Record<string, unknown>;
 }
 
 export interface GenerateOptions {
@@ -59,23 +64,46 @@ interface Speech {
   trim: TrimInfo | undefined;
 }
 
+/** What publishing the files of one request needs besides the request. */
+interface PublishContext {
+  speech: Speech;
+  folder: OutputFolder;
+  warnings: string[];
+  signal: AbortSignal;
+  elapsedSeconds: () => number;
+  /** The voice defaults used, recorded in the metadata. */
+  applied: Record<string, unknown>;
+}
+
 export class TtsService {
   constructor(private readonly options: TtsServiceOptions) {}
 
-  async generate(request: TtsRequest, { signal, log, requestId }: GenerateOptions): Promise<TtsResult> {
+  async generate(asked: TtsRequest, { signal, log, requestId }: GenerateOptions): Promise<TtsResult> {
     const started = performance.now();
     const deadline = Date.now() + this.options.inferenceTimeoutMs;
     const elapsedSeconds = () => Math.round(performance.now() - started) / 1000;
-    // Cheap checks first: bad text, a bad folder or voice must fail before any inference time is spent.
+    // Cheap checks first: a bad folder or voice, or text with nothing to speak, fail before any inference.
+    const folder = await this.options.outputs.folder(asked.project);
+    const voice = await this.voice(asked);
+    const defaults = applyVoiceDefaults(asked, voice ? this.options.voiceHooks.defaultsFor(voice.path) : {});
+    const request = defaults.request;
     const processed = this.preprocess(request);
-    const folder = await this.options.outputs.folder(request.project);
-    const voice = await this.voice(request);
     const texts = this.segments(request, processed, await this.segmentLimit());
     const speech = await this.speak(request, { texts, voice, log, call: { signal, deadline, requestId } });
     if (signal.aborted) throw new ClientGoneError("the client disconnected before the audio was written");
-    const warnings = this.warnings(request, speech.synthesis);
-    const files = await this.publish(request, { speech, folder, warnings, signal, elapsedSeconds });
-    return { files, seedUsed: speech.seedUsed, processingTimeSeconds: elapsedSeconds(), warnings };
+    const warnings = [...defaults.warnings, ...this.warnings(request, speech.synthesis)];
+    const applied = defaults.applied;
+    const files = await this.publish(request, { speech, folder, warnings, signal, elapsedSeconds, applied });
+    if (voice) await this.countUse(voice.path, log);
+    const processingTimeSeconds = elapsedSeconds();
+    return { files, seedUsed: speech.seedUsed, processingTimeSeconds, warnings, voiceDefaultsApplied: applied };
+  }
+
+  /** The audio exists either way: failing to count a use is logged, not turned into a failed request. */
+  private async countUse(voicePath: string, log: Logger): Promise<void> {
+    await this.options.voiceHooks.recordUse(voicePath).catch((error: unknown) => {
+      log.warn({ err: error }, "tts: the voice's usage statistics could not be updated");
+    });
   }
 
   /** The text after the request's preprocessing options; 422 when nothing speakable is left. */
@@ -115,7 +143,7 @@ export class TtsService {
     });
   }
 
-  private async voice(request: TtsRequest): Promise<AudioInput | undefined> {
+  private async voice(request: TtsRequest): Promise<{ path: string } | undefined> {
     if (!request.referenceAudioFilename) return undefined;
     return { path: await this.options.voices.resolve(request.referenceAudioFilename) };
   }
@@ -162,17 +190,8 @@ export class TtsService {
     ];
   }
 
-  private publish(
-    request: TtsRequest,
-    context: {
-      speech: Speech;
-      folder: OutputFolder;
-      warnings: string[];
-      signal: AbortSignal;
-      elapsedSeconds: () => number;
-    },
-  ): Promise<PublishedFile[]> {
-    const { speech, folder, warnings, signal, elapsedSeconds } = context;
+  private publish(request: TtsRequest, context: PublishContext): Promise<PublishedFile[]> {
+    const { speech, folder, warnings, signal, elapsedSeconds, applied } = context;
     const opts = request.options;
     const nameParams = {
       temperature: opts.temperature,
@@ -202,6 +221,7 @@ export class TtsService {
             stretchLibrary: speech.synthesis.stretchLibrary,
             trim: speech.trim,
             processingTimeSeconds: elapsedSeconds(),
+            voiceDefaultsApplied: applied,
             warnings,
           },
           files,

@@ -3,6 +3,8 @@ import { AudioToolError } from "../../../src/audio/audio-errors.js";
 import {
   BadRequestError,
   ClientGoneError,
+  ConflictError,
+  IndexBuildingError,
   InferenceFailedError,
   InferenceTimeoutError,
   MethodNotAllowedError,
@@ -27,6 +29,7 @@ describe("http/error-table", () => {
     [new BadRequestError("bad path", "INVALID_PATH"), 400, "INVALID_PATH"],
     [new NotFoundError("no voice"), 404, "RESOURCE_NOT_FOUND"],
     [new MethodNotAllowedError("not here", ["POST"]), 405, "METHOD_NOT_ALLOWED"],
+    [new ConflictError("taken"), 409, "CONFLICT"],
     [new PayloadTooLargeError("big"), 413, "PAYLOAD_TOO_LARGE"],
     [new UnsupportedMediaTypeError("json only"), 415, "UNSUPPORTED_MEDIA_TYPE"],
     [new OverloadedError("queue full", 2), 429, "OVERLOADED"],
@@ -34,6 +37,7 @@ describe("http/error-table", () => {
     [new InferenceFailedError("failed"), 500, "INFERENCE_FAILED"],
     [new NotImplementedError("no such method", ["GET"]), 501, "NOT_IMPLEMENTED"],
     [new ModelNotReadyError("starting", 5), 503, "MODEL_NOT_READY"],
+    [new IndexBuildingError("indexing", 5), 503, "INDEX_BUILDING"],
     [new InferenceTimeoutError("slow"), 504, "INFERENCE_TIMEOUT"],
   ];
 

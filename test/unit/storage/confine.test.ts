@@ -3,9 +3,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { BadRequestError } from "../../../src/domain/errors.js";
-import { resolveInside, safeSegments } from "../../../src/storage/confine.js";
+import { cleanFileName, resolveInside, safeSegments } from "../../../src/storage/confine.js";
 
 describe("storage/confine", () => {
+  describe("cleanFileName", () => {
+    it("keeps only the last part of a client's file name and cleans it like sanitize_filename (spec §4.3)", () => {
+      expect(cleanFileName("C:\\fakepath\\my voice.wav", "x")).to.equal("my voice.wav");
+      expect(cleanFileName("../../etc/passwd", "x")).to.equal("passwd");
+      expect(cleanFileName(' .hidden:"a"?.wav. ', "x")).to.equal("hidden__a__.wav");
+      expect(cleanFileName("..", "upload.wav")).to.equal("upload.wav");
+      expect(cleanFileName("a\u0000b.wav", "x")).to.equal("ab.wav");
+    });
+  });
+
   describe("safeSegments", () => {
     it("keeps ordinary relative paths and drops empty and '.' segments", () => {
       expect(safeSegments("book/ch1", "project")).to.deep.equal(["book", "ch1"]);
@@ -16,11 +26,10 @@ describe("storage/confine", () => {
     it("replaces characters unsafe in file names and trims dots and spaces, like the original API", () => {
       expect(safeSegments("my proj:1/ch?", "project")).to.deep.equal(["my proj_1", "ch_"]);
       expect(safeSegments(" .hidden. /x", "project")).to.deep.equal(["hidden", "x"]);
-      expect(safeSegments("a\\b", "project")).to.deep.equal(["a_b"]);
     });
 
-    it("rejects traversal, absolute paths and NUL bytes with INVALID_PATH naming the field", () => {
-      for (const bad of ["..", "a/../b", "/etc/passwd", "C:\\Windows", "a\u0000b", "..."]) {
+    it("rejects traversal, absolute paths, backslashes and NUL bytes with INVALID_PATH naming the field", () => {
+      for (const bad of ["..", "a/../b", "/etc/passwd", "C:\\Windows", "a\u0000b", "...", "a\\b", "..\\..\\etc"]) {
         try {
           safeSegments(bad, "project");
           expect.fail(`accepted ${JSON.stringify(bad)}`);

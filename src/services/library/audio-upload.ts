@@ -1,0 +1,80 @@
+/**
+ * Checks an uploaded file before it enters a library: not empty (400), audio by its content and not by its
+ * name (a text file called `x.wav` is 415), and readable by ffprobe, which also measures it (415 with the
+ * reason otherwise). The stored name is the client's, cleaned (spec §4.3), with the extension of what the
+ * file really is.
+ */
+import { fileTypeFromFile } from "file-type";
+import { NotAudioError, probeAudio, type ProbedAudio } from "../../audio/probe.js";
+import { BadRequestError, UnsupportedMediaTypeError } from "../../domain/errors.js";
+import { cleanFileName } from "../../storage/confine.js";
+import { extensionOf, stemOf } from "../../storage/library/library-entry.js";
+
+/** A file received in a multipart request, already streamed to a scratch folder. */
+export interface UploadedFile {
+  path: string;
+  /** The name the client gave it (may be missing). */
+  originalName: string | undefined;
+  sizeBytes: number;
+}
+
+export interface CheckedAudio {
+  /** The cleaned client name with the extension of the real format. */
+  filename: string;
+  format: string;
+  probed: ProbedAudio;
+  /** E.g. that the extension was corrected. */
+  warnings: string[];
+}
+
+/** Sniffed type → the extension the file is stored with. */
+const STORED_EXTENSIONS: Readonly<Record<string, string>> = {
+  wav: "wav",
+  mp3: "mp3",
+  flac: "flac",
+  ogg: "ogg",
+  oga: "ogg",
+  opus: "opus",
+  m4a: "m4a",
+  mp4: "m4a",
+  webm: "webm",
+};
+/** Extensions that name the same format, so a name using one is kept as it is. */
+const SAME_FORMAT: Readonly<Record<string, readonly string[]>> = {
+  ogg: ["ogg", "oga"],
+  opus: ["opus", "ogg"],
+  m4a: ["m4a", "mp4"],
+};
+const ACCEPTED = "WAV, MP3, FLAC, OGG (Vorbis or Opus), M4A/MP4 audio or WebM audio";
+
+export async function checkUploadedAudio(file: UploadedFile, field: string): Promise<CheckedAudio> {
+  if (file.sizeBytes === 0) throw new BadRequestError(`${field}: the uploaded file is empty`, "EMPTY_FILE");
+  const sniffed = await fileTypeFromFile(file.path);
+  const format = sniffed ? STORED_EXTENSIONS[sniffed.ext] : undefined;
+  if (!format) {
+    const seen = sniffed ? `${sniffed.mime} content` : "text or an unknown format";
+    throw new UnsupportedMediaTypeError(
+      `${field}: the file is not audio in a supported format (it looks like ${seen}); send ${ACCEPTED}`,
+    );
+  }
+  let probed: ProbedAudio;
+  try {
+    probed = await probeAudio(file.path);
+  } catch (error) {
+    if (error instanceof NotAudioError) throw new UnsupportedMediaTypeError(`${field}: ${error.reason}`);
+    throw error;
+  }
+  return { ...storedName(file.originalName, format), format, probed };
+}
+
+function storedName(originalName: string | undefined, format: string): { filename: string; warnings: string[] } {
+  const cleaned = cleanFileName(originalName ?? "", `upload.${format}`);
+  const extension = extensionOf(cleaned);
+  if (extension === format || SAME_FORMAT[format]?.includes(extension)) return { filename: cleaned, warnings: [] };
+  const filename = `${extension ? stemOf(cleaned) : cleaned}.${format}`;
+  const was = extension ? `its name said ${extension.toUpperCase()}` : "its name had no extension";
+  return {
+    filename,
+    warnings: [`the file was stored as '${filename}': its content is ${format.toUpperCase()} (${was})`],
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * What every library offers the same way: listing from the index, folder views, finding one file by name,
+ * single and bulk deletes with the fixed semantics of spec §4.5 (a name addresses exactly one file; a bulk
+ * delete in outputs and VC inputs also removes the folders it empties; voices keep empty folders, which
+ * users treat as categories).
+ */
+import { IndexBuildingError } from "../../domain/errors.js";
+import type { IndexedFile, LibraryKind } from "../../storage/library/library-entry.js";
+import type { LibraryQuery } from "../../storage/library/library-index.js";
+import type { FolderView, LibraryStore } from "../../storage/library/library-store.js";
+
+export interface DeleteReport {
+  deletedFiles: string[];
+  /** Audio files deleted (companions not counted). */
+  deletedCount: number;
+  foldersRemoved: number;
+}
+
+/** Until a library's first full walk, listings would miss files: clients are asked to come back. */
+const INDEX_RETRY_AFTER_SECONDS = 5;
+
+export class LibraryCatalog {
+  constructor(readonly store: LibraryStore) {}
+
+  get kind(): LibraryKind {
+    return this.store.kind;
+  }
+
+  list(query: LibraryQuery): { items: IndexedFile[]; total: number } {
+    this.requireIndex();
+    return this.store.query(query);
+  }
+
+  folders(): FolderView[] {
+    this.requireIndex();
+    return this.store.folders();
+  }
+
+  find(ref: string): Promise<IndexedFile> {
+    this.requireIndex();
+    return this.store.find(ref);
+  }
+
+  async deleteOne(ref: string): Promise<DeleteReport> {
+    const entry = await this.find(ref);
+    const deletedFiles = await this.store.remove(entry);
+    return { deletedFiles, deletedCount: 1, foldersRemoved: 0 };
+  }
+
+  /** Deletes every match of `query` (criteria combined with AND). */
+  async deleteMany(query: Omit<LibraryQuery, "page" | "pageSize">): Promise<DeleteReport> {
+    const { items } = this.list(query);
+    const deletedFiles: string[] = [];
+    for (const entry of items) deletedFiles.push(...(await this.store.remove(entry)));
+    const foldersRemoved = this.kind === "voices" ? 0 : await this.removeEmptiedFolders(query.folder, items);
+    return { deletedFiles, deletedCount: items.length, foldersRemoved };
+  }
+
+  /**
+   * The requested folder goes with its empty descendants; without a folder criterion only the folders that
+   * held deleted files and are empty now go (never the root).
+   */
+  private async removeEmptiedFolders(folder: string | undefined, deleted: IndexedFile[]): Promise<number> {
+    if (folder) return this.store.removeEmptyFolders(folder, { descendants: true });
+    let removed = 0;
+    const emptied = [...new Set(deleted.map((entry) => entry.folder))].filter((f) => f !== "");
+    for (const path of emptied) removed += await this.store.removeEmptyFolders(path, { descendants: false });
+    return removed;
+  }
+
+  private requireIndex(): void {
+    if (!this.store.ready) {
+      throw new IndexBuildingError(
+        `The ${this.kind.replace("_", " ")} index is being built from the files on disk; try again shortly`,
+        INDEX_RETRY_AFTER_SECONDS,
+      );
+    }
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The database schema, as numbered migrations. A migration, once shipped, is never edited: a change is a new
+ * migration appended at the end. `PRAGMA user_version` records the last one applied.
+ */
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "library index",
+    sql: `
+      -- One row per audio file of the three libraries (voices, VC inputs, outputs). The files and their
+      -- companion JSON on disk are the truth; this is an index rebuilt and reconciled from them.
+      CREATE TABLE library_files (
+        id INTEGER PRIMARY KEY,
+        store TEXT NOT NULL CHECK (store IN ('voices', 'vc_inputs', 'outputs')),
+        path TEXT NOT NULL,               -- relative to the store's root, '/'-separated
+        folder TEXT NOT NULL,             -- the path's folder, '' at the root
+        filename TEXT NOT NULL,
+        format TEXT NOT NULL,             -- the extension, lower case
+        size_bytes INTEGER NOT NULL,
+        mtime_ms REAL NOT NULL,
+        created_ms REAL NOT NULL,
+        companion_mtime_ms REAL,          -- NULL: no companion file
+        companion TEXT,                   -- the companion's JSON object, NULL when absent or unreadable
+        warning TEXT,                     -- why the companion could not be used; shown in listings
+        duration_seconds REAL,
+        sample_rate INTEGER,
+        name TEXT NOT NULL,               -- display name: the companion's name, else the file stem
+        generation_type TEXT,             -- outputs: tts, vc, concat, mixed or unknown
+        tags TEXT NOT NULL DEFAULT '[]',  -- JSON array of strings
+        usage_count INTEGER NOT NULL DEFAULT 0,
+        last_used TEXT,
+        search_text TEXT NOT NULL,        -- lower-cased text that 'search' matches against
+        UNIQUE (store, path)
+      );
+      CREATE INDEX library_files_folder ON library_files (store, folder, created_ms);
+      CREATE INDEX library_files_created ON library_files (store, created_ms);
+      CREATE INDEX library_files_filename ON library_files (store, filename);
+      CREATE INDEX library_files_name ON library_files (store, name);
+
+      -- Substring search: trigrams answer LIKE '%term%' without scanning every row.
+      CREATE VIRTUAL TABLE library_search USING fts5(
+        search_text, content = 'library_files', content_rowid = 'id', tokenize = 'trigram'
+      );
+      CREATE TRIGGER library_files_ai AFTER INSERT ON library_files BEGIN
+        INSERT INTO library_search (rowid, search_text) VALUES (new.id, new.search_text);
+      END;
+      CREATE TRIGGER library_files_ad AFTER DELETE ON library_files BEGIN
+        INSERT INTO library_search (library_search, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+      END;
+      CREATE TRIGGER library_files_au AFTER UPDATE OF search_text ON library_files BEGIN
+        INSERT INTO library_search (library_search, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+        INSERT INTO library_search (rowid, search_text) VALUES (new.id, new.search_text);
+      END;
+
+      -- Every folder, empty ones included (voices keep empty folders as categories). The modification time
+      -- lets a rescan skip folders whose entries did not change.
+      CREATE TABLE library_folders (
+        store TEXT NOT NULL,
+        path TEXT NOT NULL,               -- '' is the root
+        mtime_ms REAL NOT NULL,
+        PRIMARY KEY (store, path)
+      ) WITHOUT ROWID;
+
+      -- When each library was last walked completely: until then its index is not a complete picture.
+      CREATE TABLE library_scans (
+        store TEXT PRIMARY KEY,
+        completed_ms REAL NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
+];
