@@ -8,6 +8,7 @@ import type { Logger } from "./logging.js";
 import { errorHandler } from "./http/middleware/error-handler.js";
 import { jsonBody } from "./http/middleware/json-body.js";
 import { requestContext } from "./http/middleware/request-context.js";
+import { maintenanceRoutes } from "./http/routes/maintenance.js";
 import { outputFileRoutes, outputLibraryRoutes } from "./http/routes/outputs.js";
 import { systemRoutes } from "./http/routes/system.js";
 import { ttsRoutes } from "./http/routes/tts.js";
@@ -46,6 +47,7 @@ export function createApp(deps: AppDependencies): Koa {
     vcInputRoutes({ vcInputs: services.vcInputs, tempRoot, maxUploadBytes: config.uploads.maxVcInputBytes }),
     outputLibraryRoutes(services.outputLibrary),
     outputFileRoutes(services.outputs),
+    maintenanceRoutes(services.maintenance),
   ];
   app.use(requestContext(deps.log));
   app.use(errorHandler(deps.log));

@@ -79,7 +79,12 @@ async function main(): Promise<void> {
   const { port } = server.address() as AddressInfo;
   log.info({ url: `http://${config.server.host}:${port}`, config: config.source ?? "defaults" }, "listening");
   onShutdown(server, { supervisor, services }, log);
-  services.library.start().catch((error: unknown) => log.error({ err: error }, "the library index could not be built"));
+  services.library
+    .start()
+    .catch((error: unknown) => log.error({ err: error }, "the library index could not be built"))
+    // The startup cleanup finds 0-byte files through the index, so it waits for the first scan.
+    .then(() => services.maintenance.start())
+    .catch((error: unknown) => log.error({ err: error }, "the cleanup schedule could not start"));
   // A failed first start is logged by the supervisor, which keeps retrying; health shows the next attempt.
   supervisor.start().catch(() => log.warn("the inference sidecar is not ready yet; it is retried in the background"));
 }

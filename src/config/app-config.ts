@@ -34,6 +34,19 @@ export interface AppConfig {
   };
   library: { rescanIntervalMs: number };
   uploads: { maxVoiceBytes: number; maxVcInputBytes: number };
+  /** Cleanup of 0-byte audio and old scratch files, and the size limits of outputs/ and vc_inputs/. */
+  maintenance: {
+    cleanupOnStartup: boolean;
+    /** 0: no scheduled runs. */
+    cleanupIntervalMs: number;
+    tempMaxAgeMs: number;
+    tempMaxFiles: number;
+    outputsMaxBytes: number;
+    vcInputsMaxBytes: number;
+    /** False: the size limits only raise warnings. */
+    enforceSizeLimits: boolean;
+    warningThresholdPercent: number;
+  };
   /** Request defaults, keyed by their wire names (they are API field names, not config keys). */
   ttsDefaults: TtsDefaults;
 }

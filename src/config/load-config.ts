@@ -10,6 +10,8 @@ import type { AppConfig } from "./app-config.js";
 import { configSchema, type RawConfig } from "./schema.js";
 
 const MIB = 1024 * 1024;
+const GIB = 1024 * MIB;
+const HOUR_MS = 3_600_000;
 
 /** Thrown with every problem found, so a user fixes the file in one go. */
 export class ConfigError extends Error {
@@ -111,6 +113,21 @@ function toAppConfig(raw: RawConfig, base: string, source: string | undefined): 
       maxVoiceBytes: Math.round(raw.uploads.max_voice_mb * MIB),
       maxVcInputBytes: Math.round(raw.uploads.max_vc_input_mb * MIB),
     },
+    maintenance: toMaintenance(raw.maintenance),
     ttsDefaults: raw.tts_defaults,
+  };
+}
+
+function toMaintenance(raw: RawConfig["maintenance"]): AppConfig["maintenance"] {
+  return {
+    cleanupOnStartup: raw.cleanup_on_startup,
+    cleanupIntervalMs: Math.round(raw.cleanup_interval_hours * HOUR_MS),
+    tempMaxAgeMs: Math.round(raw.temp_max_age_days * 24 * HOUR_MS),
+    tempMaxFiles: raw.temp_max_files,
+    // At least one byte, so usage percentages never divide by zero.
+    outputsMaxBytes: Math.max(1, Math.round(raw.outputs_max_size_gb * GIB)),
+    vcInputsMaxBytes: Math.max(1, Math.round(raw.vc_inputs_max_size_gb * GIB)),
+    enforceSizeLimits: raw.enforce_size_limits,
+    warningThresholdPercent: raw.warning_threshold_percent,
   };
 }

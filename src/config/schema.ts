@@ -77,6 +77,18 @@ export const configSchema = z.strictObject({
     max_voice_mb: z.number().positive().max(10_240).default(100),
     max_vc_input_mb: z.number().positive().max(10_240).default(50),
   }),
+  maintenance: section({
+    cleanup_on_startup: z.boolean().default(true),
+    // 0 turns the schedule off.
+    cleanup_interval_hours: z.number().min(0).max(8760).default(5),
+    temp_max_age_days: z.number().positive().max(3650).default(7),
+    temp_max_files: positiveInt().default(200),
+    outputs_max_size_gb: z.number().positive().default(5.0),
+    vc_inputs_max_size_gb: z.number().positive().default(2.0),
+    // Off by default: deleting users' generated audio on a schedule must be an explicit choice.
+    enforce_size_limits: z.boolean().default(false),
+    warning_threshold_percent: z.number().positive().max(100).default(80),
+  }),
   tts_defaults: z.strictObject(ttsDefaultsShape).prefault({} as never),
 });
 

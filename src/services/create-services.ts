@@ -12,6 +12,7 @@ import { ReferenceVoiceStore } from "../storage/reference-voice-store.js";
 import { LibraryCatalog } from "./library/library-catalog.js";
 import { VcInputLibrary } from "./library/vc-input-library.js";
 import { VoiceLibrary } from "./library/voice-library.js";
+import { createMaintenanceService, type MaintenanceService } from "./maintenance/maintenance-service.js";
 import { createOutputNamer } from "./output-name.js";
 import { TtsOutputWriter } from "./tts/tts-output-writer.js";
 import { TtsService } from "./tts/tts-service.js";
@@ -24,7 +25,12 @@ export interface Services {
   voices: VoiceLibrary;
   vcInputs: VcInputLibrary;
   outputLibrary: LibraryCatalog;
-  /** Stops rescanning and closes the database. */
+  /** Cleanups and disk usage; main.ts starts its schedule once the library index is ready. */
+  maintenance: MaintenanceService;
+  /**
+   * Stops the cleanup schedule (a run in progress finishes first: it needs the index), stops rescanning and
+   * closes the database.
+   */
   close(): Promise<void>;
 }
 
@@ -49,6 +55,7 @@ export function createServices(config: AppConfig, backend: InferenceBackend, log
     random: Math.random,
     voiceHooks: voices,
   });
+  const maintenance = createMaintenanceService(config, library.stores, log);
   return {
     db,
     library,
@@ -57,7 +64,9 @@ export function createServices(config: AppConfig, backend: InferenceBackend, log
     voices,
     vcInputs: new VcInputLibrary(new LibraryCatalog(library.stores.vc_inputs)),
     outputLibrary: new LibraryCatalog(library.stores.outputs),
+    maintenance,
     close: async () => {
+      await maintenance.stop();
       await library.stop();
       db.close();
     },

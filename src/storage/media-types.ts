@@ -4,6 +4,8 @@ const MEDIA_TYPES: Record<string, string> = {
   mp3: "audio/mpeg",
   flac: "audio/flac",
   ogg: "audio/ogg",
+  opus: "audio/ogg; codecs=opus",
+  webm: "audio/webm",
   m4a: "audio/mp4",
   json: "application/json; charset=utf-8",
 };

@@ -1,9 +1,11 @@
 /**
  * Resolves `reference_audio_filename` inside reference_audio/ the way the original API does (spec §4.11):
- * the name as given, then with .wav/.mp3/.flac appended, first in the root and then one folder deep.
+ * the name as given, then with .wav/.mp3/.flac appended, first in the root and then one folder deep (a full
+ * relative path names any voice). A name found in several folders is a 409, not the first one's voice.
  */
 import { readdir, stat } from "node:fs/promises";
-import { NotFoundError, ValidationError } from "../domain/errors.js";
+import { relative, sep } from "node:path";
+import { ConflictError, NotFoundError, ValidationError } from "../domain/errors.js";
 import { resolveInside } from "./confine.js";
 
 const APPENDED_EXTENSIONS = ["", ".wav", ".mp3", ".flac"];
@@ -28,10 +30,19 @@ export class ReferenceVoiceStore {
         { loc: ["body", "reference_audio_filename"], msg: `${message} (got a ${scheme}: URL)`, type: "value_error" },
       ]);
     }
-    for (const folder of ["", ...(await this.subfolders())]) {
-      const found = await this.findIn(folder, name);
-      if (found) return found;
+    const atRoot = await this.findIn("", name);
+    if (atRoot) return atRoot;
+    const found: string[] = [];
+    for (const folder of await this.subfolders()) {
+      const match = await this.findIn(folder, name);
+      if (match) found.push(match);
     }
+    if (found.length > 1) {
+      // The original silently took the first folder's: a different voice than meant is worse than asking.
+      const paths = found.map((path) => relative(this.root, path).split(sep).join("/"));
+      throw new ConflictError(`'${name}' names ${found.length} voices; send one of their paths`, paths.join(", "));
+    }
+    if (found[0]) return found[0];
     throw new NotFoundError(`Audio file not found: ${name} in reference_audio`);
   }
 

@@ -5,7 +5,8 @@
  * 1. streaming: time to the first audio chunk vs the whole SynthesizeStream of a 12-sentence text;
  * 2. HTTP overhead: POST /api/v1/tts (WAV only) vs the same segments straight through the gRPC client;
  * 3. export: WAV + MP3 + FLAC vs WAV only, through HTTP;
- * 4. stretch: audiostretchy (TDHS) vs sox (WSOLA) on the same 1.5x speed-up of ~10 s of speech.
+ * 4. stretch: audiostretchy (TDHS) vs sox (WSOLA) on the same 1.5x speed-up of ~10 s of speech;
+ * 5. library: start to ready and GET /api/v1/outputs from the index vs a directory walk (library.ts).
  */
 import { concatPcm } from "../../src/audio/pcm.js";
 import type { MonoPcm } from "../../src/domain/audio.js";
@@ -13,6 +14,7 @@ import type { InferenceBackend, StretchLibraryName } from "../../src/domain/infe
 import { segmentText } from "../../src/text/segment.js";
 import { realSidecarSupervisor } from "../helpers/real-sidecar.js";
 import { makeDataDir, startTestApp, type TestApp } from "../helpers/test-app.js";
+import { libraryBench } from "./library.js";
 const RUNS = 7;
 const TEXT = Array.from({ length: 12 }, (_, i) => `This is sentence number ${i + 1} of the benchmark text.`).join(" ");
 
@@ -114,3 +116,4 @@ async function main(): Promise<void> {
 }
 
 await main();
+await libraryBench();

@@ -27,7 +27,8 @@ function fileFacts(entry: IndexedFile): Json {
     file_size_bytes: entry.sizeBytes,
     duration_seconds: entry.durationSeconds,
     sample_rate: entry.sampleRate,
-    created_date: isoDate(entry.companion?.created_date, entry.createdMs),
+    // Uploads record `created_date`, generated outputs `created_at`; the file's own time otherwise.
+    created_date: isoDate(entry.companion?.created_date ?? entry.companion?.created_at, entry.createdMs),
     ...(entry.warning ? { warning: entry.warning } : {}),
   };
 }

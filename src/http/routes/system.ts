@@ -22,7 +22,10 @@ export function systemRoutes({ version, config, health, segmentLimit }: SystemRo
         health_check: "/api/v1/health",
         config: "/api/v1/config",
         tts_generation: "/api/v1/tts",
-        outputs: "/outputs/{path}",
+        voices: "/api/v1/voices",
+        vc_inputs: "/api/v1/vc_inputs",
+        outputs: "/api/v1/outputs",
+        output_files: "/outputs/{path}",
       },
     };
   });

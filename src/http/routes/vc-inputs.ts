@@ -4,7 +4,7 @@ import type { VcInputLibrary } from "../../services/library/vc-input-library.js"
 import { formField, multipart, uploadedFile } from "../middleware/multipart.js";
 import { vcInputView } from "../present/library-views.js";
 import { setWarningsHeader } from "../present/warnings-header.js";
-import { folderField, formBoolean } from "../schemas/library-forms.js";
+import { formBoolean, uploadFolder } from "../schemas/library-forms.js";
 import { registerLibraryRoutes } from "./library-routes.js";
 
 export interface VcInputRoutesOptions {
@@ -20,7 +20,7 @@ export function vcInputRoutes({ vcInputs, tempRoot, maxUploadBytes }: VcInputRou
     const { entry, warnings } = await vcInputs.upload({
       file: uploadedFile(ctx, "vc_input_file"),
       text: formField(ctx, "text"),
-      folder: folderField(formField(ctx, "folder_path") ?? formField(ctx, "project"), "folder_path"),
+      folder: uploadFolder(formField(ctx, "folder_path"), formField(ctx, "project")),
       overwrite: formBoolean(formField(ctx, "overwrite"), "overwrite"),
     });
     setWarningsHeader(ctx, warnings);

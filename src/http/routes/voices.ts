@@ -11,10 +11,10 @@ import { voiceView } from "../present/library-views.js";
 import { setWarningsHeader } from "../present/warnings-header.js";
 import {
   defaultParametersField,
-  folderField,
   formBoolean,
   parseVoiceMetadataPatch,
   tagList,
+  uploadFolder,
 } from "../schemas/library-forms.js";
 import { pathParam, registerLibraryRoutes } from "./library-routes.js";
 
@@ -33,7 +33,7 @@ export function voiceRoutes({ voices, tempRoot, maxUploadBytes }: VoiceRoutesOpt
       name: formField(ctx, "name"),
       description: formField(ctx, "description"),
       tags: tagList(formField(ctx, "tags")),
-      folder: folderField(formField(ctx, "folder_path") ?? formField(ctx, "project"), "folder_path"),
+      folder: uploadFolder(formField(ctx, "folder_path"), formField(ctx, "project")),
       defaultParameters: defaultParametersField(formField(ctx, "default_parameters")),
       overwrite: formBoolean(formField(ctx, "overwrite"), "overwrite"),
     });

@@ -8,17 +8,14 @@ import { BadRequestError, ValidationError } from "../../domain/errors.js";
 import { ttsFieldSchemas, type TtsDefaults } from "../../domain/tts-fields.js";
 import { safeSegments } from "../../storage/confine.js";
 import type { VoiceMetadataPatch } from "../../services/library/voice-library.js";
+import { booleanWord } from "./boolean-words.js";
 import { toFieldIssues, validationFailed } from "./field-issues.js";
-
-const TRUE_WORDS = ["true", "1", "yes", "on"];
-const FALSE_WORDS = ["false", "0", "no", "off"];
 
 /** A form boolean (`true/1/yes/on`, `false/0/no/off`); absent is false; anything else is a 422. */
 export function formBoolean(value: string | undefined, field: string): boolean {
   if (value === undefined) return false;
-  const word = value.toLowerCase();
-  if (TRUE_WORDS.includes(word)) return true;
-  if (FALSE_WORDS.includes(word)) return false;
+  const parsed = booleanWord(value);
+  if (parsed !== undefined) return parsed;
   throw new ValidationError(`${field}: must be true or false`, [
     { loc: ["body", field], msg: "must be true or false", type: "bool_parsing" },
   ]);
@@ -66,11 +63,12 @@ export function defaultParametersField(value: string | undefined): Partial<TtsDe
   return defaultParameters(json, ["body", "default_parameters"]);
 }
 
+// null means "leave as it is" like an absent field (spec §3.6); "" as folder_path means the root.
 const metadataSchema = z.strictObject({
-  name: z.string({ error: "must be a string" }).trim().min(1, { error: "must not be empty" }).max(200).optional(),
-  description: z.string({ error: "must be a string" }).max(2000).optional(),
-  tags: z.union([z.array(z.string()), z.string()], { error: "must be a list of strings or a comma list" }).optional(),
-  folder_path: z.string({ error: "must be a string" }).nullable().optional(),
+  name: z.string({ error: "must be a string" }).trim().min(1, { error: "must not be empty" }).max(200).nullish(),
+  description: z.string({ error: "must be a string" }).max(2000).nullish(),
+  tags: z.union([z.array(z.string()), z.string()], { error: "must be a list of strings or a comma list" }).nullish(),
+  folder_path: z.string({ error: "must be a string" }).nullish(),
   default_parameters: z.unknown().optional(),
 });
 
@@ -80,18 +78,20 @@ export function parseVoiceMetadataPatch(body: unknown): VoiceMetadataPatch {
   if (!parsed.success) throw validationFailed(toFieldIssues(parsed.error.issues, "body"));
   const { name, description, tags, folder_path: folder, default_parameters: defaults } = parsed.data;
   return {
-    name,
-    description,
-    tags:
-      tags === undefined
-        ? undefined
-        : Array.isArray(tags)
-          ? tags.map((t) => t.trim()).filter((t) => t !== "")
-          : tagList(tags),
-    folder: folder === undefined ? undefined : folderField(folder, "folder_path"),
-    defaultParameters:
-      defaults === undefined || defaults === null
-        ? undefined
-        : defaultParameters(defaults, ["body", "default_parameters"]),
+    name: name ?? undefined,
+    description: description ?? undefined,
+    tags: tags == null ? undefined : tagList(Array.isArray(tags) ? tags.join(",") : tags),
+    folder: folder == null ? undefined : folderField(folder, "folder_path"),
+    defaultParameters: defaults == null ? undefined : defaultParameters(defaults, ["body", "default_parameters"]),
   };
+}
+
+/** An upload's folder: `folder_path`, or its alias `project`; both given and different is a 422. */
+export function uploadFolder(folderPath: string | undefined, project: string | undefined): string {
+  if (folderPath && project && folderPath !== project) {
+    throw new ValidationError("project: must equal 'folder_path' when both are given", [
+      { loc: ["body", "project"], msg: "must equal 'folder_path' when both are given", type: "value_error" },
+    ]);
+  }
+  return folderField(folderPath ?? project, "folder_path");
 }

@@ -1,16 +1,19 @@
 /**
  * Query strings of the library listings and bulk deletes (spec §3.4–§3.16, §4.17): pagination, the
  * hierarchical `folder` (alias `project`), `search`, `filenames`, sorting, and each library's own filters.
- * Every problem is reported at once as a 422 located in `query`.
+ * Both are strict: a misspelt or meaningless parameter (`serach=`, `page_size=` on a delete) is a 422,
+ * never a silently unfiltered listing or a broader delete. Every problem is reported at once.
  */
 import { z } from "zod";
 import { BadRequestError, type FieldIssue } from "../../domain/errors.js";
 import type { LibraryKind } from "../../storage/library/library-entry.js";
 import type { LibraryQuery, SortField, SortOrder } from "../../storage/library/library-index.js";
 import { safeSegments } from "../../storage/confine.js";
+import { booleanWord } from "./boolean-words.js";
 import { toFieldIssues, validationFailed } from "./field-issues.js";
 
 type Query = Record<string, unknown>;
+type Filters = Omit<LibraryQuery, "sortBy" | "sortOrder" | "page" | "pageSize">;
 
 /** Sort fields each library offers, and its order when none is asked for. */
 const SORTING: Record<LibraryKind, { fields: readonly SortField[]; defaultField: SortField; defaultOrder: SortOrder }> =
@@ -37,6 +40,22 @@ const optionalText = z
   .transform((value) => value.trim())
   .optional();
 
+const integer = (min: number, max: number, fallback: number) => {
+  const range = `must be an integer from ${min} to ${max}`;
+  return z.coerce
+    .number({ error: range })
+    .int({ error: range })
+    .min(min, { error: range })
+    .max(max, { error: range })
+    .default(fallback);
+};
+
+const flag = z
+  .string({ error: "must be given once" })
+  .refine((value) => booleanWord(value) !== undefined, { error: "must be true or false" })
+  .transform((value) => booleanWord(value) === true)
+  .optional();
+
 /** `YYYY-MM-DD` (a whole local day) or a full ISO 8601 timestamp. */
 const dateBound = (end: boolean) =>
   optionalText.transform((value, ctx) => {
@@ -50,110 +69,108 @@ const dateBound = (end: boolean) =>
     return parsed.getTime();
   });
 
-/** The filters only one library has; the others refuse them as unknown parameters. */
-function ownFilters(kind: LibraryKind): z.ZodRawShape {
-  if (kind === "voices") return { tag: optionalText };
-  if (kind === "outputs")
-    return { generation_type: optionalText, date_from: dateBound(false), date_to: dateBound(true) };
-  return {};
+/** The filters of a library: the shared ones, and those only it has (the others refuse them as unknown). */
+function filterShape(kind: LibraryKind): z.ZodRawShape {
+  const shared = { search: optionalText, folder: optionalText, project: optionalText, filenames: optionalText };
+  if (kind === "voices") return { ...shared, tag: optionalText };
+  if (kind === "outputs") {
+    return { ...shared, generation_type: optionalText, date_from: dateBound(false), date_to: dateBound(true) };
+  }
+  return shared;
 }
 
-function querySchema(kind: LibraryKind) {
+function listSchema(kind: LibraryKind) {
   const sorting = SORTING[kind];
-  // Strict: a misspelt parameter (`serach=`) is a 422, never a silently unfiltered listing.
   return z.strictObject({
-    page: z.coerce.number({ error: "must be a number" }).int({ error: "must be an integer" }).min(1).default(1),
-    page_size: z.coerce
-      .number({ error: "must be a number" })
-      .int({ error: "must be an integer" })
-      .min(1)
-      .max(100)
-      .default(50),
-    search: optionalText,
-    folder: optionalText,
-    project: optionalText,
-    filenames: optionalText,
+    ...filterShape(kind),
+    page: integer(1, 1_000_000, 1),
+    page_size: integer(1, 100, 50),
     sort_by: z
       .enum(sorting.fields, { error: `must be one of ${sorting.fields.join(", ")}` })
       .default(sorting.defaultField),
     sort_order: z.enum(["asc", "desc"], { error: "must be asc or desc" }).default(sorting.defaultOrder),
-    ...ownFilters(kind),
   });
 }
 
-type ParsedQuery = z.output<ReturnType<typeof querySchema>> & {
+function bulkSchema(kind: LibraryKind) {
+  return z.strictObject({ ...filterShape(kind), confirm: flag, all: flag });
+}
+
+/** What the filter parameters parse to, whatever the library. */
+interface ParsedFilters {
+  search?: string | undefined;
+  folder?: string | undefined;
+  project?: string | undefined;
+  filenames?: string | undefined;
   tag?: string | undefined;
   generation_type?: string | undefined;
   date_from?: number | undefined;
   date_to?: number | undefined;
-};
+}
+
+function parsed<T>(schema: z.ZodType<T>, query: Query): T {
+  const result = schema.safeParse(query);
+  if (!result.success) throw validationFailed(toFieldIssues(result.error.issues, "query"));
+  return result.data;
+}
 
 /** `folder` and its alias `project` (spec §4.4); both given and different is a 422. Confined like any path. */
-function folderOf(parsed: ParsedQuery, issues: FieldIssue[]): string | undefined {
-  const { folder, project } = parsed;
+function folderOf({ folder, project }: ParsedFilters): string | undefined {
   if (folder && project && folder !== project) {
-    issues.push({ loc: ["query", "project"], msg: "must equal 'folder' when both are given", type: "value_error" });
+    const issue: FieldIssue = {
+      loc: ["query", "project"],
+      msg: "must equal 'folder' when both are given",
+      type: "value_error",
+    };
+    throw validationFailed([issue]);
   }
   const chosen = folder || project;
   return chosen ? safeSegments(chosen, "folder").join("/") : undefined;
 }
 
-function filenamesOf(value: string | undefined): string[] | undefined {
-  const names = value
+function filtersOf(values: ParsedFilters): Filters {
+  const names = values.filenames
     ?.split(",")
     .map((name) => name.trim())
     .filter((name) => name !== "");
-  return names && names.length > 0 ? names : undefined;
-}
-
-function parse(
-  kind: LibraryKind,
-  query: Query,
-): { parsed: ParsedQuery; filters: Omit<LibraryQuery, "sortBy" | "sortOrder"> } {
-  const result = querySchema(kind).safeParse(query);
-  if (!result.success) throw validationFailed(toFieldIssues(result.error.issues, "query"));
-  const parsed = result.data as ParsedQuery;
-  const issues: FieldIssue[] = [];
-  const folder = folderOf(parsed, issues);
-  if (issues.length > 0) throw validationFailed(issues);
   return {
-    parsed,
-    filters: {
-      folder,
-      search: parsed.search || undefined,
-      tag: parsed.tag || undefined,
-      generationType: parsed.generation_type || undefined,
-      filenames: filenamesOf(parsed.filenames),
-      createdFrom: parsed.date_from,
-      createdTo: parsed.date_to,
-    },
+    folder: folderOf(values),
+    search: values.search || undefined,
+    tag: values.tag || undefined,
+    generationType: values.generation_type || undefined,
+    filenames: names && names.length > 0 ? names : undefined,
+    createdFrom: values.date_from,
+    createdTo: values.date_to,
   };
 }
 
 /** A listing request: filters, sort and page. */
 export function parseListQuery(kind: LibraryKind, query: Query): LibraryQuery & { page: number; pageSize: number } {
-  const { parsed, filters } = parse(kind, query);
+  const values = parsed(listSchema(kind), query) as ParsedFilters & {
+    page: number;
+    page_size: number;
+    sort_by: SortField;
+    sort_order: SortOrder;
+  };
   return {
-    ...filters,
-    sortBy: parsed.sort_by,
-    sortOrder: parsed.sort_order,
-    page: parsed.page,
-    pageSize: parsed.page_size,
+    ...filtersOf(values),
+    sortBy: values.sort_by,
+    sortOrder: values.sort_order,
+    page: values.page,
+    pageSize: values.page_size,
   };
 }
 
-const TRUE_WORDS = new Set(["true", "1", "yes", "on"]);
-
 /**
- * A bulk delete: `confirm=true` is required, and criteria (or `all=true`) too, so a forgotten parameter
- * can never empty a library. Criteria combine with AND.
+ * A bulk delete: `confirm=true` is required, and criteria (or `all=true`) too, so a forgotten parameter can
+ * never empty a library. Criteria combine with AND.
  */
 export function parseBulkDeleteQuery(kind: LibraryKind, query: Query): Omit<LibraryQuery, "page" | "pageSize"> {
   requireConfirmation(query);
-  const { confirm: _confirm, all, ...rest } = query;
-  const { filters } = parse(kind, rest);
+  const values = parsed(bulkSchema(kind), query) as ParsedFilters & { all?: boolean };
+  const filters = filtersOf(values);
   const hasCriteria = Object.values(filters).some((value) => value !== undefined);
-  if (!hasCriteria && !TRUE_WORDS.has(String(all ?? "").toLowerCase())) {
+  if (!hasCriteria && values.all !== true) {
     throw new BadRequestError(
       "A bulk delete needs criteria (folder, search, filenames and the like) or all=true to delete everything",
       "CRITERIA_REQUIRED",
@@ -162,9 +179,9 @@ export function parseBulkDeleteQuery(kind: LibraryKind, query: Query): Omit<Libr
   return { ...filters, sortBy: "filename", sortOrder: "asc" };
 }
 
-/** Single deletes need `confirm=true` too. */
+/** Every delete needs `confirm=true` (also `1`, `yes`, `on`). */
 export function requireConfirmation(query: Query): void {
-  if (!TRUE_WORDS.has(String(query.confirm ?? "").toLowerCase())) {
+  if (booleanWord(String(query.confirm ?? "")) !== true) {
     throw new BadRequestError("Deletion requires confirm=true", "CONFIRMATION_REQUIRED");
   }
 }

@@ -10,6 +10,7 @@ import type { LibraryQuery } from "../../storage/library/library-index.js";
 import type { FolderView, LibraryStore } from "../../storage/library/library-store.js";
 
 export interface DeleteReport {
+  /** Paths relative to the library's root: audio files and their companions. */
   deletedFiles: string[];
   /** Audio files deleted (companions not counted). */
   deletedCount: number;
@@ -52,7 +53,8 @@ export class LibraryCatalog {
     const { items } = this.list(query);
     const deletedFiles: string[] = [];
     for (const entry of items) deletedFiles.push(...(await this.store.remove(entry)));
-    const foldersRemoved = this.kind === "voices" ? 0 : await this.removeEmptiedFolders(query.folder, items);
+    const cleanFolders = this.kind !== "voices" && items.length > 0;
+    const foldersRemoved = cleanFolders ? await this.removeEmptiedFolders(query.folder, items) : 0;
     return { deletedFiles, deletedCount: items.length, foldersRemoved };
   }
 

@@ -27,7 +27,8 @@ export function ttsMetadata(request: TtsRequest, info: TtsGenerationInfo, files:
       text: request.text,
       reference_audio_filename: request.referenceAudioFilename ?? null,
       project: request.project ?? null,
-      language: request.language ?? null,
+      // An unset language is English for every engine (SynthesisInput.language "" = "en").
+      language: request.language ?? "en",
       ...request.options,
     },
     generation_info: {

@@ -73,11 +73,22 @@ const SORT_COLUMNS: Record<SortField, string> = {
 };
 
 /**
- * `column = F` or below F, as a range the index can use ('0' is the character after '/'). Takes the three
- * parameters of {@link underParams}.
+ * `column = F` or below F, as one range the index can use: [F, F + '0') holds F, F/… ('0' follows '/') and
+ * names such as F-x or F.x, which the second check leaves out. Takes the parameters of {@link underParams}.
  */
-const under = (column: string): string => `(${column} = ? OR (${column} >= ? AND ${column} < ?))`;
-const underParams = (folder: string): string[] => [folder, `${folder}/`, `${folder}0`];
+const under = (column: string): string => `(${column} >= ? AND ${column} < ? AND (${column} = ? OR ${column} >= ?))`;
+const underParams = (folder: string): string[] => [folder, `${folder}0`, folder, `${folder}/`];
+
+/** Columns that may be NULL (never used, not yet measured): they sort last either way. */
+const NULLABLE_SORTS: ReadonlySet<SortField> = new Set(["duration", "last_used"]);
+
+/** ORDER BY of a query; the path breaks ties so pages are stable. */
+function orderBy(query: LibraryQuery): string {
+  const direction = query.sortOrder === "asc" ? "ASC" : "DESC";
+  const column = SORT_COLUMNS[query.sortBy];
+  const nullsLast = NULLABLE_SORTS.has(query.sortBy) ? `${column} IS NULL, ` : "";
+  return `${nullsLast}${column} ${direction}, path ${direction}`;
+}
 
 function fromRow(row: Row): IndexedFile {
   return {
@@ -99,11 +110,6 @@ function fromRow(row: Row): IndexedFile {
     usageCount: row.usage_count,
     lastUsed: row.last_used,
   };
-}
-
-/** LIKE pattern for a substring, with the wildcards of the substring itself escaped. */
-function containsPattern(term: string): string {
-  return `%${term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 export class LibraryIndex {
@@ -154,25 +160,40 @@ export class LibraryIndex {
     return rows.map(fromRow);
   }
 
-  /** One page of matches (or all of them) and how many match in total. */
+  /**
+   * One page of matches (or all of them) and how many match in total. The page is chosen on ids first and
+   * the rows fetched after, so the sort never carries whole rows (companions included) through memory.
+   */
   query(kind: LibraryKind, query: LibraryQuery): { items: IndexedFile[]; total: number } {
     const { where, params } = this.conditions(kind, query);
     const total = (
       this.db.prepare(`SELECT count(*) AS n FROM library_files WHERE ${where}`).get(...params) as { n: number }
     ).n;
-    const direction = query.sortOrder === "asc" ? "ASC" : "DESC";
-    // NULLs (never used, not yet measured) sort last either way; path breaks ties so pages are stable.
-    const order = `${SORT_COLUMNS[query.sortBy]} IS NULL, ${SORT_COLUMNS[query.sortBy]} ${direction}, path ${direction}`;
     const limit = query.page !== undefined && query.pageSize !== undefined ? " LIMIT ? OFFSET ?" : "";
     const paging = limit ? [query.pageSize, ((query.page ?? 1) - 1) * (query.pageSize ?? 0)] : [];
+    const ids = this.db
+      .prepare(`SELECT id FROM library_files WHERE ${where} ORDER BY ${orderBy(query)}${limit}`)
+      .pluck()
+      .all(...params, ...paging) as number[];
+    return { items: this.rowsById(ids), total };
+  }
+
+  /** The rows of `ids`, in the order of `ids`. */
+  private rowsById(ids: number[]): IndexedFile[] {
+    if (ids.length === 0) return [];
     const rows = this.db
-      .prepare(`SELECT * FROM library_files WHERE ${where} ORDER BY ${order}${limit}`)
-      .all(...params, ...paging) as Row[];
-    return { items: rows.map(fromRow), total };
+      .prepare(`SELECT * FROM library_files WHERE id IN (${ids.map(() => "?").join(", ")})`)
+      .all(...ids) as Array<Row & { id: number }>;
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.flatMap((id) => {
+      const row = byId.get(id);
+      return row ? [fromRow(row)] : [];
+    });
   }
 
   private conditions(kind: LibraryKind, query: LibraryQuery): { where: string; params: unknown[] } {
-    const clauses = ["store = ?"];
+    // With a search, `+store` keeps the planner from walking a store index when the trigram hits are fewer.
+    const clauses = [query.search ? "+store = ?" : "store = ?"];
     const params: unknown[] = [kind];
     const add = (clause: string, ...values: unknown[]): void => {
       clauses.push(clause);
@@ -180,9 +201,12 @@ export class LibraryIndex {
     };
     if (query.folder) add(under("folder"), ...underParams(query.folder));
     if (query.search) {
+      // FTS5 answers LIKE from its trigrams only without ESCAPE; instr() then keeps `%` and `_` literal.
+      const term = query.search.toLowerCase();
       add(
-        "id IN (SELECT rowid FROM library_search WHERE search_text LIKE ? ESCAPE '\\')",
-        containsPattern(query.search),
+        "id IN (SELECT rowid FROM library_search WHERE search_text LIKE ?) AND instr(search_text, ?) > 0",
+        `%${term}%`,
+        term,
       );
     }
     if (query.tag !== undefined) add("EXISTS (SELECT 1 FROM json_each(tags) WHERE value = ?)", query.tag);
@@ -192,7 +216,15 @@ export class LibraryIndex {
     if (query.filenames !== undefined) {
       const names = [...query.filenames];
       const marks = names.map(() => "?").join(", ");
-      add(`(path IN (${marks}) OR filename IN (${marks}))`, ...names, ...names);
+      // Two indexed lookups (path, then bare name) instead of one OR that no index serves.
+      add(
+        `id IN (SELECT id FROM library_files WHERE store = ? AND path IN (${marks})
+           UNION SELECT id FROM library_files WHERE store = ? AND filename IN (${marks}))`,
+        kind,
+        ...names,
+        kind,
+        ...names,
+      );
     }
     return { where: clauses.join(" AND "), params };
   }

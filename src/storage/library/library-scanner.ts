@@ -2,11 +2,12 @@
  * Keeps the index in step with one library folder on disk. A full scan at start walks everything but only
  * reads the companions of files whose size, modification time or companion changed since they were indexed,
  * so a warm start re-reads nothing. A rescan looks only inside folders whose modification time changed
- * (adding, removing or renaming an entry changes it), so it is cheap enough to run every few seconds and
- * picks up files copied in, edited or deleted by other means. File system calls are synchronous per folder
- * (much faster than one promise per stat) with a yield to the event loop between folders.
+ * (adding, removing or renaming an entry changes it, which includes files written by rename, as editors and
+ * our own atomic writes do), so it is cheap enough to run every few seconds. A file rewritten in place leaves
+ * its folder's mtime alone: only a full scan notices it (library.ts runs one now and then). File system
+ * calls are synchronous per folder (much faster than one promise per stat), yielding between folders.
  */
-import { readdirSync, statSync, type Stats } from "node:fs";
+import { lstatSync, readdirSync, realpathSync, statSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { Logger } from "../../logging.js";
@@ -188,7 +189,7 @@ export class LibraryScanner {
     const subfolders: string[] = [];
     for (const name of names) {
       if (name.startsWith(".")) continue; // hidden files, and our own half-written `.x.partial` files
-      const stats = statOrUndefined(join(absolute, name));
+      const stats = this.entryStats(join(absolute, name));
       if (stats?.isDirectory()) subfolders.push(join2(folder, name));
       else if (stats?.isFile() && AUDIO_EXTENSIONS.has(extensionOf(name))) files.push(toDiskFile(folder, name, stats));
     }
@@ -196,8 +197,22 @@ export class LibraryScanner {
   }
 
   private diskFile(folder: string, filename: string): DiskFile | undefined {
-    const stats = statOrUndefined(join(this.options.root, folder, filename));
+    const stats = this.entryStats(join(this.options.root, folder, filename));
     return stats?.isFile() ? toDiskFile(folder, filename, stats) : undefined;
+  }
+
+  /**
+   * What an entry is, following a symbolic link only to a file inside the root: a linked folder could loop
+   * back on itself, and a link out of the root names a file the API would refuse to serve anyway.
+   */
+  private entryStats(path: string): Stats | undefined {
+    const own = lstatOrUndefined(path);
+    if (!own?.isSymbolicLink()) return own;
+    const target = statOrUndefined(path);
+    if (!target?.isFile()) return undefined;
+    const real = realpathOrUndefined(path);
+    const root = realpathOrUndefined(this.options.root);
+    return real && root && real.startsWith(`${root}/`) ? target : undefined;
   }
 
   /** Stamps of the files directly in `folder` (not below it). */
@@ -228,6 +243,22 @@ function isUnchanged(stamp: FileStamp | undefined, file: DiskFile, companionMtim
 function statOrUndefined(path: string): Stats | undefined {
   try {
     return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function realpathOrUndefined(path: string): string | undefined {
+  try {
+    return realpathSync(path);
   } catch {
     return undefined;
   }

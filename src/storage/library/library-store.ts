@@ -10,7 +10,7 @@ import { ConflictError, NotFoundError } from "../../domain/errors.js";
 import { copyFileNoClobber, replaceFile } from "../atomic-write.js";
 import { resolveInside } from "../confine.js";
 import { Mutex } from "../mutex.js";
-import { companionPath, writeCompanion } from "./companion.js";
+import { companionPath, readCompanion, writeCompanion } from "./companion.js";
 import { splitPath, type IndexedFile, type LibraryKind } from "./library-entry.js";
 import type { LibraryIndex, LibraryQuery } from "./library-index.js";
 import type { LibraryScanner } from "./library-scanner.js";
@@ -122,7 +122,10 @@ export class LibraryStore {
     });
   }
 
-  /** Rewrites the companion of `entry` from its current contents; returns the updated entry. */
+  /**
+   * Rewrites the companion of `entry` from what is on disk now (an edit made by hand since the last scan is
+   * kept, not overwritten with the index's older copy); returns the updated entry.
+   */
   updateCompanion(
     entry: IndexedFile,
     update: (current: Record<string, unknown>) => Record<string, unknown>,
@@ -130,7 +133,8 @@ export class LibraryStore {
     return this.lock.run(async () => {
       const current = this.index.get(this.kind, entry.path);
       if (!current) throw new NotFoundError(`File not found: ${entry.path}`);
-      await writeCompanion(this.absolutePath(current), update({ ...(current.companion ?? {}) }));
+      const onDisk = readCompanion(this.absolutePath(current)).data ?? current.companion ?? {};
+      await writeCompanion(this.absolutePath(current), update({ ...onDisk }));
       return this.reindex(current.path);
     });
   }
@@ -151,15 +155,15 @@ export class LibraryStore {
     });
   }
 
-  /** Deletes `entry` and its companion; returns the names of the files removed. */
+  /** Deletes `entry` and its companion; returns the paths (relative to the root) of the files removed. */
   remove(entry: IndexedFile): Promise<string[]> {
     return this.lock.run(async () => {
       const audio = this.absolutePath(entry);
-      const removed = [entry.filename];
+      const removed = [entry.path];
       await rm(audio, { force: true });
       if (await exists(companionPath(audio))) {
         await rm(companionPath(audio), { force: true });
-        removed.push(`${entry.filename}.json`);
+        removed.push(companionPath(entry.path));
       }
       this.index.remove(this.kind, entry.path);
       this.scanner.noteFolderChain(entry.folder);

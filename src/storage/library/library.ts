@@ -1,8 +1,9 @@
 /**
  * The three libraries over one index: reference_audio/ (voices), vc_inputs/ and outputs/. At start each is
  * walked once (cheap when the index is warm); then a rescan every `rescanIntervalMs` picks up what other
- * programs changed on disk. Listings of a library answer 503 until its first complete walk, so a cold index
- * never serves a partial picture.
+ * programs added, removed or renamed on disk, and every FULL_WALK_EVERY_MS a complete walk also catches
+ * files rewritten in place (which leave their folder's mtime alone). Listings of a library answer 503 until
+ * its first complete walk, so a cold index never serves a partial picture.
  */
 import type { Db } from "../db/database.js";
 import type { Logger } from "../../logging.js";
@@ -13,6 +14,9 @@ import { LibraryScanner, type AudioProber } from "./library-scanner.js";
 import { LibraryStore } from "./library-store.js";
 
 export const LIBRARY_KINDS: readonly LibraryKind[] = ["voices", "vc_inputs", "outputs"];
+
+/** How often the periodic rescan is a complete walk (stamps of every file compared). */
+const FULL_WALK_EVERY_MS = 10 * 60_000;
 
 export interface LibraryOptions {
   db: Db;
@@ -49,6 +53,7 @@ export class Library {
   private timer: NodeJS.Timeout | undefined;
   private scanning: Promise<void> = Promise.resolve();
   private lastScanAt: Date | undefined;
+  private lastFullWalkAt = 0;
   private indexing = false;
 
   constructor(private readonly options: LibraryOptions) {
@@ -111,7 +116,8 @@ export class Library {
   private schedule(): void {
     if (this.options.rescanIntervalMs <= 0) return;
     this.timer = setTimeout(() => {
-      this.scanning = this.scanAll("changed").finally(() => this.schedule());
+      const mode = Date.now() - this.lastFullWalkAt >= FULL_WALK_EVERY_MS ? "full" : "changed";
+      this.scanning = this.scanAll(mode).finally(() => this.schedule());
     }, this.options.rescanIntervalMs);
     this.timer.unref();
   }
@@ -134,5 +140,6 @@ export class Library {
       }
     }
     this.lastScanAt = new Date();
+    if (mode === "full") this.lastFullWalkAt = this.lastScanAt.getTime();
   }
 }

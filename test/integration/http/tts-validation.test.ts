@@ -135,5 +135,13 @@ describe("POST /api/v1/tts validation and voices (fake engine)", () => {
       422,
       "VALIDATION_ERROR",
     );
+    await mkdir(join(app.config.paths.referenceAudio, "villains"), { recursive: true });
+    await writeFile(join(app.config.paths.referenceAudio, "villains", "anna.wav"), wav);
+    const ambiguous = await expectError(
+      await tts({ text: "Voice test.", reference_audio_filename: "anna" }),
+      409,
+      "CONFLICT",
+    );
+    expect(ambiguous.detail).to.equal("narrators/anna.wav, villains/anna.wav");
   });
 });

@@ -106,6 +106,24 @@ describe("voice library through HTTP (fake engine)", function () {
     expect(released).to.deep.include({ voice_count: 0, subfolders: ["released/2026"] });
   });
 
+  it("leaves fields sent as null as they are, and refuses unknown fields and conflicting folder aliases", async () => {
+    await upload({ name: "Narrator", folder_path: "keep" });
+    const put = (body: object) =>
+      api("/voice/keep/narrator.wav/metadata", {
+        method: "PUT",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const kept = await json(await put({ name: null, folder_path: null, tags: null, description: "new" }));
+    expect(kept.voice_metadata).to.include({ name: "Narrator", url: "keep/narrator.wav", description: "new" });
+    expect((await put({ colour: "blue" })).status).to.equal(422);
+    expect((await upload({ folder_path: "a", project: "b" }, wav(4), "other.wav")).status).to.equal(422);
+    expect((await api("/voices?confirm=true&all=true&page_size=1", { method: "DELETE" })).status).to.equal(422);
+    expect((await api("/voices?confirm=true&all=maybe", { method: "DELETE" })).status).to.equal(422);
+    const tooBig = await json(await api("/voices?page_size=500"));
+    expect(tooBig.detail[0].msg).to.equal("must be an integer from 1 to 100");
+  });
+
   it("deletes one file by its path, needs confirm, and refuses an ambiguous bare name with 409", async () => {
     await upload({ folder_path: "a" });
     await upload({ folder_path: "b" });
@@ -116,7 +134,7 @@ describe("voice library through HTTP (fake engine)", function () {
       .to.include("a/narrator.wav")
       .and.include("b/narrator.wav");
     const deleted = await json(await api("/voice/a/narrator.wav?confirm=true", { method: "DELETE" }));
-    expect(deleted.deleted_files).to.deep.equal(["narrator.wav", "narrator.wav.json"]);
+    expect(deleted.deleted_files).to.deep.equal(["a/narrator.wav", "a/narrator.wav.json"]);
     expect((await api("/voice/a/narrator.wav?confirm=true", { method: "DELETE" })).status).to.equal(404);
   });
 

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
@@ -107,6 +107,16 @@ describe("storage/library scanner and index", () => {
     await scanner.rescan();
     expect(paths()).to.deep.equal([]);
     expect(index.folders("voices").map((f) => f.path)).to.deep.equal(["", "empty", "empty/category"]);
+  });
+
+  it("follows a symbolic link only to a file inside the library, never a linked folder (which could loop)", async () => {
+    await symlink(join(root, "anna.wav"), join(root, "alias.wav"));
+    await writeFile(join(dir, "outside.wav"), "RIFF");
+    await symlink(join(dir, "outside.wav"), join(root, "outside-link.wav"));
+    await symlink(dir, join(root, "loop"));
+    await scanner.fullScan();
+    expect(paths()).to.deep.equal(["alias.wav", "anna.wav", "characters/bob.wav", "characters/villains/eve.mp3"]);
+    expect(index.folders("voices").map((f) => f.path)).to.not.include("loop");
   });
 
   it("filters by folder (with everything below it), search, tag and names; sorts and pages", async () => {
