@@ -46,7 +46,7 @@ def parse_arguments() -> argparse.Namespace:
     )
     parser.add_argument("--voice", type=Path, help="reference audio file (sent as bytes)")
     parser.add_argument("--language", default="en")
-    parser.add_argument("--speed", type=float, help="tempo 0.5-2.0")
+    parser.add_argument("--speed", type=float, help="tempo 0.25-4.0")
     parser.add_argument("--seed", type=int, help="seed for every segment")
     parser.add_argument("--chunk-ms", type=int, default=500, help="maximum audio per message; 0 = one per segment")
     parser.add_argument("--out", type=Path, help="write the audio to this WAV file")

@@ -114,6 +114,7 @@ def model_info(info: EngineInfo) -> pb.ModelInfo:
         engine_version=info.engine_version,
         stretch_libraries=[STRETCH_LIBRARY_ENUMS[name] for name in stretch.available_libraries()],
         warnings=info.warnings,
+        voice_method=info.voice_method,
     )
 
 
@@ -126,5 +127,7 @@ def stats_message(stats: Stats) -> pb.SynthesisStats:
         watermarked=stats.watermarked,
         stretch_library=STRETCH_LIBRARY_ENUMS.get(stats.stretch_library or "", pb.STRETCH_LIBRARY_UNSPECIFIED),
         ignored_parameters=stats.ignored_parameters,
+        voice_method=stats.voice_method,
+        stretch_ms=round(stats.stretch_ms, 1),
         warnings=stats.warnings,
     )

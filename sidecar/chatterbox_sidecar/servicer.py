@@ -42,7 +42,7 @@ from .proto_mapping import (
 )
 from .response_size import ResponseBudget
 from .synthesis import AudioPiece, JobTiming, Stats
-from .validation import synthesis_plan
+from .validation import pitch_shift_semitones, synthesis_plan
 from .worker import DRAINING, InferenceWorker, Job
 
 log = logging.getLogger("chatterbox_sidecar.servicer")
@@ -162,6 +162,7 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
         encoding = lookup(ENCODINGS, request.encoding, "encoding")
         if not request.HasField("source"):
             raise InvalidInput("source is required: the speech to convert", field="source")
+        semitones = pitch_shift_semitones(request)
         source = decode_source(request.source, "source", self._options.allowed_roots)
         budget = ResponseBudget.for_message_limit(self._options.max_message_bytes, encoding, info.sample_rate)
         budget.check_source(source.duration_seconds)
@@ -170,9 +171,10 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
             if request.HasField("target_voice")
             else None
         )
+        plan = synthesis.ConversionPlan(source, target, semitones)
 
         def work(engine: Engine, job: Job, channel: Channel) -> None:
-            channel.put(synthesis.convert(engine, source, target, JobTiming(job.enqueued_at, job.started_at)))
+            channel.put(synthesis.convert(engine, plan, JobTiming(job.enqueued_at, job.started_at)))
             channel.finish()
 
         ((samples, stats),) = list(self._submit(context, work))

@@ -3,6 +3,10 @@
 `speed` is a tempo factor (2.0 = twice as fast); the stretch ratio, output duration over input duration,
 is 1/speed. Libraries are tried along FALLBACK_CHAIN; a requested library that is missing or fails
 falls back to the next one and says so in the warnings, and the result names the library actually used.
+A library whose own speed range is narrower than 0.25-4.0 runs in several equal passes (speed 4 with
+audiostretchy is two passes at speed 2), so every library honours the whole range. The output always has
+round(input samples / speed) samples: audiostretchy misses that by a constant 17-100 ms per call, which
+matters for the short segments of a streamed synthesis.
 """
 
 from __future__ import annotations
@@ -29,8 +33,12 @@ LIBROSA = "librosa"
 TORCHAUDIO = "torchaudio"
 FALLBACK_CHAIN = (AUDIOSTRETCHY, SOX, LIBROSA, TORCHAUDIO)
 
-MIN_SPEED = 0.5
-MAX_SPEED = 2.0
+MIN_SPEED = 0.25
+MAX_SPEED = 4.0
+# The speeds one pass of a library honours, found by trying: audiostretchy's TDHS silently clamps its
+# ratio to 0.5-2.0 (asked for speed 0.25 or 4 it returns speed 0.5 or 2), and sox's tempo refuses
+# factors outside 0.1-100. librosa's and torchaudio's phase vocoders take any factor.
+SINGLE_PASS_SPEEDS = {AUDIOSTRETCHY: (0.5, 2.0), SOX: (0.1, 100.0)}
 # Pitch-period search range of the TDHS stretcher. audiostretchy's default upper bound is 333 Hz, which
 # misses high female and child voices; 500 Hz covers them.
 TDHS_UPPER_HZ = 500
@@ -60,7 +68,7 @@ def time_stretch(samples: np.ndarray, sample_rate: int, speed: float, library: s
         if not is_available(name):
             continue
         try:
-            stretched = _IMPLEMENTATIONS[name](np.asarray(samples, dtype=np.float32), sample_rate, speed)
+            stretched = _stretch_in_passes(name, np.asarray(samples, dtype=np.float32), sample_rate, speed)
         except Exception as error:
             log.warning("time-stretch library failed; falling back", exc_info=error, extra={"library": name})
             warnings.append(f"time stretch with {name} failed ({type(error).__name__}); fell back to another library")
@@ -91,6 +99,27 @@ def is_available(name: str) -> bool:
     if name in (LIBROSA, TORCHAUDIO):
         return importlib.util.find_spec(name) is not None
     return False
+
+
+def passes(library: str, speed: float) -> list[float]:
+    """Equal per-pass speeds whose product is `speed`, each inside what one pass of `library` honours."""
+    low, high = SINGLE_PASS_SPEEDS.get(library, (0.0, math.inf))
+    if low <= speed <= high:
+        return [speed]
+    limit = high if speed > high else low
+    # The tolerance keeps speed 4 at two passes of 2 although log(4) / log(2) may round above 2.
+    count = math.ceil(math.log(speed) / math.log(limit) - 1e-9)
+    return [speed ** (1.0 / count)] * count
+
+
+def _stretch_in_passes(library: str, samples: np.ndarray, sample_rate: int, speed: float) -> np.ndarray:
+    length = round(samples.size / speed)
+    for step in passes(library, speed):
+        samples = _IMPLEMENTATIONS[library](samples, sample_rate, step)
+    # Trimmed or padded at the end, where speech trails off into silence.
+    if samples.size >= length:
+        return samples[:length]
+    return np.concatenate([samples, np.zeros(length - samples.size, dtype=samples.dtype)])
 
 
 def _candidates(library: str) -> list[str]:

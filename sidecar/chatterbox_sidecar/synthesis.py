@@ -58,7 +58,9 @@ class Stats:
     audio_samples: int = 0
     watermarked: bool = False
     stretch_library: str | None = None
+    stretch_ms: float = 0.0  # wall time spent time-stretching, over all segments
     ignored_parameters: list[str] = field(default_factory=list)
+    voice_method: str = ""  # how the reference or target voice shaped the output; "" without one
     warnings: list[str] = field(default_factory=list)
 
     def warn(self, messages: list[str]) -> None:
@@ -75,6 +77,7 @@ def synthesize(engine: Engine, plan: SynthesisPlan, timing: JobTiming, emit: Emi
         queue_wait_ms=timing.queue_wait_ms(),
         watermarked=engine.info.watermarked,
         ignored_parameters=engine.ignored_parameters(plan.params),
+        voice_method=engine.voice_method(plan.voice),
     )
     offset = 0
     for index, segment in enumerate(plan.segments):
@@ -99,7 +102,9 @@ def _speak_segment(engine: Engine, plan: SynthesisPlan, segment: Segment, stats:
     request = SegmentRequest(segment.text, plan.language, plan.voice, plan.params, segment.seed)
     samples = engine.synthesize(request)
     if plan.speed != 1.0:
+        started = time.perf_counter()
         result = time_stretch(samples, engine.info.sample_rate, plan.speed, plan.stretch_library)
+        stats.stretch_ms += (time.perf_counter() - started) * 1000
         samples = result.samples
         stats.stretch_library = result.library
         stats.warn(result.warnings)
@@ -119,14 +124,24 @@ def split_segment(samples: np.ndarray, index: int, offset: int, chunk_samples: i
     ]
 
 
-def convert(engine: Engine, source: Audio, target: Audio | None, timing: JobTiming) -> tuple[np.ndarray, Stats]:
+@dataclass(frozen=True)
+class ConversionPlan:
+    """A validated voice conversion request in plain values."""
+
+    source: Audio
+    target: Audio | None
+    pitch_shift_semitones: float = 0.0
+
+
+def convert(engine: Engine, plan: ConversionPlan, timing: JobTiming) -> tuple[np.ndarray, Stats]:
     """Voice conversion of a whole clip (the official VC is not incremental)."""
     stats = Stats(queue_wait_ms=timing.queue_wait_ms(), watermarked=engine.info.watermarked)
-    samples, warnings = engine.convert(source, target)
-    stats.warn(warnings)
+    conversion = engine.convert(plan.source, plan.target, plan.pitch_shift_semitones)
+    stats.voice_method = conversion.voice_method
+    stats.warn(conversion.warnings)
     stats.time_to_first_audio_ms = stats.generation_ms = timing.elapsed_ms()
-    stats.audio_samples = samples.size
-    return samples, stats
+    stats.audio_samples = conversion.samples.size
+    return conversion.samples, stats
 
 
 class JobTiming:

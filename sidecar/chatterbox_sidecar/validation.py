@@ -1,5 +1,5 @@
-"""Validation of SynthesisInput against the loaded engine; every problem is INVALID_ARGUMENT with a
-message, and ErrorInfo metadata, that name the field."""
+"""Validation of SynthesisInput against the loaded engine, and of ConvertRequest's pitch shift; every
+problem is INVALID_ARGUMENT with a message, and ErrorInfo metadata, that name the field."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ FLOAT_RANGES: dict[str, tuple[float, float]] = {
     "top_p": (0.0, 1.0),
 }
 MAX_TOP_K = 10000
+# An octave either way: beyond it even formant-preserving shifts stop sounding like a human voice.
+MAX_PITCH_SHIFT_SEMITONES = 12.0
 
 
 def synthesis_plan(
@@ -59,6 +61,20 @@ def generation_params(message: pb.GenerationParams) -> GenerationParams:
             raise InvalidInput(f"{field} must be between 1 and {MAX_TOP_K}, got {message.top_k}", field=field)
         values["top_k"] = int(message.top_k)
     return GenerationParams(**values)
+
+
+def pitch_shift_semitones(message: pb.ConvertRequest) -> float:
+    """ConvertRequest.pitch_shift_semitones, 0 when unset; -12 to 12."""
+    if not message.HasField("pitch_shift_semitones"):
+        return 0.0
+    value = message.pitch_shift_semitones
+    if not math.isfinite(value) or abs(value) > MAX_PITCH_SHIFT_SEMITONES:
+        limit = MAX_PITCH_SHIFT_SEMITONES
+        raise InvalidInput(
+            f"pitch_shift_semitones must be between {-limit:g} and {limit:g}, got {value:g}",
+            field="pitch_shift_semitones",
+        )
+    return float(value)
 
 
 def _segments(message: pb.SynthesisInput, max_chars: int) -> list[Segment]:

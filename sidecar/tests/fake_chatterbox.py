@@ -124,6 +124,7 @@ class ChatterboxVC:
         self.ref_dict = None if ref_dict is None else {k: v.to(device) for k, v in ref_dict.items()}
         self.loaded_from: tuple = ("constructor",)
         self.targets_set: list[str] = []
+        self.target_audio: list[tuple[np.ndarray, int]] = []  # (samples, rate) of every file set as target
         ChatterboxVC.instances.append(self)
 
     @classmethod
@@ -140,7 +141,10 @@ class ChatterboxVC:
         return vc
 
     def set_target_voice(self, wav_fpath):
+        import soundfile
+
         self.targets_set.append(_tag_of(wav_fpath))
+        self.target_audio.append(soundfile.read(wav_fpath, dtype="float32"))
         self.ref_dict = {"embedding": FakeTensor(np.ones(3), self.device), "tag": _tag_of(wav_fpath)}
 
     def generate(self, audio, target_voice_path=None):

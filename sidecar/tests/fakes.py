@@ -6,7 +6,7 @@ import threading
 
 import numpy as np
 
-from chatterbox_sidecar.engines.base import Audio, EngineInfo, GenerationParams, SegmentRequest
+from chatterbox_sidecar.engines.base import Audio, Conversion, EngineInfo, GenerationParams, SegmentRequest
 
 FAKE_RATE = 24000
 SAMPLES_PER_CHAR = 100
@@ -34,9 +34,11 @@ class FakeEngine:
             voice_conversion=voice_conversion,
             watermarked=False,
             engine_version="fake 1.0",
+            voice_method="fake: reverses the audio",
         )
         self.calls: list[SegmentRequest] = []
         self.converted: list[Audio] = []
+        self.pitch_shifts: list[float] = []
         self.gate: threading.Event | None = None
         self.entered = threading.Event()
         self.fail_at: int | None = None
@@ -45,6 +47,9 @@ class FakeEngine:
 
     def ignored_parameters(self, params: GenerationParams) -> list[str]:
         return ["min_p"] if params.min_p is not None else []
+
+    def voice_method(self, voice: Audio | None) -> str:
+        return "" if voice is None else "fake: ignores the reference"
 
     def synthesize(self, request: SegmentRequest) -> np.ndarray:
         index = len(self.calls)
@@ -57,9 +62,11 @@ class FakeEngine:
         n = len(request.text) * self.samples_per_char
         return (np.arange(n, dtype=np.float32) % 200) / 400.0 - 0.25
 
-    def convert(self, source: Audio, target: Audio | None) -> tuple[np.ndarray, list[str]]:
+    def convert(self, source: Audio, target: Audio | None, pitch_shift_semitones: float = 0.0) -> Conversion:
         self.converted.append(source)
-        return source.samples[::-1].copy(), ["fake conversion"]
+        self.pitch_shifts.append(pitch_shift_semitones)
+        method = "" if target is None else "fake: reverses the audio"
+        return Conversion(source.samples[::-1].copy(), method, ["fake conversion"])
 
     def close(self) -> None:
         self.closed = True

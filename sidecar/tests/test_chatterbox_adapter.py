@@ -12,12 +12,15 @@ import types
 import numpy as np
 import pytest
 
-from chatterbox_sidecar.engines import chatterbox_models, hub_probe, loader, torch_support
+from chatterbox_sidecar import pcm
+from chatterbox_sidecar.engines import chatterbox, chatterbox_models, hub_probe, loader, torch_support
 from chatterbox_sidecar.engines.base import Audio, GenerationParams, SegmentRequest
 from chatterbox_sidecar.engines.loader import LoadSpec, load_chatterbox, load_engine
 from chatterbox_sidecar.errors import InvalidInput, NotLoaded, OutOfMemory, WrongKind
+from chatterbox_sidecar.pitch import median_f0
 
 import fake_chatterbox
+from espeak_speech import high_female, low_male
 
 
 @pytest.fixture
@@ -246,11 +249,67 @@ def test_english_voice_conversion_shares_the_decoder_and_caches_targets(tmp_path
     source = Audio(np.linspace(-0.5, 0.5, 2400, dtype=np.float32), 24000, "source")
     target = voice(f0=200)
     for _ in range(2):
-        converted, warnings = engine.convert(source, target)
+        conversion = engine.convert(source, target)
     assert len(vc.targets_set) == 1 and vc.last_target == vc.targets_set[0]
-    assert converted.dtype == np.float32 and converted.shape == (2400,) and warnings == []
-    engine.convert(source, None)
-    assert vc.last_target == "builtin"
+    assert conversion.samples.dtype == np.float32 and conversion.samples.shape == (2400,)
+    assert conversion.warnings == [] and conversion.voice_method == chatterbox.CONVERSION_METHOD
+    builtin = engine.convert(source, None)
+    assert vc.last_target == "builtin" and builtin.voice_method == ""
+
+
+def speech_audio(speech: tuple[np.ndarray, int], name: str) -> Audio:
+    samples, rate = speech
+    return Audio(samples, rate, name)
+
+
+@pytest.mark.parametrize("semitones", [4.0, -5.0])
+def test_a_pitch_shift_moves_the_target_reference_before_the_model_embeds_it(tmp_path, semitones):
+    engine = load_chatterbox(LoadSpec(engine="chatterbox", models_dir=models_dir(tmp_path)))
+    target = speech_audio(high_female(), "female target")
+    conversion = engine.convert(speech_audio(low_male(), "male source"), target, semitones)
+    samples, rate = engine._vc.target_audio[-1]
+    wanted = median_f0(target.samples, target.sample_rate) * 2.0 ** (semitones / 12.0)
+    assert abs(median_f0(samples, rate) / wanted - 1) < 0.05
+    assert abs(samples.size / rate - target.duration_seconds) < 0.01
+    assert f"{semitones:+g} semitones" in conversion.voice_method and "ChatterboxVC" in conversion.voice_method
+
+
+def test_the_shift_is_part_of_the_target_cache_key(tmp_path):
+    engine = load_chatterbox(LoadSpec(engine="chatterbox", models_dir=models_dir(tmp_path)))
+    source, target = voice(f0=120), speech_audio(high_female(), "female target")
+    for semitones in (0.0, 3.0, 3.0, 0.0, -3.0):
+        engine.convert(source, target, semitones)
+    assert engine._vc_cache.misses == 3 and engine._vc_cache.hits == 2
+    unshifted, rate = engine._vc.target_audio[0]
+    assert abs(median_f0(unshifted, rate) / median_f0(target.samples, target.sample_rate) - 1) < 0.01
+
+
+def test_a_pitch_shift_with_the_builtin_target_shifts_the_converted_output(tmp_path):
+    engine = load_chatterbox(LoadSpec(engine="chatterbox", models_dir=models_dir(tmp_path)))
+    samples, rate = high_female()
+    # The fake model returns the source's samples at half level, unresampled: hand it 24 kHz.
+    source = Audio(pcm.resample(samples, rate, 24000), 24000, "female source")
+    conversion = engine.convert(source, None, -4.0)
+    wanted = median_f0(source.samples, source.sample_rate) * 2.0 ** (-4.0 / 12.0)
+    assert abs(median_f0(conversion.samples, 24000) / wanted - 1) < 0.05
+    assert "output's pitch was shifted" in conversion.warnings[0] and conversion.voice_method == ""
+
+
+def test_a_target_without_voiced_speech_cannot_be_shifted(tmp_path):
+    engine = load_chatterbox(LoadSpec(engine="chatterbox", models_dir=models_dir(tmp_path)))
+    noise = Audio(np.random.default_rng(2).normal(scale=0.1, size=16000).astype(np.float32), 16000, "noise")
+    with pytest.raises(InvalidInput, match="no voiced speech") as caught:
+        engine.convert(voice(), noise, 2.0)
+    assert caught.value.metadata["field"] == "target_voice"
+
+
+def test_the_voice_methods_name_the_neural_models(tmp_path):
+    engine = load_chatterbox(LoadSpec(engine="chatterbox", models_dir=models_dir(tmp_path)))
+    assert engine.info.voice_method == f"{chatterbox.CLONING_METHOD}; {chatterbox.CONVERSION_METHOD}"
+    assert engine.voice_method(voice()) == chatterbox.CLONING_METHOD and engine.voice_method(None) == ""
+    turbo_dir = models_dir(tmp_path / "turbo-only", "turbo")
+    turbo = load_chatterbox(LoadSpec(engine="chatterbox", variant="turbo", models_dir=turbo_dir))
+    assert turbo.info.voice_method == chatterbox.CLONING_METHOD  # no ChatterboxVC loaded
 
 
 def test_other_variants_load_voice_conversion_from_the_english_folder_or_warn(tmp_path):

@@ -5,11 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from chatterbox_sidecar.engines import espeak
 from chatterbox_sidecar.engines.base import Audio, GenerationParams, SegmentRequest
 from chatterbox_sidecar.engines.espeak import EspeakEngine
-from chatterbox_sidecar.pitch import median_f0
+from chatterbox_sidecar.pitch import frame_f0, median_f0
+
+from espeak_speech import espeak_speech, high_female, low_male
 
 TEXT = "The weather is lovely today, so we should walk along the river."
+REFERENCE_TEXT = "I like to read old books on quiet evenings, with a cup of tea beside me."
 
 
 @pytest.fixture(scope="module")
@@ -19,6 +23,11 @@ def engine() -> EspeakEngine:
 
 def speak(engine, text=TEXT, voice=None, seed=None, language="en", **params) -> np.ndarray:
     return engine.synthesize(SegmentRequest(text, language, voice, GenerationParams(**params), seed))
+
+
+def recording(speech: tuple[np.ndarray, int], name: str) -> Audio:
+    samples, rate = speech
+    return Audio(samples, rate, name)
 
 
 def buzz(f0_hz: float, seconds: float = 2.0, rate: int = 16000) -> Audio:
@@ -59,9 +68,43 @@ def test_a_higher_reference_pitch_gives_a_higher_voice(engine, low_hz, high_hz):
 
 
 @pytest.mark.parametrize("reference_hz", [100, 130, 200, 260])
-def test_the_calibrated_mapping_lands_near_the_reference_pitch(engine, reference_hz):
+def test_the_output_lands_on_a_buzz_references_pitch(engine, reference_hz):
     produced = median_f0(speak(engine, voice=buzz(reference_hz), seed=1, temperature=0.05), 24000)
-    assert abs(produced / reference_hz - 1) < 0.12
+    assert abs(produced / reference_hz - 1) < 0.05
+
+
+@pytest.mark.parametrize(
+    "voice,pitch",
+    [("en-us+m3", 5), ("en-us+m3", 30), ("en-us+f3", 40), ("en-us+f3", 90), ("en-us", 50)],
+)
+def test_the_output_lands_on_a_speaking_references_median_f0(engine, voice, pitch):
+    reference = recording(espeak_speech(REFERENCE_TEXT, voice, pitch), f"{voice}-{pitch}")
+    wanted = median_f0(reference.samples, reference.sample_rate)
+    produced = median_f0(speak(engine, voice=reference, seed=1), 24000)
+    assert abs(produced / wanted - 1) < 0.05
+
+
+def test_a_reference_is_analysed_once_for_all_segments(engine):
+    reference = recording(high_female(), "analysed-once")
+    misses = engine._profiles.misses
+    assert engine.voice_method(reference) == espeak.TTS_VOICE_METHOD
+    for text in ("One sentence.", "Another sentence.", "And a third one."):
+        speak(engine, text, voice=reference)
+    assert engine._profiles.misses == misses + 1
+
+
+def test_the_voice_method_says_what_the_reference_did(engine):
+    assert engine.voice_method(None) == ""
+    assert "WORLD" in engine.voice_method(buzz(150)) and "not neural" in engine.voice_method(buzz(150))
+    noise = Audio(np.random.default_rng(5).normal(scale=0.1, size=16000).astype(np.float32), 16000, "noise")
+    assert engine.voice_method(noise) == espeak.UNVOICED_REFERENCE_METHOD
+    assert speak(engine, voice=noise).size > 24000  # the default voice still speaks
+    assert "not neural" in engine.info.voice_method
+
+
+def test_a_reference_keeps_equal_seeds_byte_identical(engine):
+    reference = recording(low_male(), "seeded")
+    assert speak(engine, voice=reference, seed=4).tobytes() == speak(engine, voice=reference, seed=4).tobytes()
 
 
 def test_languages_cover_chatterbox_multilingual_and_change_the_speech(engine):
@@ -98,10 +141,31 @@ def test_the_engine_reports_itself_honestly(engine):
     assert info.engine_version.startswith("espeak-ng 1.") and info.max_segment_chars == 300
 
 
-def test_voice_conversion_shifts_the_pitch_to_the_target_and_keeps_the_duration(engine):
-    source_samples = speak(engine, seed=1, temperature=0.05)
-    source = Audio(source_samples, 24000, "source")
-    converted, warnings = engine.convert(source, buzz(240))
-    assert abs(converted.size - source_samples.size) < 0.01 * source_samples.size
-    assert abs(median_f0(converted, 24000) / 240 - 1) < 0.12
-    assert "not neural" in warnings[0]
+@pytest.mark.parametrize("semitones", [0.0, 3.0, -2.0])
+def test_voice_conversion_moves_the_source_onto_the_target_and_keeps_its_length(engine, semitones):
+    source = Audio(speak(engine, seed=1, temperature=0.05), 24000, "source")
+    target = recording(high_female(), "target")
+    conversion = engine.convert(source, target, semitones)
+    wanted = median_f0(target.samples, target.sample_rate) * 2.0 ** (semitones / 12.0)
+    assert abs(median_f0(conversion.samples, 24000) / wanted - 1) < 0.05
+    assert conversion.samples.size == source.samples.size
+    voiced = ~np.isnan(frame_f0(source.samples, 24000))
+    assert np.mean(~np.isnan(frame_f0(conversion.samples, 24000))[voiced]) >= 0.8
+    assert conversion.voice_method == espeak.CONVERT_VOICE_METHOD and conversion.warnings == []
+
+
+def test_voice_conversion_without_a_target_moves_the_source_onto_the_builtin_voice(engine):
+    source = recording(high_female(), "female source")
+    conversion = engine.convert(source, None, 0.0)
+    builtin = median_f0(speak(engine, seed=1, temperature=0.05), 24000)
+    assert abs(median_f0(conversion.samples, 24000) / builtin - 1) < 0.05
+    assert abs(conversion.samples.size / 24000 - source.duration_seconds) < 0.01 * source.duration_seconds
+    assert conversion.voice_method == ""
+
+
+def test_voice_conversion_of_unvoiced_audio_returns_it_and_says_why(engine):
+    noise = Audio(np.random.default_rng(6).normal(scale=0.1, size=24000).astype(np.float32), 24000, "noise2")
+    unchanged = engine.convert(noise, recording(low_male(), "male"), 0.0)
+    assert np.array_equal(unchanged.samples, noise.samples) and "no voiced speech" in unchanged.warnings[0]
+    no_target = engine.convert(recording(low_male(), "male"), noise, 0.0)
+    assert no_target.voice_method == espeak.UNVOICED_TARGET_METHOD and "no voiced speech" in no_target.warnings[0]

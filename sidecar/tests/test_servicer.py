@@ -121,6 +121,32 @@ def test_speed_stretches_each_segment_and_reports_the_library(start_sidecar):
     assert abs(response.stats.audio_samples - 100 * SAMPLES_PER_CHAR / 2) < 0.05 * 100 * SAMPLES_PER_CHAR / 2
 
 
+@pytest.mark.parametrize("speed", [0.25, 4.0])
+def test_the_speed_range_reaches_a_quarter_and_four_times(start_sidecar, speed):
+    running = start_sidecar()
+    running.load()
+    response = running.speech.Synthesize(unary_request("a" * 100, speed=speed), timeout=10)
+    expected = 100 * SAMPLES_PER_CHAR / speed
+    assert abs(response.stats.audio_samples / expected - 1) < 0.05
+    assert list(response.stats.warnings) == []
+
+
+def test_the_voice_method_is_reported_in_the_stats_and_the_model_info(start_sidecar):
+    running = start_sidecar()
+    assert running.load().model.voice_method == "fake: reverses the audio"
+    voice = pb.AudioSource(pcm=pcm_message(np.zeros(100, "<f4")))
+    with_voice = running.speech.Synthesize(unary_request("hi", voice=voice), timeout=10)
+    assert with_voice.stats.voice_method == "fake: ignores the reference"
+    assert running.speech.Synthesize(unary_request("hi"), timeout=10).stats.voice_method == ""
+    events = events_of(running.speech.SynthesizeStream(stream_request("hi", voice=voice), timeout=10))
+    assert events[-1][1].stats.voice_method == "fake: ignores the reference"
+
+
+def pcm_message(samples: np.ndarray) -> pb.PcmAudio:
+    audio_format = pb.AudioFormat(encoding=pb.AUDIO_ENCODING_PCM_F32LE, sample_rate_hz=FAKE_RATE)
+    return pb.PcmAudio(format=audio_format, data=samples.astype("<f4").tobytes())
+
+
 def _input(*texts: str, **fields) -> pb.SynthesisInput:
     return pb.SynthesisInput(segments=[pb.Segment(text=text) for text in texts], **fields)
 
@@ -131,7 +157,7 @@ INVALID_INPUTS = [
     (_input("ok", "  \n"), "input.segments[1].text is blank", "SEGMENT_BLANK", "input.segments[1].text"),
     (_input("x" * 301), "has 301 characters; the limit is 300", "SEGMENT_TOO_LONG", "input.segments[0].text"),
     (_input("ok", language="xx"), "language 'xx' is not supported", "UNSUPPORTED_LANGUAGE", "input.language"),
-    (_input("ok", speed=0.3), "input.speed must be between 0.5 and 2.0", "INVALID_INPUT", "input.speed"),
+    (_input("ok", speed=0.2), "input.speed must be between 0.25 and 4.0", "INVALID_INPUT", "input.speed"),
     (_input("ok", speed=float("nan")), "input.speed must be between", "INVALID_INPUT", "input.speed"),
     (
         _input("ok", params=pb.GenerationParams(temperature=0)),
@@ -209,7 +235,8 @@ def test_a_missing_ffmpeg_is_internal_not_the_callers_fault(start_sidecar, monke
 
 
 def test_convert_runs_on_the_worker_and_wrong_kind_is_failed_precondition(start_sidecar):
-    running = start_sidecar()
+    engine = FakeEngine()
+    running = start_sidecar(engine)
     running.load()
     source = pb.AudioSource(
         pcm=pb.PcmAudio(
@@ -221,12 +248,34 @@ def test_convert_runs_on_the_worker_and_wrong_kind_is_failed_precondition(start_
     assert np.frombuffer(response.audio.data, dtype="<f4").tolist() == [3, 2, 1, 0]
     assert list(response.stats.warnings) == ["fake conversion"]
 
+    assert response.stats.voice_method == "" and engine.pitch_shifts == [0.0]
+    target = pb.AudioSource(pcm=pcm_message(np.ones(8)))
+    shifted = running.speech.Convert(
+        pb.ConvertRequest(source=source, target_voice=target, pitch_shift_semitones=-12), timeout=10
+    )
+    assert shifted.stats.voice_method == "fake: reverses the audio" and engine.pitch_shifts[-1] == -12.0
+
     no_vc = start_sidecar(FakeEngine(voice_conversion=False))
     no_vc.load()
     with pytest.raises(grpc.RpcError) as caught:
         no_vc.speech.Convert(pb.ConvertRequest(source=source), timeout=10)
     assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert error_info(caught.value).reason == "WRONG_KIND"
+
+
+@pytest.mark.parametrize("semitones", [12.5, -12.01, float("nan"), float("inf")])
+def test_a_pitch_shift_beyond_an_octave_is_invalid_argument(start_sidecar, semitones):
+    engine = FakeEngine()
+    running = start_sidecar(engine)
+    running.load()
+    source = pb.AudioSource(pcm=pcm_message(np.zeros(100, "<f4")))
+    with pytest.raises(grpc.RpcError) as caught:
+        running.speech.Convert(pb.ConvertRequest(source=source, pitch_shift_semitones=semitones), timeout=10)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "pitch_shift_semitones must be between -12 and 12" in caught.value.details()
+    info = error_info(caught.value)
+    assert (info.reason, info.metadata["field"]) == ("INVALID_INPUT", "pitch_shift_semitones")
+    assert engine.converted == []
 
 
 def test_time_stretch_rpc_keeps_the_format_and_reports_the_library(start_sidecar):
@@ -242,5 +291,5 @@ def test_time_stretch_rpc_keeps_the_format_and_reports_the_library(start_sidecar
     assert abs(len(response.audio.data) / 2 / 32000 - 1) < 0.05
     assert response.library_used in (pb.STRETCH_LIBRARY_AUDIOSTRETCHY, pb.STRETCH_LIBRARY_SOX)
     with pytest.raises(grpc.RpcError) as caught:
-        running.speech.TimeStretch(pb.TimeStretchRequest(audio=audio, speed=3), timeout=10)
+        running.speech.TimeStretch(pb.TimeStretchRequest(audio=audio, speed=5), timeout=10)
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT

@@ -12,8 +12,8 @@ export type ChatterboxVariantName = "english" | "multilingual" | "turbo";
 /** `auto` picks audiostretchy when it loads, else sox. */
 export type StretchLibraryName = "auto" | "audiostretchy" | "sox" | "librosa" | "torchaudio";
 
-/** Audio handed to the engine: a file inside an allowed root, or a whole encoded file. */
-export type AudioInput = { path: string } | { fileBytes: Buffer };
+/** Audio handed to the engine: a file inside an allowed root, a whole encoded file, or decoded samples. */
+export type AudioInput = { path: string } | { fileBytes: Buffer } | { pcm: MonoPcm };
 
 /** Sampling parameters; unset fields keep the loaded model's defaults. */
 export interface GenerationParams {
@@ -39,7 +39,7 @@ export interface SynthesisInput {
   params: GenerationParams;
   /** ISO 639-1 code; unset means "en". */
   language?: string;
-  /** Tempo factor 0.5-2.0; unset means 1.0. */
+  /** Tempo factor 0.25-4.0; unset means 1.0. */
   speed?: number;
   stretchLibrary?: StretchLibraryName;
 }
@@ -54,6 +54,10 @@ export interface SynthesisStats {
   stretchLibrary: StretchLibraryName | undefined;
   /** Generation parameters that were sent but that the engine does not use (GenerationParams field names). */
   ignoredParameters: string[];
+  /** How the reference or target voice shaped the output, in words; "" without a voice. */
+  voiceMethod: string;
+  /** Wall time spent time-stretching (speed), over all segments; 0 at speed 1. */
+  stretchMs: number;
   warnings: string[];
 }
 
@@ -66,6 +70,8 @@ export interface ConvertInput {
   source: AudioInput;
   /** Voice to convert to; unset uses the engine's built-in voice. */
   targetVoice?: AudioInput;
+  /** Moves the output's pitch this many semitones from the target voice's (-12..12); unset = 0. */
+  pitchShiftSemitones?: number;
 }
 
 export interface StretchInput {
@@ -92,6 +98,8 @@ export interface ModelInfo {
   watermarked: boolean;
   engineVersion: string;
   stretchLibraries: StretchLibraryName[];
+  /** How the engine uses a reference or target voice, in words (neural cloning, or a signal-level shift). */
+  voiceMethod: string;
   warnings: string[];
 }
 

@@ -1,6 +1,7 @@
 // `npm install` runs this (postinstall): it sets up everything the server needs on this machine.
 //   1. system tools ffmpeg, sox and espeak-ng (apt-get when running as root, else an exact instruction);
-//   2. Python >= 3.10 and the sidecar's virtualenv sidecar/.venv with sidecar/requirements.txt;
+//   2. Python >= 3.10 and the sidecar's virtualenv sidecar/.venv with sidecar/requirements.txt (a C++
+//      compiler and the Python headers too, which pyworld needs to build);
 //   3. the Chatterbox stack (chatterbox-tts + torch) when an NVIDIA GPU is present, CHATTERBOX=1 is set
 //      or --chatterbox is passed (`npm run setup:chatterbox`); CHATTERBOX=0 always skips it;
 //   4. gRPC code generation for both processes and the TypeScript build;
@@ -93,12 +94,33 @@ function installRequirements(file) {
   writeFileSync(stamp, digest);
 }
 
+/** pyworld (the WORLD vocoder of voice conversion) has no wheels: pip builds it with a C++ compiler and Python.h. */
+function ensureBuildTools() {
+  const headers = spawnSync(
+    venvPython,
+    ["-c", "import os, sysconfig; print(os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h')))"],
+    { encoding: "utf8" },
+  );
+  const missing = [
+    ...(commandExists("c++") ? [] : ["g++"]),
+    ...(headers.stdout.trim() === "True" ? [] : ["python3-dev"]),
+  ];
+  if (missing.length === 0) return;
+  if (canUseApt()) return aptInstall(missing);
+  fail(
+    `building the sidecar's requirements needs ${missing.join(" and ")} (a C++ compiler and the Python headers). ` +
+      `Install them (Debian/Ubuntu: sudo apt-get install -y ${missing.join(" ")}; macOS: xcode-select --install), ` +
+      "then run `npm install` again.",
+  );
+}
+
 function ensureVenv() {
   if (!existsSync(venvPython)) {
     const python = ensurePython();
     log(`creating sidecar/.venv with ${python}`);
     run(python, ["-m", "venv", venv]);
   }
+  ensureBuildTools();
   installRequirements("sidecar/requirements.txt");
 }
 

@@ -145,10 +145,11 @@ export function pcmToProto(pcm: MonoPcm): PcmAudio {
   };
 }
 
-/** A path (inside an allowed root) or whole file bytes; undefined = the engine's built-in voice. */
+/** A path (inside an allowed root), whole file bytes or samples; undefined = the engine's built-in voice. */
 export function audioSourceToProto(input: AudioInput | undefined): AudioSource | undefined {
   if (input === undefined) return undefined;
   if ("path" in input) return { source: { $case: "path", path: input.path } };
+  if ("pcm" in input) return { source: { $case: "pcm", pcm: pcmToProto(input.pcm) } };
   return { source: { $case: "fileBytes", fileBytes: input.fileBytes } };
 }
 
@@ -181,6 +182,8 @@ export function statsFromProto(stats: ProtoStats | undefined): SynthesisStats {
     watermarked: stats.watermarked,
     stretchLibrary: stretchLibraryFromProto(stats.stretchLibrary),
     ignoredParameters: [...stats.ignoredParameters],
+    voiceMethod: stats.voiceMethod,
+    stretchMs: stats.stretchMs,
     warnings: [...stats.warnings],
   };
 }
@@ -200,6 +203,7 @@ export function modelInfoFromProto(info: ProtoModelInfo | undefined): ModelInfo 
     engineVersion: info.engineVersion,
     // Libraries from a newer contract are dropped: callers could not ask for them anyway.
     stretchLibraries: info.stretchLibraries.flatMap((l) => stretchLibraryFromProto(l) ?? []),
+    voiceMethod: info.voiceMethod,
     warnings: [...info.warnings],
   };
 }

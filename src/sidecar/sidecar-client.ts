@@ -141,6 +141,7 @@ export class SidecarClient implements InferenceBackend {
       source: map.audioSourceToProto(input.source),
       targetVoice: map.audioSourceToProto(input.targetVoice),
       encoding: AudioEncoding.AUDIO_ENCODING_PCM_F32LE,
+      pitchShiftSemitones: input.pitchShiftSemitones,
     };
     const response = await unaryCall(this.speech.convert.bind(this.speech), request, ctx);
     return this.decode("Convert", () => ({ audio: map.pcmFromProto(response.audio), stats: map.statsFromProto(response.stats) }));

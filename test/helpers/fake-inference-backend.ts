@@ -24,6 +24,8 @@ export const FAKE_SAMPLE_RATE = 24000;
 export const SECONDS_PER_CHAR = 0.01;
 
 export interface FakeBackendOptions {
+  /** Called before convert call `call` (0-based); throw to fail it. */
+  beforeConvert?: (call: number, input: ConvertInput) => void | Promise<void>;
   /** Called before segment `index` of call `call`; throw to fail there. */
   beforeSegment?: (call: number, index: number, signal?: AbortSignal) => void | Promise<void>;
   /** Called when a call ends, with the error that ended it (undefined on success). */
@@ -36,6 +38,7 @@ export interface FakeBackendOptions {
 
 export class FakeInferenceBackend implements InferenceBackend {
   readonly calls: SynthesisInput[] = [];
+  readonly convertCalls: ConvertInput[] = [];
 
   constructor(private readonly options: FakeBackendOptions = {}) {}
 
@@ -51,6 +54,7 @@ export class FakeInferenceBackend implements InferenceBackend {
       watermarked: false,
       engineVersion: "fake 1.0",
       stretchLibraries: ["sox"],
+      voiceMethod: "fake: a tone whose pitch follows the seed",
       warnings: [],
     };
   }
@@ -90,8 +94,18 @@ export class FakeInferenceBackend implements InferenceBackend {
     yield { type: "end", stats: this.stats(samples, input) };
   }
 
-  async convert(_input: ConvertInput): Promise<{ audio: MonoPcm; stats: SynthesisStats }> {
-    throw new Error("not used by these tests");
+  /** Returns the source unchanged (it must be decoded samples, as the VC service sends), so lost or doubled
+   *  audio shows in the output's length. */
+  async convert(input: ConvertInput): Promise<{ audio: MonoPcm; stats: SynthesisStats }> {
+    const call = this.convertCalls.push(input) - 1;
+    await this.options.beforeConvert?.(call, input);
+    if (!("pcm" in input.source)) throw new Error("the fake converts decoded samples only");
+    const audio = input.source.pcm;
+    const stats = {
+      ...this.stats(audio.samples.length, { segments: [], params: {} }),
+      voiceMethod: input.targetVoice ? "fake: the source is returned unchanged" : "",
+    };
+    return { audio, stats };
   }
 
   async timeStretch(_input: StretchInput): Promise<StretchResult> {
@@ -117,6 +131,8 @@ export class FakeInferenceBackend implements InferenceBackend {
       watermarked: this.options.watermarked ?? false,
       stretchLibrary: input.speed ? "sox" : undefined,
       ignoredParameters: this.options.ignoredParameters ?? [],
+      voiceMethod: input.voice ? "fake: the voice is not used" : "",
+      stretchMs: input.speed ? 1.5 : 0,
       warnings: this.options.warnings ?? [],
     };
   }

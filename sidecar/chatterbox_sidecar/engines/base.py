@@ -71,6 +71,16 @@ class EngineInfo:
     engine_version: str
     max_segment_chars: int = MAX_SEGMENT_CHARS
     warnings: list[str] = field(default_factory=list)
+    voice_method: str = ""  # how this engine uses a reference or target voice, in words for people
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """The result of a voice conversion: mono float32 at the engine's rate, and what was done."""
+
+    samples: np.ndarray
+    voice_method: str  # how the target shaped the output; "" when the request named no target
+    warnings: list[str] = field(default_factory=list)
 
 
 class Engine(Protocol):
@@ -82,12 +92,16 @@ class Engine(Protocol):
         """Names of the set parameters this engine does not use (reported, never silently dropped)."""
         ...
 
+    def voice_method(self, voice: Audio | None) -> str:
+        """How `voice`, a synthesis request's reference, shapes the speech, in words; "" for None."""
+        ...
+
     def synthesize(self, request: SegmentRequest) -> np.ndarray:
         """Speaks one segment; returns mono float32 at info.sample_rate."""
         ...
 
-    def convert(self, source: Audio, target: Audio | None) -> tuple[np.ndarray, list[str]]:
-        """Voice conversion; returns mono float32 at info.sample_rate and warnings."""
+    def convert(self, source: Audio, target: Audio | None, pitch_shift_semitones: float = 0.0) -> Conversion:
+        """Voice conversion toward `target` (None: the built-in voice), its pitch moved by the shift."""
         ...
 
     def close(self) -> None:

@@ -1,7 +1,9 @@
-"""The espeak engine: real offline speech from the espeak-ng CLI, steered by the reference voice's pitch.
+"""The espeak engine: real offline speech from the espeak-ng CLI, steered toward a reference voice.
 
-It is formant synthesis, not neural cloning: a reference voice only chooses the male or female variant
-and the base pitch (from the reference's median F0), and its voice conversion is a DSP pitch shift.
+It is formant synthesis plus signal processing, not neural cloning. A reference voice chooses the male or
+female variant and the -p value (from the reference's median F0); then the WORLD vocoder moves each
+segment's pitch onto the reference's median F0 and stretches its formants toward the reference's
+(voice_shift.py). Voice conversion is the same WORLD conversion applied to the caller's recording.
 Seed and temperature add a small deterministic pitch and rate variation per segment, so equal seeds
 give byte-identical audio and different seeds give audibly different takes.
 """
@@ -12,19 +14,26 @@ import functools
 import html
 import io
 import logging
-import math
 import re
 import subprocess
 import zlib
-from collections import OrderedDict
 
 import numpy as np
 import soundfile
 
 from .. import pcm
-from ..pitch import median_f0
-from .base import Audio, EngineInfo, GenerationParams, SegmentRequest
-from .espeak_voices import CALIBRATION_PHRASE, LANGUAGE_VOICES, Calibration, calibrate
+from ..voice_shift import VoiceProfile, convert_voice, formant_ratio, voice_profile
+from .base import Audio, Conversion, EngineInfo, GenerationParams, SegmentRequest
+from .espeak_voices import (
+    CALIBRATION_PHRASE,
+    DEFAULT_PITCH,
+    FEMALE_VARIANT,
+    LANGUAGE_VOICES,
+    MALE_VARIANT,
+    Calibration,
+    calibrate,
+)
+from .voice_profiles import VoiceProfileCache
 
 log = logging.getLogger("chatterbox_sidecar.espeak")
 
@@ -37,6 +46,17 @@ PITCH_JITTER = 3.0  # -p units at the default temperature
 RATE_JITTER = 0.05  # fraction of the speaking rate at the default temperature
 IGNORED_PARAMETERS = ("cfg_weight", "min_p", "top_p", "repetition_penalty", "top_k")
 TIMEOUT_SECONDS = 120
+CACHED_PROFILES = 64
+ENGINE_VOICE_METHOD = "signal-level: pitch and formants moved toward the voice (WORLD vocoder); not neural cloning"
+TTS_VOICE_METHOD = (
+    "signal-level: espeak-ng variant and pitch picked from the reference, then pitch and formants moved "
+    "toward the reference (WORLD vocoder); not neural cloning"
+)
+CONVERT_VOICE_METHOD = (
+    "signal-level: pitch and formants moved toward the target voice (WORLD vocoder); not neural cloning"
+)
+UNVOICED_REFERENCE_METHOD = "none: the reference has no voiced speech, so espeak-ng's default voice spoke"
+UNVOICED_TARGET_METHOD = "none: the target voice has no voiced speech, so nothing was converted"
 
 
 class EspeakEngine:
@@ -45,7 +65,8 @@ class EspeakEngine:
     def __init__(self) -> None:
         version = _espeak_version()
         self._calibration = _calibration()
-        self._reference_f0: OrderedDict[str, float | None] = OrderedDict()
+        self._variant_profiles = _variant_profiles()
+        self._profiles = VoiceProfileCache(CACHED_PROFILES)
         self.info = EngineInfo(
             engine="espeak",
             variant=None,
@@ -55,15 +76,23 @@ class EspeakEngine:
             voice_conversion=True,
             watermarked=False,
             engine_version=f"espeak-ng {version}",
+            voice_method=ENGINE_VOICE_METHOD,
         )
 
     def ignored_parameters(self, params: GenerationParams) -> list[str]:
         """Formant synthesis has no sampling, so the sampling controls do nothing here."""
         return [name for name in IGNORED_PARAMETERS if getattr(params, name) is not None]
 
+    def voice_method(self, voice: Audio | None) -> str:
+        """Says whether the reference could steer the speech (it cannot without voiced speech)."""
+        if voice is None:
+            return ""
+        return TTS_VOICE_METHOD if self._profiles.get(voice) is not None else UNVOICED_REFERENCE_METHOD
+
     def synthesize(self, request: SegmentRequest) -> np.ndarray:
-        """Speaks one segment at 24 kHz, imitating the reference voice's pitch when one is given."""
-        variant, pitch = self._calibration.voice_for(self._median_f0(request.voice))
+        """Speaks one segment at 24 kHz, moved toward the reference voice when one is given."""
+        reference = self._profiles.get(request.voice) if request.voice is not None else None
+        variant, pitch = self._calibration.voice_for(reference.median_f0_hz if reference is not None else None)
         pitch_delta, rate_factor = _jitter(request.seed, request.params.temperature, request.text)
         args = [
             "-v",
@@ -75,31 +104,35 @@ class EspeakEngine:
             "-m",
         ]
         samples, rate = _speak(_ssml(request.text, request.params.exaggeration), args)
-        return pcm.resample(samples, rate, SAMPLE_RATE)
+        samples = pcm.resample(samples, rate, SAMPLE_RATE)
+        return samples if reference is None else self._toward(samples, variant, reference)
 
-    def convert(self, source: Audio, target: Audio | None) -> tuple[np.ndarray, list[str]]:
-        """Shifts the source's pitch to the target's median F0, keeping its duration (DSP, not neural)."""
+    def convert(self, source: Audio, target: Audio | None, pitch_shift_semitones: float = 0.0) -> Conversion:
+        """Moves the source's pitch and formants toward the target (WORLD), keeping its words and length."""
         samples = pcm.resample(source.samples, source.sample_rate, SAMPLE_RATE)
-        warnings = ["espeak voice conversion shifts the pitch to the target's median F0; it is DSP, not neural cloning"]
-        source_f0 = median_f0(samples, SAMPLE_RATE)
-        target_f0 = self._median_f0(target) if target is not None else self._calibration.default_f0_hz
-        if source_f0 is None or target_f0 is None:
-            warnings.append("no voiced speech found in the source or target; the source is returned unchanged")
-            return samples, warnings
-        cents = float(np.clip(1200.0 * math.log2(target_f0 / source_f0), -2400.0, 2400.0))
-        return _shift_pitch(samples, cents), warnings
+        method = "" if target is None else CONVERT_VOICE_METHOD
+        # No target: the built-in voice, whose profile was measured when the engine loaded.
+        profile = self._variant_profiles[MALE_VARIANT] if target is None else self._profiles.get(target)
+        if profile is None:
+            warning = "the target voice has no voiced speech to measure; the source is returned unchanged"
+            return Conversion(samples, UNVOICED_TARGET_METHOD, [warning])
+        shifted = convert_voice(samples, SAMPLE_RATE, profile, pitch_shift_semitones)
+        if shifted is None:
+            warning = "the source has no voiced speech to move; it is returned unchanged"
+            return Conversion(samples, method, [warning])
+        log.debug("voice converted", extra={"pitch_ratio": shifted.pitch_ratio, "formant_ratio": shifted.formant_ratio})
+        return Conversion(shifted.samples, method)
 
     def close(self) -> None:
         """Nothing to release: every call is a short-lived subprocess."""
 
-    def _median_f0(self, voice: Audio | None) -> float | None:
-        if voice is None:
-            return None
-        if voice.sha256 not in self._reference_f0:
-            self._reference_f0[voice.sha256] = median_f0(voice.samples, voice.sample_rate)
-            while len(self._reference_f0) > 64:
-                self._reference_f0.popitem(last=False)
-        return self._reference_f0[voice.sha256]
+    def _toward(self, samples: np.ndarray, variant: str, reference: VoiceProfile) -> np.ndarray:
+        # The formant ratio is measured against the variant's profile (a calibration phrase), not the
+        # segment: a short segment's spectrum says more about its words than about the voice, and one
+        # ratio per reference keeps the timbre steady from segment to segment.
+        formants = formant_ratio(self._variant_profiles[variant], reference)
+        shifted = convert_voice(samples, SAMPLE_RATE, reference, formants=formants)
+        return samples if shifted is None else shifted.samples
 
 
 def _jitter(seed: int | None, temperature: float | None, text: str) -> tuple[float, float]:
@@ -126,15 +159,6 @@ def _speak(text: str, args: list[str]) -> tuple[np.ndarray, int]:
         raise RuntimeError(f"espeak-ng failed ({result.returncode}): {result.stderr.decode(errors='replace').strip()}")
     samples, rate = soundfile.read(io.BytesIO(result.stdout), dtype="float32")
     return pcm.to_mono(samples), int(rate)
-
-
-def _shift_pitch(samples: np.ndarray, cents: float) -> np.ndarray:
-    raw = ["-t", "raw", "-e", "floating-point", "-b", "32", "-L", "-c", "1", "-r", str(SAMPLE_RATE)]
-    command = ["sox", "-V1", *raw, "-", *raw, "-", "pitch", f"{cents:.1f}"]
-    result = subprocess.run(
-        command, input=samples.astype("<f4").tobytes(), capture_output=True, check=True, timeout=TIMEOUT_SECONDS
-    )
-    return np.frombuffer(result.stdout, dtype="<f4").astype(np.float32)
 
 
 @functools.lru_cache(maxsize=1)
@@ -165,3 +189,16 @@ def _calibration() -> Calibration:
         "espeak pitch calibration", extra={"male_hz": calibration.male.f0_hz, "female_hz": calibration.female.f0_hz}
     )
     return calibration
+
+
+@functools.lru_cache(maxsize=1)
+def _variant_profiles() -> dict[str, VoiceProfile]:
+    """Each variant's voice profile at the default pitch; the male one is the built-in voice."""
+    profiles = {}
+    for variant in (MALE_VARIANT, FEMALE_VARIANT):
+        samples, rate = _speak(CALIBRATION_PHRASE, ["-v", f"en-us+{variant}", "-p", str(DEFAULT_PITCH)])
+        profile = voice_profile(samples, rate)
+        if profile is None:
+            raise RuntimeError(f"espeak-ng produced no voiced audio for variant {variant}")
+        profiles[variant] = profile
+    return profiles

@@ -64,8 +64,8 @@ MALE_VARIANT = "m3"
 FEMALE_VARIANT = "f3"
 CALIBRATION_PITCHES = (0, 20, 40, 60, 80, 99)
 CALIBRATION_PHRASE = "We measure how high this voice speaks, from one calm sentence to the next."
-# Above this reference F0 the female variant is used: its lowest -p (about 165 Hz) still reaches it,
-# while the male variant tops out around 180 Hz.
+# Above this reference F0 the female variant is used: its lowest -p (about 150 Hz) still reaches it,
+# while the male variant tops out around 175 Hz. The WORLD step after synthesis covers the rest.
 FEMALE_ABOVE_HZ = 160.0
 DEFAULT_PITCH = 50
 
@@ -82,10 +82,6 @@ class PitchCurve:
         """The -p value expected to produce `f0_hz`, clamped to what the variant can reach."""
         return float(np.interp(f0_hz, self.f0_hz, self.pitches))
 
-    def f0_at(self, pitch: float) -> float:
-        """The F0 expected at -p `pitch`."""
-        return float(np.interp(pitch, self.pitches, self.f0_hz))
-
 
 @dataclass(frozen=True)
 class Calibration:
@@ -98,11 +94,6 @@ class Calibration:
             return self.male.variant, float(DEFAULT_PITCH)
         curve = self.female if reference_f0_hz > FEMALE_ABOVE_HZ else self.male
         return curve.variant, curve.pitch_for(reference_f0_hz)
-
-    @property
-    def default_f0_hz(self) -> float:
-        """F0 of the built-in voice (male variant at the default -p)."""
-        return self.male.f0_at(DEFAULT_PITCH)
 
 
 Render = Callable[[str, int], tuple[np.ndarray, int]]

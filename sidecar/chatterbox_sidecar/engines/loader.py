@@ -52,7 +52,8 @@ def load_engine(spec: LoadSpec) -> Engine:
         reason = str(error)
     warning = (
         f"engine AUTO fell back to espeak-ng because Chatterbox could not load: {reason}. espeak-ng is "
-        "formant synthesis steered by the reference voice's pitch, not neural voice cloning"
+        "formant synthesis moved toward the reference voice's pitch and formants by signal processing, "
+        "not neural voice cloning"
     )
     log.warning(warning, extra={"fallback": ESPEAK})
     engine = load_espeak(also=f"Chatterbox could not load either: {reason}")

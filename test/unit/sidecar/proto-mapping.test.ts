@@ -18,7 +18,18 @@ const start: SynthesizeStreamResponse = {
 const audio = (data: Buffer, encoding = format.encoding): SynthesizeStreamResponse => ({
   event: { $case: "audio", audio: { data, segmentIndex: 0, segmentFinal: true, startSample: 0, format: { ...format, encoding } } },
 });
-const stats = { queueWaitMs: 1, timeToFirstAudioMs: 2, generationMs: 3, audioSamples: 2, watermarked: true, stretchLibrary: 0, ignoredParameters: [], warnings: [] };
+const stats = {
+  queueWaitMs: 1,
+  timeToFirstAudioMs: 2,
+  generationMs: 3,
+  audioSamples: 2,
+  watermarked: true,
+  stretchLibrary: 0,
+  ignoredParameters: [],
+  voiceMethod: "",
+  stretchMs: 0,
+  warnings: [],
+};
 const end: SynthesizeStreamResponse = { event: { $case: "end", end: { stats } } };
 
 describe("sidecar/proto-mapping", () => {
