@@ -12,6 +12,7 @@ import { maintenanceRoutes } from "./http/routes/maintenance.js";
 import { outputFileRoutes, outputLibraryRoutes } from "./http/routes/outputs.js";
 import { systemRoutes } from "./http/routes/system.js";
 import { ttsRoutes } from "./http/routes/tts.js";
+import { vcRoutes } from "./http/routes/vc.js";
 import { vcInputRoutes } from "./http/routes/vc-inputs.js";
 import { voiceRoutes } from "./http/routes/voices.js";
 import type { Services } from "./services/create-services.js";
@@ -42,6 +43,13 @@ export function createApp(deps: AppDependencies): Koa {
       outputs: services.outputs,
       defaults: config.ttsDefaults,
       maxTextLength: config.api.maxTextLength,
+    }),
+    vcRoutes({
+      vc: services.vc,
+      outputs: services.outputs,
+      defaults: config.vcDefaults,
+      tempRoot,
+      maxUploadBytes: config.uploads.maxVcSourceBytes,
     }),
     voiceRoutes({ voices: services.voices, tempRoot, maxUploadBytes: config.uploads.maxVoiceBytes }),
     vcInputRoutes({ vcInputs: services.vcInputs, tempRoot, maxUploadBytes: config.uploads.maxVcInputBytes }),

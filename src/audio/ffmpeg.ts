@@ -1,52 +1,65 @@
 /**
- * ffmpeg for what pure TypeScript should not do: encoding the server's WAV output to MP3 and FLAC.
- * Paths are passed with the `file:` protocol so a name like `http://…` or `concat:…` is never read as a URL
- * or a special ffmpeg protocol.
+ * ffmpeg encoders for every export format, each reading the server's master WAV (mono 32-bit float) and
+ * keeping its sample rate and channel count. Paths are passed with the `file:` protocol so a name like
+ * `http://…` or `concat:…` is never read as a URL or a special ffmpeg protocol.
  */
 import { rm } from "node:fs/promises";
-import { runFfmpeg, type FfmpegCommonOptions } from "./ffmpeg-run.js";
+import type { ExportFormat, WavSampleFormat } from "../domain/tts-fields.js";
+import { fileUrl, runFfmpeg, type FfmpegCommonOptions } from "./ffmpeg-run.js";
 
-/** Formats {@link encodeFile} writes. */
-export type EncodeFormat = "mp3" | "flac";
+/** Bitrates of the lossy formats (config `audio`). */
+export interface EncoderSettings {
+  /** LAME caps it at what the sample rate allows: 160 kbps at 24 kHz (MPEG-2 Layer III), 320 at 32 kHz and up. */
+  mp3BitrateKbps: number;
+  opusBitrateKbps: number;
+  /** ffmpeg's AAC encoder caps it at 6144 bits per frame and channel: 144 kbps for 24 kHz mono. */
+  aacBitrateKbps: number;
+}
 
 /** Options of {@link encodeFile}. */
 export interface EncodeFileOptions extends FfmpegCommonOptions {
   inputPath: string;
+  /** Sample rate of the input: Opus needs to know whether it must resample. */
+  inputSampleRate: number;
   /** Overwritten if it exists; removed again if encoding fails or is aborted. */
   outputPath: string;
-  format: EncodeFormat;
+  format: ExportFormat;
+  /** Sample encoding of `wav` output (default f32); the other formats ignore it. */
+  wavSampleFormat?: WavSampleFormat;
+  settings: EncoderSettings;
 }
 
 /**
- * MP3 bitrate, as in the Python server. LAME caps it at what the sample rate allows (160 kbps for 24 kHz
- * audio, which is MPEG-2 Layer III), as it did there.
+ * The file extension of each format. Ogg Opus is `.opus` (what clients and file-type call it, RFC 7845); AAC is
+ * written in an MP4 container, so `.m4a`; raw samples are `.pcm`.
  */
-const MP3_BITRATE = "320k";
-
-const CODEC_ARGS: Record<EncodeFormat, string[]> = {
-  mp3: ["-c:a", "libmp3lame", "-b:a", MP3_BITRATE],
-  flac: ["-c:a", "flac"],
+export const EXPORT_EXTENSIONS: Readonly<Record<ExportFormat, string>> = {
+  wav: "wav",
+  mp3: "mp3",
+  flac: "flac",
+  opus: "opus",
+  aac: "m4a",
+  pcm: "pcm",
 };
 
+const WAV_CODECS: Readonly<Record<WavSampleFormat, string>> = {
+  f32: "pcm_f32le",
+  s16: "pcm_s16le",
+  s24: "pcm_s24le",
+};
+
+/** The only rates libopus encodes at. */
+const OPUS_RATES = [8000, 12000, 16000, 24000, 48000] as const;
+
 /**
- * Encodes an audio file (typically our WAV) to `format`, keeping its sample rate and channel count.
- * @throws AudioToolError when ffmpeg is missing or fails (also for an unreadable input: it is the server's
- *   own file); the abort reason when `signal` aborts.
+ * Encodes an audio file (our master WAV) to `format`, keeping its sample rate and channel count (Opus excepted
+ * for rates it cannot take, see {@link opusRate}).
+ * @throws AudioToolError when ffmpeg is missing or fails (also for an unreadable input: it is the server's own
+ *   file); the abort reason when `signal` aborts. Either way no output file is left behind.
  */
 export async function encodeFile(options: EncodeFileOptions): Promise<void> {
   const { inputPath, outputPath, format } = options;
-  const args = [
-    "-y",
-    "-i",
-    fileUrl(inputPath),
-    "-map",
-    "0:a:0",
-    "-vn",
-    ...CODEC_ARGS[format],
-    "-f",
-    format,
-    fileUrl(outputPath),
-  ];
+  const args = ["-y", "-i", fileUrl(inputPath), "-map", "0:a:0", "-vn", ...codecArgs(options), fileUrl(outputPath)];
   try {
     await runFfmpeg({ ...options, args, action: `encode ${format}` });
   } catch (error) {
@@ -56,6 +69,36 @@ export async function encodeFile(options: EncodeFileOptions): Promise<void> {
   }
 }
 
-function fileUrl(path: string): string {
-  return `file:${path}`;
+/** Codec, its settings and the muxer (named, so the output name's extension never decides). */
+function codecArgs(options: EncodeFileOptions): string[] {
+  const { settings } = options;
+  switch (options.format) {
+    case "wav":
+      return ["-c:a", WAV_CODECS[options.wavSampleFormat ?? "f32"], "-f", "wav"];
+    case "mp3":
+      return ["-c:a", "libmp3lame", "-b:a", `${settings.mp3BitrateKbps}k`, "-f", "mp3"];
+    case "flac":
+      return ["-c:a", "flac", "-f", "flac"];
+    case "opus": {
+      const rate = opusRate(options.inputSampleRate);
+      const resample = rate === options.inputSampleRate ? [] : ["-ar", String(rate)];
+      // The `opus` muxer is Ogg with the Opus mapping (OpusHead records the input rate).
+      return ["-c:a", "libopus", "-b:a", `${settings.opusBitrateKbps}k`, ...resample, "-f", "opus"];
+    }
+    case "aac":
+      // AAC-LC in an M4A (`ipod` muxer: brand M4A); faststart puts the index first so playback can begin
+      // before the download ends.
+      return ["-c:a", "aac", "-b:a", `${settings.aacBitrateKbps}k`, "-movflags", "+faststart", "-f", "ipod"];
+    case "pcm":
+      return ["-c:a", "pcm_s16le", "-f", "s16le"];
+  }
+}
+
+/**
+ * The rate an Opus file of `sampleRate` audio is encoded at. Opus only takes 8, 12, 16, 24 and 48 kHz, so
+ * other rates (22.05 kHz from some engines, 44.1 kHz) are resampled up to the next one it takes: no band is lost.
+ * The engines' usual 24 kHz is kept as it is.
+ */
+export function opusRate(sampleRate: number): number {
+  return OPUS_RATES.find((rate) => rate >= sampleRate) ?? 48000;
 }

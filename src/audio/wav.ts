@@ -1,7 +1,7 @@
 /**
- * WAV writer for the server's output: mono 32-bit IEEE float, like torchaudio and soundfile's FLOAT subtype.
- * Node never decodes audio: clients' audio is decoded by the sidecar, and ffmpeg encodes MP3/FLAC from
- * these files.
+ * WAV writer for the server's master output: mono 32-bit IEEE float, like torchaudio and soundfile's FLOAT
+ * subtype. ffmpeg encodes every export format from these files (ffmpeg.ts) and decodes clients' audio
+ * (decode.ts).
  */
 import type { MonoPcm } from "../domain/audio.js";
 import { float32ToF32le } from "./pcm.js";

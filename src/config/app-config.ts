@@ -1,6 +1,7 @@
 /** The validated, camelCase configuration the server runs with. Built only by load-config.ts. */
 import type { EngineChoice } from "../domain/inference.js";
 import type { TtsDefaults } from "../domain/tts-fields.js";
+import type { VcDefaults } from "../domain/vc-fields.js";
 import type { RestartPolicy } from "../sidecar/restart-budget.js";
 
 export interface AppConfig {
@@ -33,7 +34,11 @@ export interface AppConfig {
     restart: RestartPolicy;
   };
   library: { rescanIntervalMs: number };
-  uploads: { maxVoiceBytes: number; maxVcInputBytes: number };
+  uploads: { maxVoiceBytes: number; maxVcInputBytes: number; maxVcSourceBytes: number };
+  /** Encoder settings of the exported formats. */
+  audio: { mp3BitrateKbps: number; opusBitrateKbps: number; aacBitrateKbps: number };
+  /** Downloading reference voices and VC sources by http(s) URL (off by default; see docs/configuration.md). */
+  urlSources: { enabled: boolean; allowHosts: string[]; maxBytes: number; timeoutMs: number; maxRedirects: number };
   /** Cleanup of 0-byte audio and old scratch files, and the size limits of outputs/ and vc_inputs/. */
   maintenance: {
     cleanupOnStartup: boolean;
@@ -49,4 +54,6 @@ export interface AppConfig {
   };
   /** Request defaults, keyed by their wire names (they are API field names, not config keys). */
   ttsDefaults: TtsDefaults;
+  /** VC request defaults, keyed by their wire names. */
+  vcDefaults: VcDefaults;
 }

@@ -112,9 +112,27 @@ function toAppConfig(raw: RawConfig, base: string, source: string | undefined): 
     uploads: {
       maxVoiceBytes: Math.round(raw.uploads.max_voice_mb * MIB),
       maxVcInputBytes: Math.round(raw.uploads.max_vc_input_mb * MIB),
+      maxVcSourceBytes: Math.round(raw.uploads.max_vc_source_mb * MIB),
     },
+    audio: {
+      mp3BitrateKbps: raw.audio.mp3_bitrate_kbps,
+      opusBitrateKbps: raw.audio.opus_bitrate_kbps,
+      aacBitrateKbps: raw.audio.aac_bitrate_kbps,
+    },
+    urlSources: toUrlSources(raw.url_sources),
     maintenance: toMaintenance(raw.maintenance),
     ttsDefaults: raw.tts_defaults,
+    vcDefaults: raw.vc_defaults,
+  };
+}
+
+function toUrlSources(raw: RawConfig["url_sources"]): AppConfig["urlSources"] {
+  return {
+    enabled: raw.enabled,
+    allowHosts: raw.allow_hosts,
+    maxBytes: Math.round(raw.max_mb * MIB),
+    timeoutMs: raw.timeout_seconds * 1000,
+    maxRedirects: raw.max_redirects,
   };
 }
 

@@ -3,7 +3,9 @@
  * documented in docs/configuration.md; a unit test checks that each one appears there.
  */
 import { z } from "zod";
-import { CONTRACT_TTS_DEFAULTS, ttsFieldSchemas, type TtsFieldName } from "../domain/tts-fields.js";
+import { CONTRACT_TTS_DEFAULTS, ttsFieldSchemas } from "../domain/tts-fields.js";
+import { CONTRACT_VC_DEFAULTS, vcFieldSchemas } from "../domain/vc-fields.js";
+import { allowListProblems } from "../net/allow-list.js";
 import { SIDECAR_DEFAULTS } from "./sidecar-defaults.js";
 
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
@@ -15,12 +17,13 @@ const port = () => z.number().int().min(0).max(65535);
 const section = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape).prefault({} as never);
 
 /** Each request field, defaulted to the contract's value; typed as the plain fields since outputs match. */
-const ttsDefaultsShape = Object.fromEntries(
-  Object.entries(ttsFieldSchemas).map(([name, schema]) => [
-    name,
-    (schema as z.ZodType).default(CONTRACT_TTS_DEFAULTS[name as TtsFieldName]),
-  ]),
-) as unknown as typeof ttsFieldSchemas;
+function defaultsShape<S extends Record<string, z.ZodType>>(schemas: S, defaults: Record<keyof S, unknown>): S {
+  return Object.fromEntries(
+    Object.entries(schemas).map(([name, schema]) => [name, schema.default(defaults[name as keyof S] as never)]),
+  ) as unknown as S;
+}
+const ttsDefaultsShape = defaultsShape(ttsFieldSchemas, CONTRACT_TTS_DEFAULTS);
+const vcDefaultsShape = defaultsShape(vcFieldSchemas, CONTRACT_VC_DEFAULTS);
 
 export const configSchema = z.strictObject({
   server: section({
@@ -76,6 +79,24 @@ export const configSchema = z.strictObject({
   uploads: section({
     max_voice_mb: z.number().positive().max(10_240).default(100),
     max_vc_input_mb: z.number().positive().max(10_240).default(50),
+    max_vc_source_mb: z.number().positive().max(10_240).default(100),
+  }),
+  audio: section({
+    mp3_bitrate_kbps: z.number().int().min(32).max(320).default(320),
+    opus_bitrate_kbps: z.number().int().min(6).max(510).default(96),
+    aac_bitrate_kbps: z.number().int().min(32).max(512).default(160),
+  }),
+  url_sources: section({
+    enabled: z.boolean().default(false),
+    allow_hosts: z
+      .array(z.string().min(1))
+      .superRefine((entries, ctx) => {
+        for (const problem of allowListProblems(entries)) ctx.addIssue({ code: "custom", message: problem });
+      })
+      .default([]),
+    max_mb: z.number().positive().max(10_240).default(50),
+    timeout_seconds: positiveInt().max(3_600).default(30),
+    max_redirects: z.number().int().min(0).max(20).default(3),
   }),
   maintenance: section({
     cleanup_on_startup: z.boolean().default(true),
@@ -90,6 +111,7 @@ export const configSchema = z.strictObject({
     warning_threshold_percent: z.number().positive().max(100).default(80),
   }),
   tts_defaults: z.strictObject(ttsDefaultsShape).prefault({} as never),
+  vc_defaults: z.strictObject(vcDefaultsShape).prefault({} as never),
 });
 
 export type RawConfig = z.output<typeof configSchema>;

@@ -125,3 +125,22 @@ export class PayloadTooLargeError extends DomainError {
 export class UnsupportedMediaTypeError extends DomainError {
   readonly code = "UNSUPPORTED_MEDIA_TYPE";
 }
+
+/**
+ * A server the client pointed us at (a URL source) could not be reached (refused, reset, TLS or DNS
+ * failure) or failed (a 5xx answer, a redirect without a Location). Retrying later may help.
+ */
+export class UpstreamError extends DomainError {
+  constructor(
+    message: string,
+    /** URL_SOURCE_UNREACHABLE or URL_SOURCE_FAILED. */
+    readonly code: "URL_SOURCE_UNREACHABLE" | "URL_SOURCE_FAILED",
+  ) {
+    super(message);
+  }
+}
+
+/** A download from a URL source, redirects included, did not finish within `url_sources.timeout_seconds`. */
+export class UpstreamTimeoutError extends DomainError {
+  readonly code = "URL_SOURCE_TIMEOUT";
+}

@@ -4,9 +4,15 @@
  * request schema, so a range is written once.
  */
 import { z } from "zod";
+import { parseSoundWordRules, SoundWordRuleError } from "../text/sound-words.js";
 
-export const EXPORT_FORMATS = ["wav", "mp3", "flac"] as const;
+/** Formats a request may ask for: `opus` is Ogg Opus, `aac` an M4A file, `pcm` raw 16-bit little-endian samples. */
+export const EXPORT_FORMATS = ["wav", "mp3", "flac", "opus", "aac", "pcm"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** Sample encodings of WAV exports: 32-bit float (lossless against the engine), or 16/24-bit integer PCM. */
+export const WAV_SAMPLE_FORMATS = ["f32", "s16", "s24"] as const;
+export type WavSampleFormat = (typeof WAV_SAMPLE_FORMATS)[number];
 
 export const WHISPER_MODELS = ["tiny", "base", "small", "medium", "large"] as const;
 export const SPEED_LIBRARIES = ["auto", "audiostretchy", "sox", "librosa", "torchaudio"] as const;
@@ -14,12 +20,12 @@ export const NORMALIZE_METHODS = ["ebu", "peak"] as const;
 /** Largest seed: seeds cross the gRPC boundary as uint32 (numpy accepts seeds below 2^32 too). */
 export const MAX_SEED = 0xffff_ffff;
 
-function between(min: number, max: number) {
+export function between(min: number, max: number) {
   const message = `must be between ${min} and ${max}`;
   return z.number({ error: "must be a number" }).min(min, { error: message }).max(max, { error: message });
 }
 
-function intBetween(min: number, max: number) {
+export function intBetween(min: number, max: number) {
   return between(min, max).int({ error: "must be an integer" });
 }
 
@@ -57,8 +63,18 @@ export const ttsFieldSchemas = {
   normalize_level: between(-70, -5),
   normalize_tp: between(-9, 0),
   normalize_lra: between(1, 50),
-  sound_words_field: z.string({ error: "must be a string" }),
-  speed_factor: between(0.5, 2),
+  sound_words_field: z.string({ error: "must be a string" }).superRefine((field, context) => {
+    // Rules are checked with the other fields, so a bad line is a 422 before any work (and a voice's stored
+    // default with a bad line is skipped like any invalid default).
+    try {
+      parseSoundWordRules(field);
+    } catch (error) {
+      if (!(error instanceof SoundWordRuleError)) throw error;
+      context.addIssue({ code: "custom", message: error.issue });
+    }
+  }),
+  // OpenAI's range; the sidecar chains stretches where one library's range is narrower.
+  speed_factor: between(0.25, 4),
   speed_factor_library: z.enum(SPEED_LIBRARIES, { error: `must be one of ${SPEED_LIBRARIES.join(", ")}` }),
   trim: bool(),
   trim_threshold_ms: intBetween(50, 1000),
@@ -66,6 +82,7 @@ export const ttsFieldSchemas = {
     error: "at least one export format is required",
   }),
   disable_watermark: bool(),
+  wav_sample_format: z.enum(WAV_SAMPLE_FORMATS, { error: `must be one of ${WAV_SAMPLE_FORMATS.join(", ")}` }),
 } as const;
 
 export type TtsFieldName = keyof typeof ttsFieldSchemas;
@@ -107,4 +124,5 @@ export const CONTRACT_TTS_DEFAULTS: TtsDefaults = {
   trim_threshold_ms: 200,
   export_formats: ["wav", "mp3"],
   disable_watermark: true,
+  wav_sample_format: "f32",
 };

@@ -18,6 +18,8 @@ import {
   OverloadedError,
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
+  UpstreamError,
+  UpstreamTimeoutError,
   ValidationError,
   type ErrorDetail,
 } from "../domain/errors.js";
@@ -37,9 +39,11 @@ export const HTTP_STATUS_BY_ERROR: ReadonlyArray<readonly [ErrorClass, number]> 
   [ClientGoneError, 499],
   [InferenceFailedError, 500],
   [NotImplementedError, 501],
+  [UpstreamError, 502],
   [ModelNotReadyError, 503],
   [IndexBuildingError, 503],
   [InferenceTimeoutError, 504],
+  [UpstreamTimeoutError, 504],
 ];
 
 /** Codes for errors raised by Koa middleware (http-errors) rather than by our own code. */

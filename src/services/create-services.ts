@@ -8,20 +8,23 @@ import type { Logger } from "../logging.js";
 import { openDatabase, type Db } from "../storage/db/database.js";
 import { Library } from "../storage/library/library.js";
 import { OutputStore } from "../storage/output-store.js";
-import { ReferenceVoiceStore } from "../storage/reference-voice-store.js";
+import { NamedAudioStore } from "../storage/named-audio-store.js";
+import { AudioSources } from "./audio-sources.js";
 import { LibraryCatalog } from "./library/library-catalog.js";
 import { VcInputLibrary } from "./library/vc-input-library.js";
 import { VoiceLibrary } from "./library/voice-library.js";
 import { createMaintenanceService, type MaintenanceService } from "./maintenance/maintenance-service.js";
 import { createOutputNamer } from "./output-name.js";
-import { TtsOutputWriter } from "./tts/tts-output-writer.js";
+import { OutputWriter } from "./output-writer.js";
 import { TtsService } from "./tts/tts-service.js";
+import { VcService } from "./vc/vc-service.js";
 
 export interface Services {
   db: Db;
   library: Library;
   outputs: OutputStore;
   tts: TtsService;
+  vc: VcService;
   voices: VoiceLibrary;
   vcInputs: VcInputLibrary;
   outputLibrary: LibraryCatalog;
@@ -44,23 +47,25 @@ export function createServices(config: AppConfig, backend: InferenceBackend, log
   });
   const voices = new VoiceLibrary(new LibraryCatalog(library.stores.voices));
   const outputs = new OutputStore(config.paths.outputs, (paths) => library.stores.outputs.indexNew(paths));
-  const tts = new TtsService({
+  const shared = {
     backend,
-    voices: new ReferenceVoiceStore(config.paths.referenceAudio),
+    voices: new NamedAudioStore(config.paths.referenceAudio, "reference_audio"),
+    sources: new AudioSources({ urlSources: config.urlSources, tempRoot: config.paths.temp }),
     outputs,
-    writer: new TtsOutputWriter(outputs, config.paths.temp),
-    maxSegmentChars: config.inference.maxSegmentChars,
+    writer: new OutputWriter({ outputs, tempRoot: config.paths.temp, encoding: config.audio }),
     inferenceTimeoutMs: config.api.inferenceTimeoutMs,
     namer: createOutputNamer(),
-    random: Math.random,
     voiceHooks: voices,
-  });
+  };
+  const tts = new TtsService({ ...shared, maxSegmentChars: config.inference.maxSegmentChars, random: Math.random });
+  const vc = new VcService({ ...shared, inputs: new NamedAudioStore(config.paths.vcInputs, "vc_inputs") });
   const maintenance = createMaintenanceService(config, library.stores, log);
   return {
     db,
     library,
     outputs,
     tts,
+    vc,
     voices,
     vcInputs: new VcInputLibrary(new LibraryCatalog(library.stores.vc_inputs)),
     outputLibrary: new LibraryCatalog(library.stores.outputs),

@@ -22,6 +22,8 @@ export interface HealthReport {
     voice_conversion: boolean;
     watermarked: boolean;
     stretch_libraries: string[];
+    /** How the engine uses a reference or target voice (neural cloning, or a signal-level shift). */
+    voice_method: string;
   } | null;
   models_loaded: { tts: boolean; vc: boolean };
   sidecar: {
@@ -102,6 +104,7 @@ function describeEngine(info: ModelInfo): NonNullable<HealthReport["engine"]> {
     voice_conversion: info.voiceConversion,
     watermarked: info.watermarked,
     stretch_libraries: info.stretchLibraries,
+    voice_method: info.voiceMethod,
   };
 }
 

@@ -14,7 +14,7 @@ export interface Timestamp {
 export type Clock = () => Timestamp;
 
 /** What produced the file; the first part of its name. */
-export type OutputKind = "tts";
+export type OutputKind = "tts" | "vc";
 
 /** Request values that appear in a TTS filename. */
 export interface TtsNameParams {
@@ -70,6 +70,36 @@ export function ttsNameParts(p: TtsNameParams): string[] {
   return parts;
 }
 
+/** Request values that appear in a VC filename. */
+export interface VcNameParams {
+  chunkSec: number;
+  overlapSec: number;
+  /** `target_voice_source` as sent (a name, a path or a URL). */
+  targetVoiceSource: string;
+  pitchShift: number;
+}
+
+/**
+ * Name parts of a VC output (spec §4.1): `chunk` and `overlap` only when not default, then `voice` with the
+ * target's stem (word characters and '-', at most 10). `pitch` (ours) only when shifted.
+ */
+export function vcNameParts(p: VcNameParams): string[] {
+  const parts: string[] = [];
+  if (p.chunkSec !== 60) parts.push(`chunk${formatPythonInt(p.chunkSec)}`);
+  if (p.overlapSec !== 0.1) parts.push(`overlap${formatPythonFloat(p.overlapSec)}`);
+  const withoutQuery = p.targetVoiceSource.replace(/[?#].*$/, "");
+  const file =
+    withoutQuery
+      .split(/[\\/]/)
+      .filter((part) => part !== "")
+      .pop() ?? "";
+  const dot = file.lastIndexOf(".");
+  const stem = (dot > 0 ? file.slice(0, dot) : file).replace(/[^\w-]/g, "").slice(0, 10);
+  if (stem) parts.push(`voice${stem}`);
+  if (p.pitchShift !== 0) parts.push(`pitch${formatPythonFloat(p.pitchShift)}`);
+  return parts;
+}
+
 /**
  * `YYYY-MM-DD_HHMMSS_uuuuuu` in the local time zone, like Python's `datetime.now()`.
  * @throws RangeError when `microseconds` is not an integer in 0..999999.
@@ -111,6 +141,7 @@ export const systemClock: Clock = () => {
 /** Gives the file stem (name without extension) of outputs of each kind at the clock's current time. */
 export interface OutputNamer {
   tts(params: TtsNameParams): string;
+  vc(params: VcNameParams): string;
 }
 
 /**
@@ -129,5 +160,8 @@ export function createOutputNamer(clock: Clock = systemClock): OutputNamer {
     return { date: new Date(wholeSeconds * 1000), microseconds: micros - wholeSeconds * 1_000_000 };
   };
   const stem = (kind: OutputKind, parts: string[]): string => outputStem({ kind, parts, at: next() });
-  return { tts: (params) => stem("tts", ttsNameParts(params)) };
+  return {
+    tts: (params) => stem("tts", ttsNameParts(params)),
+    vc: (params) => stem("vc", vcNameParts(params)),
+  };
 }

@@ -4,9 +4,16 @@ const MEDIA_TYPES: Record<string, string> = {
   mp3: "audio/mpeg",
   flac: "audio/flac",
   ogg: "audio/ogg",
+  // Our `opus` exports: Ogg Opus (RFC 7845 names the type with its codec).
   opus: "audio/ogg; codecs=opus",
   webm: "audio/webm",
+  // Our `aac` exports: AAC-LC in an MP4 container.
   m4a: "audio/mp4",
+  // Our `pcm` exports: raw signed 16-bit little-endian mono samples, no header. No registered type fits:
+  // audio/L16 (RFC 2586) means big-endian samples and needs a `rate=` parameter, which a file name cannot give,
+  // so a player trusting it would play noise. Bytes it is: the format is fixed (s16le, mono) and the sample rate
+  // is in the file's companion JSON (`generation_info.sample_rate`).
+  pcm: "application/octet-stream",
   json: "application/json; charset=utf-8",
 };
 

@@ -21,10 +21,14 @@ export interface FileToPublish {
   format: string;
   /** A finished file anywhere (usually the request's temp folder); it is copied, not moved. */
   sourcePath: string;
+  /** Names a second file of one format, published as `<stem>_<variant>.<format>` (e.g. `original`). */
+  variant?: string;
 }
 
 export interface PublishedFile {
   format: string;
+  /** Set for a variant file, as in FileToPublish. */
+  variant?: string;
   filename: string;
   absolutePath: string;
   /** `/`-separated path below outputs/. */
@@ -85,7 +89,7 @@ export class OutputStore {
   private async tryPublish(request: PublishRequest, stem: string): Promise<PublishedFile[] | undefined> {
     const done: PublishedFile[] = [];
     for (const file of request.files) {
-      const entry = this.describe(request.folder, `${stem}.${file.format}`, file.format);
+      const entry = this.describe(request.folder, stem, file);
       if (!(await copyFileNoClobber(file.sourcePath, entry.absolutePath))) {
         await Promise.all(done.map((published) => rm(published.absolutePath, { force: true })));
         return undefined;
@@ -95,14 +99,22 @@ export class OutputStore {
     return done;
   }
 
-  private describe(folder: OutputFolder, filename: string, format: string): PublishedFile {
+  private describe(folder: OutputFolder, stem: string, file: FileToPublish): PublishedFile {
+    const { format, variant } = file;
+    const filename = variant === undefined ? `${stem}.${format}` : `${stem}_${variant}.${format}`;
     const relativePath = folder.relative ? `${folder.relative}/${filename}` : filename;
     return {
       format,
+      ...(variant === undefined ? {} : { variant }),
       filename,
       absolutePath: join(folder.absolute, filename),
       relativePath,
       url: `/outputs/${relativePath.split("/").map(encodeURIComponent).join("/")}`,
     };
   }
+}
+
+/** How a published file is named in `files` maps and `X-Alternative-Formats`: its format, or `original_wav`. */
+export function fileKey(file: Pick<PublishedFile, "format" | "variant">): string {
+  return file.variant === undefined ? file.format : `${file.variant}_${file.format}`;
 }

@@ -3,6 +3,8 @@ import type { AppConfig } from "../../config/app-config.js";
 import { EXPORT_FORMATS } from "../../domain/tts-fields.js";
 import type { HealthReport } from "../../services/health-service.js";
 
+const MIB = 1024 * 1024;
+
 export interface SystemRoutesOptions {
   version: string;
   config: AppConfig;
@@ -22,6 +24,7 @@ export function systemRoutes({ version, config, health, segmentLimit }: SystemRo
         health_check: "/api/v1/health",
         config: "/api/v1/config",
         tts_generation: "/api/v1/tts",
+        voice_conversion: "/api/v1/vc",
         voices: "/api/v1/voices",
         vc_inputs: "/api/v1/vc_inputs",
         outputs: "/api/v1/outputs",
@@ -40,11 +43,19 @@ export function systemRoutes({ version, config, health, segmentLimit }: SystemRo
     const maxSegmentChars = await segmentLimit().catch(() => config.inference.maxSegmentChars);
     ctx.body = {
       tts_defaults: config.ttsDefaults,
+      vc_defaults: config.vcDefaults,
       supported_formats: EXPORT_FORMATS,
+      // Whether requests may name http(s) URLs as audio; the allow-list stays private (it names inner hosts).
+      url_sources: {
+        enabled: config.urlSources.enabled,
+        max_mb: config.urlSources.maxBytes / MIB,
+        timeout_seconds: config.urlSources.timeoutMs / 1000,
+      },
       api_limits: {
         max_text_length: config.api.maxTextLength,
         max_segment_chars: maxSegmentChars,
         max_body_bytes: config.api.maxBodyBytes,
+        max_vc_source_mb: config.uploads.maxVcSourceBytes / MIB,
         inference_timeout_seconds: config.api.inferenceTimeoutMs / 1000,
       },
       inference: {

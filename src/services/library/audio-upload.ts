@@ -4,8 +4,8 @@
  * reason otherwise). The stored name is the client's, cleaned (spec §4.3), with the extension of what the
  * file really is.
  */
-import { fileTypeFromFile } from "file-type";
 import { NotAudioError, probeAudio, type ProbedAudio } from "../../audio/probe.js";
+import { ACCEPTED_AUDIO, sniffAudioFile } from "../../audio/sniff-audio.js";
 import { BadRequestError, UnsupportedMediaTypeError } from "../../domain/errors.js";
 import { cleanFileName } from "../../storage/confine.js";
 import { extensionOf, stemOf } from "../../storage/library/library-entry.js";
@@ -27,36 +27,23 @@ export interface CheckedAudio {
   warnings: string[];
 }
 
-/** Sniffed type → the extension the file is stored with. */
-const STORED_EXTENSIONS: Readonly<Record<string, string>> = {
-  wav: "wav",
-  mp3: "mp3",
-  flac: "flac",
-  ogg: "ogg",
-  oga: "ogg",
-  opus: "opus",
-  m4a: "m4a",
-  mp4: "m4a",
-  webm: "webm",
-};
 /** Extensions that name the same format, so a name using one is kept as it is. */
 const SAME_FORMAT: Readonly<Record<string, readonly string[]>> = {
   ogg: ["ogg", "oga"],
   opus: ["opus", "ogg"],
   m4a: ["m4a", "mp4"],
 };
-const ACCEPTED = "WAV, MP3, FLAC, OGG (Vorbis or Opus), M4A/MP4 audio or WebM audio";
 
 export async function checkUploadedAudio(file: UploadedFile, field: string): Promise<CheckedAudio> {
   if (file.sizeBytes === 0) throw new BadRequestError(`${field}: the uploaded file is empty`, "EMPTY_FILE");
-  const sniffed = await fileTypeFromFile(file.path);
-  const format = sniffed ? STORED_EXTENSIONS[sniffed.ext] : undefined;
-  if (!format) {
-    const seen = sniffed ? `${sniffed.mime} content` : "text or an unknown format";
+  const sniffed = await sniffAudioFile(file.path);
+  if (sniffed.extension === undefined) {
     throw new UnsupportedMediaTypeError(
-      `${field}: the file is not audio in a supported format (it looks like ${seen}); send ${ACCEPTED}`,
+      `${field}: the file is not audio in a supported format (it looks like ${sniffed.looksLike}); ` +
+        `send ${ACCEPTED_AUDIO}`,
     );
   }
+  const format = sniffed.extension;
   let probed: ProbedAudio;
   try {
     probed = await probeAudio(file.path);

@@ -31,6 +31,10 @@ export interface SegmentSynthesisResult {
   engine: EngineName;
   watermarked: boolean;
   stretchLibrary: SynthesisStats["stretchLibrary"];
+  /** How the reference voice shaped the speech, in the engine's words; "" without one. */
+  voiceMethod: string;
+  /** Wall time the engine spent time-stretching, over every call. */
+  stretchMs: number;
   /** Generation parameters the engine did not use (deduplicated). */
   ignoredParameters: string[];
   /** Engine warnings (deduplicated) and retry notes. */
@@ -90,6 +94,8 @@ export async function synthesizeSegments(
     engine: progress.engine,
     watermarked: progress.stats.some((s) => s.watermarked),
     stretchLibrary: progress.stats.find((s) => s.stretchLibrary)?.stretchLibrary,
+    voiceMethod: progress.stats.find((s) => s.voiceMethod)?.voiceMethod ?? "",
+    stretchMs: progress.stats.reduce((sum, s) => sum + s.stretchMs, 0),
     ignoredParameters: progress.stats.flatMap((s) => s.ignoredParameters).filter(unique),
     warnings: [...progress.warnings, ...progress.stats.flatMap((s) => s.warnings)].filter(unique),
   };

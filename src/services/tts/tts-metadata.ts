@@ -1,18 +1,23 @@
 /** The companion JSON of a TTS output: what was asked, what was used, and what came out. */
-import type { TrimInfo } from "../../audio/trim.js";
-import type { PublishedFile } from "../../storage/output-store.js";
+import type { SoundWordReplacement } from "../../text/sound-words.js";
+import { fileKey, type PublishedFile } from "../../storage/output-store.js";
 import type { TtsRequest } from "./tts-request.js";
 
 export interface TtsGenerationInfo {
   seedUsed: number;
   engine: string;
+  /** How the reference voice shaped the speech, in the engine's words; "" without one. */
+  voiceMethod: string;
+  /** Sound-word rules that matched, with their counts. */
+  soundWords: SoundWordReplacement[];
   processedText: string;
   segmentCount: number;
   sampleRate: number;
   durationSeconds: number;
   watermarked: boolean;
   stretchLibrary: string | undefined;
-  trim: TrimInfo | undefined;
+  /** Post-processing stages in the order they ran, with what each measured. */
+  postProcessing: unknown[];
   processingTimeSeconds: number;
   /** The voice's default parameters used for fields the request left unset. */
   voiceDefaultsApplied: Record<string, unknown>;
@@ -34,18 +39,20 @@ export function ttsMetadata(request: TtsRequest, info: TtsGenerationInfo, files:
     generation_info: {
       seed_used: info.seedUsed,
       engine: info.engine,
+      voice_method: info.voiceMethod || null,
       processing_time_seconds: info.processingTimeSeconds,
       text_length: request.text.length,
       processed_text_length: info.processedText.length,
+      sound_word_replacements: info.soundWords,
       chunks_processed: info.segmentCount,
       sample_rate: info.sampleRate,
       duration_seconds: info.durationSeconds,
       watermarked: info.watermarked,
       speed_factor_library_used: info.stretchLibrary ?? null,
-      trim: info.trim ?? null,
+      post_processing: info.postProcessing,
       voice_defaults_applied: info.voiceDefaultsApplied,
     },
-    files: Object.fromEntries(files.map((file) => [file.format, file.filename])),
+    files: Object.fromEntries(files.map((file) => [fileKey(file), file.filename])),
     warnings: info.warnings,
   };
 }

@@ -1,32 +1,38 @@
 /**
- * The TTS pipeline: text preprocessing and segmentation, the reference voice, synthesis through the
- * inference backend (speed applied by the engine), joining, optional trimming, export and metadata.
- * Everything the request asked for is either done or reported in `warnings`.
+ * The TTS pipeline: sound words and text preprocessing, segmentation, the reference voice (a library name
+ * or a URL), synthesis through the inference backend (speed applied by the engine), joining, the
+ * post-processing chain, export and metadata. Everything the request asked for is either done or reported in
+ * `warnings`.
  */
 import type { Logger } from "../../logging.js";
 import { concatPcm, durationSeconds } from "../../audio/pcm.js";
-import { trimSilence, type TrimInfo } from "../../audio/trim.js";
-import type { MonoPcm } from "../../domain/audio.js";
 import { ClientGoneError, ValidationError } from "../../domain/errors.js";
 import type { AudioInput, InferenceBackend } from "../../domain/inference.js";
 import { preprocessText } from "../../text/preprocess.js";
 import { segmentText } from "../../text/segment.js";
+import { applySoundWords, type SoundWordReplacement } from "../../text/sound-words.js";
+import type { NamedAudioStore } from "../../storage/named-audio-store.js";
 import type { OutputFolder, OutputStore, PublishedFile } from "../../storage/output-store.js";
-import type { ReferenceVoiceStore } from "../../storage/reference-voice-store.js";
+import { engineInput, type AudioSources, type RequestSources, type ResolvedSource } from "../audio-sources.js";
 import type { OutputNamer } from "../output-name.js";
+import type { OutputWriter } from "../output-writer.js";
+import { runPostProcessing, type PostProcessingResult, type SpeedStage } from "../post-processing/chain.js";
 import { deriveSegmentSeed, resolveSeed } from "../seeds.js";
 import { synthesizeSegments, type SegmentCallOptions, type SegmentSynthesisResult } from "./segment-synthesizer.js";
 import { ttsMetadata } from "./tts-metadata.js";
-import type { TtsOutputWriter } from "./tts-output-writer.js";
 import type { TtsRequest } from "./tts-request.js";
-import { ignoredParameterWarning, unavailableOptionWarnings, watermarkWarning } from "./tts-warnings.js";
-import { applyVoiceDefaults, type VoiceHooks } from "./voice-defaults.js";
+import { watermarkWarning } from "../request-warnings.js";
+import { ignoredParameterWarning, unavailableOptionWarnings } from "./tts-warnings.js";
+import { applyVoiceDefaults, countVoiceUse, type VoiceHooks } from "./voice-defaults.js";
 
 export interface TtsServiceOptions {
   backend: InferenceBackend;
-  voices: ReferenceVoiceStore;
+  /** reference_audio/, where `reference_audio_filename` names are looked up. */
+  voices: NamedAudioStore;
+  /** Downloads of URL references. */
+  sources: AudioSources;
   outputs: OutputStore;
-  writer: TtsOutputWriter;
+  writer: OutputWriter;
   /** Config's cap on segment length; the loaded engine's own limit applies when it is lower. */
   maxSegmentChars: number;
   /** The whole synthesis of one request (every retry included) must end within this. */
@@ -55,13 +61,20 @@ export interface GenerateOptions {
   requestId: string;
 }
 
-/** What synthesis produced, ready to be written. */
-interface Speech {
+/** The text as it is spoken. */
+interface PreparedText {
+  /** Sound-word rules that matched, with their counts. */
+  soundWords: SoundWordReplacement[];
+  /** The segments sent to the engine. */
   texts: string[];
+}
+
+/** What synthesis and post-processing produced, ready to be written. */
+interface Speech {
+  text: PreparedText;
   seedUsed: number;
   synthesis: SegmentSynthesisResult;
-  audio: MonoPcm;
-  trim: TrimInfo | undefined;
+  post: PostProcessingResult;
 }
 
 /** What publishing the files of one request needs besides the request. */
@@ -80,46 +93,53 @@ export class TtsService {
 
   async generate(asked: TtsRequest, { signal, log, requestId }: GenerateOptions): Promise<TtsResult> {
     const started = performance.now();
-    const deadline = Date.now() + this.options.inferenceTimeoutMs;
     const elapsedSeconds = () => Math.round(performance.now() - started) / 1000;
     // Cheap checks first: a bad folder or voice, or text with nothing to speak, fail before any inference.
     const folder = await this.options.outputs.folder(asked.project);
-    const voice = await this.voice(asked);
-    const defaults = applyVoiceDefaults(asked, voice ? this.options.voiceHooks.defaultsFor(voice.path) : {});
-    const request = defaults.request;
-    const processed = this.preprocess(request);
-    const texts = this.segments(request, processed, await this.segmentLimit());
-    const speech = await this.speak(request, { texts, voice, log, call: { signal, deadline, requestId } });
-    if (signal.aborted) throw new ClientGoneError("the client disconnected before the audio was written");
-    const warnings = [...defaults.warnings, ...this.warnings(request, speech.synthesis)];
-    const applied = defaults.applied;
-    const files = await this.publish(request, { speech, folder, warnings, signal, elapsedSeconds, applied });
-    if (voice) await this.countUse(voice.path, log);
-    const processingTimeSeconds = elapsedSeconds();
-    return { files, seedUsed: speech.seedUsed, processingTimeSeconds, warnings, voiceDefaultsApplied: applied };
+    const sources = this.options.sources.forRequest(signal);
+    try {
+      const voice = await this.voice(asked, sources);
+      const defaults = applyVoiceDefaults(asked, voice?.libraryPath ? this.defaultsFor(voice.libraryPath) : {});
+      const request = defaults.request;
+      const text = this.prepareText(request, await this.segmentLimit());
+      const call = { signal, deadline: Date.now() + this.options.inferenceTimeoutMs, requestId };
+      const speech = await this.speak(request, { text, voice: voice && (await engineInput(voice)), log, call });
+      if (signal.aborted) throw new ClientGoneError("the client disconnected before the audio was written");
+      const warnings = [...defaults.warnings, ...this.warnings(request, speech)];
+      const applied = defaults.applied;
+      const files = await this.publish(request, { speech, folder, warnings, signal, elapsedSeconds, applied });
+      if (voice?.libraryPath) await countVoiceUse(this.options.voiceHooks, voice.libraryPath, log);
+      const processingTimeSeconds = elapsedSeconds();
+      return { files, seedUsed: speech.seedUsed, processingTimeSeconds, warnings, voiceDefaultsApplied: applied };
+    } finally {
+      await sources.close();
+    }
   }
 
-  /** The audio exists either way: failing to count a use is logged, not turned into a failed request. */
-  private async countUse(voicePath: string, log: Logger): Promise<void> {
-    await this.options.voiceHooks.recordUse(voicePath).catch((error: unknown) => {
-      log.warn({ err: error }, "tts: the voice's usage statistics could not be updated");
-    });
+  private defaultsFor(voicePath: string): Record<string, unknown> {
+    return this.options.voiceHooks.defaultsFor(voicePath);
   }
 
-  /** The text after the request's preprocessing options; 422 when nothing speakable is left. */
-  private preprocess(request: TtsRequest): string {
+  /**
+   * Sound words first (spec §7: they work on the text as written), then the preprocessing options, then
+   * segmentation; 422 when nothing speakable is left.
+   */
+  private prepareText(request: TtsRequest, maxChars: number): PreparedText {
     const opts = request.options;
-    const processed = preprocessText(request.text, {
+    const soundWords = applySoundWords(request.text, opts.sound_words_field);
+    const processed = preprocessText(soundWords.text, {
       normalizeSpacing: opts.normalize_spacing,
       fixDotLetters: opts.fix_dot_letters,
       removeReferenceNumbers: opts.remove_reference_numbers,
     });
-    if (processed.trim() === "") {
-      throw new ValidationError("Text is empty after preprocessing", [
-        { loc: ["body", "text"], msg: "nothing is left to speak after preprocessing", type: "value_error" },
+    // Punctuation alone is nothing to speak either (e.g. "Um." once `um` is removed).
+    if (!/[\p{L}\p{N}]/u.test(processed)) {
+      const why = soundWords.replacements.length > 0 ? "sound-word removal and preprocessing" : "preprocessing";
+      throw new ValidationError(`Text is empty after ${why}`, [
+        { loc: ["body", "text"], msg: `nothing is left to speak after ${why}`, type: "value_error" },
       ]);
     }
-    return processed;
+    return { soundWords: soundWords.replacements, texts: this.segments(request, processed, maxChars) };
   }
 
   /**
@@ -143,16 +163,18 @@ export class TtsService {
     });
   }
 
-  private async voice(request: TtsRequest): Promise<{ path: string } | undefined> {
+  /** The reference voice: a file in reference_audio/ or a download of a URL; undefined for none. */
+  private async voice(request: TtsRequest, sources: RequestSources): Promise<ResolvedSource | undefined> {
     if (!request.referenceAudioFilename) return undefined;
-    return { path: await this.options.voices.resolve(request.referenceAudioFilename) };
+    return sources.resolve(request.referenceAudioFilename, this.options.voices, "reference_audio_filename");
   }
 
   private async speak(
     request: TtsRequest,
-    context: { texts: string[]; voice: AudioInput | undefined; log: Logger; call: SegmentCallOptions },
+    context: { text: PreparedText; voice: AudioInput | undefined; log: Logger; call: SegmentCallOptions },
   ): Promise<Speech> {
-    const { texts, voice, log, call } = context;
+    const { text, voice, log, call } = context;
+    const { texts } = text;
     const opts = request.options;
     const seedUsed = resolveSeed(opts.seed, this.options.random);
     log.info({ segments: texts.length, seed: seedUsed }, "tts: synthesizing");
@@ -172,12 +194,12 @@ export class TtsService {
       },
       call,
     );
-    const joined = concatPcm(synthesis.segments);
-    const trimmed = opts.trim ? trimSilence(joined, { thresholdMs: opts.trim_threshold_ms }) : undefined;
-    return { texts, seedUsed, synthesis, audio: trimmed?.pcm ?? joined, trim: trimmed?.info };
+    const post = await runPostProcessing(concatPcm(synthesis.segments), opts, { signal: call.signal });
+    return { text, seedUsed, synthesis, post };
   }
 
-  private warnings(request: TtsRequest, synthesis: SegmentSynthesisResult): string[] {
+  private warnings(request: TtsRequest, speech: Speech): string[] {
+    const { synthesis } = speech;
     const { engine } = synthesis;
     const engineWarnings = [
       ignoredParameterWarning(request, synthesis.ignoredParameters, engine),
@@ -187,6 +209,7 @@ export class TtsService {
       ...unavailableOptionWarnings(request),
       ...synthesis.warnings,
       ...engineWarnings.filter((w) => w !== undefined),
+      ...speech.post.warnings,
     ];
   }
 
@@ -201,9 +224,12 @@ export class TtsService {
       trim: opts.trim,
       trimThresholdMs: opts.trim_threshold_ms,
     };
+    const audio = speech.post.pcm;
     return this.options.writer.write({
-      speech: speech.audio,
+      speech: audio,
+      original: speech.post.original,
       formats: opts.export_formats,
+      wavSampleFormat: opts.wav_sample_format,
       folder,
       signal,
       stemFor: () => this.options.namer.tts(nameParams),
@@ -213,13 +239,15 @@ export class TtsService {
           {
             seedUsed: speech.seedUsed,
             engine: speech.synthesis.engine,
-            processedText: speech.texts.join(" "),
-            segmentCount: speech.texts.length,
-            sampleRate: speech.audio.sampleRate,
-            durationSeconds: durationSeconds(speech.audio),
+            voiceMethod: speech.synthesis.voiceMethod,
+            soundWords: speech.text.soundWords,
+            processedText: speech.text.texts.join(" "),
+            segmentCount: speech.text.texts.length,
+            sampleRate: audio.sampleRate,
+            durationSeconds: durationSeconds(audio),
             watermarked: speech.synthesis.watermarked,
             stretchLibrary: speech.synthesis.stretchLibrary,
-            trim: speech.trim,
+            postProcessing: [...speedStages(opts.speed_factor, speech.synthesis), ...speech.post.stages],
             processingTimeSeconds: elapsedSeconds(),
             voiceDefaultsApplied: applied,
             warnings,
@@ -228,4 +256,15 @@ export class TtsService {
         ),
     });
   }
+}
+
+/** The sidecar's speed change as the first post-processing stage; none at speed 1. */
+function speedStages(speedFactor: number, synthesis: SegmentSynthesisResult): SpeedStage[] {
+  if (speedFactor === 1) return [];
+  const library = synthesis.stretchLibrary ?? null;
+  return [{ name: "speed", applied: true, speed_factor: speedFactor, library, ms: round1(synthesis.stretchMs) }];
+}
+
+function round1(ms: number): number {
+  return Math.round(ms * 10) / 10;
 }

@@ -4,6 +4,7 @@
  * the response names every default that was applied.
  */
 import { ttsFieldSchemas, type TtsFieldName } from "../../domain/tts-fields.js";
+import type { Logger } from "../../logging.js";
 import type { TtsRequest } from "./tts-request.js";
 
 /** What the TTS pipeline needs from the voice library; a server without one passes none. */
@@ -12,6 +13,20 @@ export interface VoiceHooks {
   defaultsFor(absolutePath: string): Record<string, unknown>;
   /** Counts one use of the voice (usage_count, last_used). */
   recordUse(absolutePath: string): Promise<void>;
+}
+
+/**
+ * Counts one use of a library voice. The audio exists either way: failing to count a use is logged, not
+ * turned into a failed request.
+ */
+export async function countVoiceUse(
+  hooks: Pick<VoiceHooks, "recordUse">,
+  voicePath: string,
+  log: Logger,
+): Promise<void> {
+  await hooks.recordUse(voicePath).catch((error: unknown) => {
+    log.warn({ err: error }, "the voice's usage statistics could not be updated");
+  });
 }
 
 export interface AppliedDefaults {

@@ -32,6 +32,7 @@ describe("system routes and /outputs (fake engine)", () => {
     const body = (await (await get("/")).json()) as { message: string; endpoints: Record<string, string> };
     expect(body.message).to.include("Chatterbox TTS Extended Plus");
     expect(body.endpoints.tts_generation).to.equal("/api/v1/tts");
+    expect(body.endpoints.voice_conversion).to.equal("/api/v1/vc");
   });
 
   it("reports health with the engine, the sidecar and the queue", async () => {
@@ -40,6 +41,7 @@ describe("system routes and /outputs (fake engine)", () => {
     const body = (await response.json()) as Record<string, any>;
     expect(body.status).to.equal("healthy");
     expect(body.engine).to.include({ name: "espeak", device: "cpu", sample_rate: 24000 });
+    expect(body.engine.voice_method).to.equal("fake: a tone whose pitch follows the seed");
     expect(body.models_loaded).to.deep.equal({ tts: true, vc: false });
     expect(body.sidecar).to.include({ state: "ready", address: "127.0.0.1:1", restarts: 0 });
     expect(body.queue).to.deep.equal({ state: "ready", depth: 0, capacity: 4 });
@@ -49,7 +51,9 @@ describe("system routes and /outputs (fake engine)", () => {
   it("shows the request defaults and limits in force at /api/v1/config", async () => {
     const body = (await (await get("/api/v1/config")).json()) as Record<string, any>;
     expect(body.tts_defaults).to.include({ temperature: 0.75, exaggeration: 0.5, cfg_weight: 1, seed: 0 });
-    expect(body.supported_formats).to.deep.equal(["wav", "mp3", "flac"]);
+    expect(body.supported_formats).to.deep.equal(["wav", "mp3", "flac", "opus", "aac", "pcm"]);
+    expect(body.vc_defaults).to.include({ chunk_sec: 60, overlap_sec: 0.1, pitch_shift: 0 });
+    expect(body.url_sources).to.deep.equal({ enabled: false, max_mb: 50, timeout_seconds: 30 });
     expect(body.api_limits).to.include({ max_text_length: 10000, max_segment_chars: 300 });
   });
 

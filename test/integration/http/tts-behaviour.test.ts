@@ -9,11 +9,14 @@ import {
 } from "../../../src/domain/errors.js";
 import { decodeAudio } from "../../helpers/audio-file.js";
 import {
+  FAKE_SAMPLE_RATE,
   FakeInferenceBackend,
   SECONDS_PER_CHAR,
   type FakeBackendOptions,
 } from "../../helpers/fake-inference-backend.js";
+import { startLocalServer } from "../../helpers/local-http-server.js";
 import { startTestApp, type TestApp } from "../../helpers/test-app.js";
+import { buildS16Wav, mono, sine } from "../../helpers/wav-builder.js";
 
 describe("POST /api/v1/tts behaviour (fake engine)", () => {
   let app: TestApp | undefined;
@@ -22,9 +25,9 @@ describe("POST /api/v1/tts behaviour (fake engine)", () => {
     app = undefined;
   });
 
-  async function start(options: FakeBackendOptions = {}) {
+  async function start(options: FakeBackendOptions = {}, yaml = "") {
     const backend = new FakeInferenceBackend(options);
-    app = await startTestApp({ backend });
+    app = await startTestApp({ backend, yaml });
     return backend;
   }
 
@@ -77,7 +80,7 @@ describe("POST /api/v1/tts behaviour (fake engine)", () => {
     expect(random.generation_seed_used).to.be.within(1, 4294967295);
   });
 
-  it("reports options it cannot honour, unknown fields and engine warnings, in the body and in X-Warnings", async () => {
+  it("reports what it cannot honour, unknown fields and engine warnings, in the body and in X-Warnings", async () => {
     await start({ warnings: ["fake: stretched with sox"], ignoredParameters: ["cfg_weight"] });
     const body = {
       text: "Warn me.",
@@ -96,15 +99,14 @@ describe("POST /api/v1/tts behaviour (fake engine)", () => {
     for (const fragment of [
       "colour",
       "num_candidates_per_chunk=3",
-      "auto-editor",
       "Whisper",
-      "loudness",
-      "sound-word",
       "stretched with sox",
       "espeak engine does not use cfg_weight",
     ]) {
       expect(joined).to.include(fragment);
     }
+    // Post-processing and sound words are done, not reported as unavailable.
+    expect(joined).not.to.match(/auto-editor|loudness|sound-word|not available on this server yet/);
     const streamed = await tts(body, "");
     expect(JSON.parse(streamed.headers.get("x-warnings") ?? "[]")).to.deep.equal(json.warnings);
     // Defaults ask for nothing: an unused parameter the client never sent is not worth a warning.
@@ -207,5 +209,27 @@ describe("POST /api/v1/tts behaviour (fake engine)", () => {
     expect(await ended).to.be.instanceOf(ClientGoneError);
     expect(backend.calls).to.have.length(1);
     expect(await readdir(app!.config.paths.outputs)).to.deep.equal([]);
+  });
+
+  it("downloads a URL reference voice from an allow-listed server, sends its bytes, and removes it", async () => {
+    const voice = buildS16Wav(mono(FAKE_SAMPLE_RATE, sine({ freq: 180, seconds: 1, sampleRate: FAKE_SAMPLE_RATE })));
+    const server = await startLocalServer((_request, response) => response.end(voice));
+    try {
+      const backend = await start({}, "url_sources:\n  enabled: true\n  allow_hosts: ['127.0.0.1']\n");
+      const url = `${server.origin}/voices/guest.wav`;
+      const json = (await (await tts({ text: "In a downloaded voice.", reference_audio_filename: url })).json()) as {
+        output_files: Array<{ url: string }>;
+      };
+      expect(server.requests.map((request) => request.url)).to.deep.equal(["/voices/guest.wav"]);
+      const sent = backend.calls[0]!.voice as { fileBytes: Buffer };
+      expect(Buffer.compare(sent.fileBytes, voice)).to.equal(0);
+      const companion = (await fetch(`${app!.baseUrl}${json.output_files[0]!.url}.json`).then((r) => r.json())) as {
+        parameters: { reference_audio_filename: string };
+      };
+      expect(companion.parameters.reference_audio_filename).to.equal(url);
+      expect(await readdir(app!.config.paths.temp)).to.deep.equal([]);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -81,21 +81,22 @@ describe("POST /api/v1/tts validation and voices (fake engine)", () => {
     await expectError(await tts({ text: "Hi.", sound_words_field: "x".repeat(2000) }), 413, "PAYLOAD_TOO_LARGE");
   });
 
-  it("refuses URLs of any scheme as reference voices with a 422, never a lookup in reference_audio", async () => {
-    for (const url of [
-      "file:///etc/passwd",
-      "ftp://example.com/a.wav",
-      "http://example.com/a.wav",
-      "data:audio/wav;base64,UklG",
-    ]) {
+  it("refuses URLs other than http(s) as reference voices, and http(s) while url_sources is off, with a 422", async () => {
+    for (const url of ["file:///etc/passwd", "ftp://example.com/a.wav", "data:audio/wav;base64,UklG"]) {
       const body = await expectError(
         await tts({ text: "Hi there.", reference_audio_filename: url }),
         422,
         "VALIDATION_ERROR",
       );
-      expect(body.error, url).to.include("only names of files inside reference_audio are accepted");
+      expect(body.error, url).to.include("a name inside reference_audio or an http(s) URL is accepted");
       expect((body.detail as Array<{ loc: unknown[] }>)[0]!.loc).to.deep.equal(["body", "reference_audio_filename"]);
     }
+    const disabled = await expectError(
+      await tts({ text: "Hi there.", reference_audio_filename: "http://example.com/a.wav" }),
+      422,
+      "VALIDATION_ERROR",
+    );
+    expect(disabled.error).to.include("URL sources are disabled on this server");
     expect(backend.calls).to.have.length(0);
   });
 

@@ -1,10 +1,10 @@
 /**
- * The library API reference runs as written: every curl example of docs/api/{voices,vc-inputs,outputs,
- * maintenance}.md is run against the app with the real sidecar (espeak engine), top to bottom, in one working
- * folder that holds the files the examples upload. Each page opens with an endpoint index that lists every
- * route the server registers for its library, and only routes that exist.
+ * The API reference runs as written: every curl example of docs/api/{voices,vc-inputs,outputs,maintenance,vc,
+ * post-processing}.md is run against the app with the real sidecar (espeak engine), top to bottom, in one
+ * working folder that holds the files the examples upload. Each reference page opens with an endpoint index
+ * that lists every route the server registers for its part of the API, and only routes that exist.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,16 +24,17 @@ import { endpointIndex, headingAnchors, shellExamples } from "./docs-markdown.js
 const DOCS_BASE_URL = "http://127.0.0.1:7860";
 const DOCS_DIR = join(PROJECT_ROOT, "docs", "api");
 
-/** The pages in the order their examples run; maintenance.md joins when it exists. */
-const PAGES = ["voices.md", "vc-inputs.md", "outputs.md", "maintenance.md"].filter(
-  (page) => page !== "maintenance.md" || existsSync(join(DOCS_DIR, page)),
-);
+/** The reference pages (each opens with an endpoint index), in the order their examples run. */
+const PAGES = ["voices.md", "vc-inputs.md", "outputs.md", "maintenance.md", "vc.md"];
+/** Guides without routes of their own, whose examples run after the reference pages'. */
+const GUIDES = ["post-processing.md"];
 
 /** Which page documents the routes under which paths (maintenance.md may document any of them too). */
 const ROUTE_OWNERS: Record<string, RegExp> = {
   "voices.md": /^\/api\/v1\/voices?(\/|$)/,
   "vc-inputs.md": /^\/api\/v1\/vc_inputs?(\/|$)/,
   "outputs.md": /^(\/api\/v1\/outputs?(\/|$)|\/outputs\/)/,
+  "vc.md": /^\/api\/v1\/vc$/,
 };
 
 const SAMPLE_RATE = 24_000;
@@ -114,24 +115,29 @@ describe("docs/api examples run as written (real sidecar, espeak engine)", funct
       const owner = ROUTE_OWNERS[page];
       if (owner) {
         it("lists every route the server registers for its library", () => {
-          const documented = new Set([
-            ...indexed(page),
-            ...(PAGES.includes("maintenance.md") ? indexed("maintenance.md") : []),
-          ]);
+          const documented = new Set([...indexed(page), ...indexed("maintenance.md")]);
           const owned = [...registeredRoutes()].filter((route) => owner.test(route.split(" ")[1] as string));
           const undocumented = owned.filter((route) => !documented.has(route));
           expect(undocumented, `routes the server has but the index of ${page} does not list`).to.deep.equal([]);
         });
       }
 
-      for (const example of shellExamples(readPage(page))) {
-        it(`runs the example at docs/api/${page}:${example.line}`, async () => {
-          const script = example.script.replaceAll(DOCS_BASE_URL, app.baseUrl);
-          const run = await execa("bash", ["-e", "-o", "pipefail", "-c", script], { cwd: work, reject: false });
-          const report = `docs/api/${page}:${example.line}\n${example.script}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
-          expect(run.exitCode, report).to.equal(0);
-        });
-      }
+      runExamples(page);
     });
+  }
+
+  for (const page of GUIDES) {
+    describe(`docs/api/${page}`, () => runExamples(page));
+  }
+
+  function runExamples(page: string): void {
+    for (const example of shellExamples(readPage(page))) {
+      it(`runs the example at docs/api/${page}:${example.line}`, async () => {
+        const script = example.script.replaceAll(DOCS_BASE_URL, app.baseUrl);
+        const run = await execa("bash", ["-e", "-o", "pipefail", "-c", script], { cwd: work, reject: false });
+        const report = `docs/api/${page}:${example.line}\n${example.script}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
+        expect(run.exitCode, report).to.equal(0);
+      });
+    }
   }
 });

@@ -80,6 +80,20 @@ describe("loadConfig", () => {
     }
   });
 
+  it("refuses url_sources.allow_hosts entries that are not a host, an address or a CIDR range", async () => {
+    try {
+      await load("url_sources:\n  allow_hosts: [10.0.0.0/33, 'http://x', media.lan]\n");
+      expect.fail("loadConfig accepted a bad allow list");
+    } catch (error) {
+      const problems = (error as ConfigError).problems;
+      expect(problems).to.have.length(2);
+      expect(problems.join("\n"))
+        .to.include("url_sources.allow_hosts")
+        .and.include("10.0.0.0/33")
+        .and.include("http://x");
+    }
+  });
+
   it("rejects a file that is not YAML with the file name in the message", async () => {
     await writeFile(join(dir, "config.yaml"), "server: [unclosed");
     expect(() => loadConfig({ path: join(dir, "config.yaml"), env: {} })).to.throw(ConfigError, "config.yaml");

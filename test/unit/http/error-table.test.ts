@@ -14,6 +14,8 @@ import {
   OverloadedError,
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
+  UpstreamError,
+  UpstreamTimeoutError,
   ValidationError,
   type DomainError,
 } from "../../../src/domain/errors.js";
@@ -36,9 +38,11 @@ describe("http/error-table", () => {
     [new ClientGoneError("gone"), 499, "CLIENT_CLOSED_REQUEST"],
     [new InferenceFailedError("failed"), 500, "INFERENCE_FAILED"],
     [new NotImplementedError("no such method", ["GET"]), 501, "NOT_IMPLEMENTED"],
+    [new UpstreamError("refused", "URL_SOURCE_UNREACHABLE"), 502, "URL_SOURCE_UNREACHABLE"],
     [new ModelNotReadyError("starting", 5), 503, "MODEL_NOT_READY"],
     [new IndexBuildingError("indexing", 5), 503, "INDEX_BUILDING"],
     [new InferenceTimeoutError("slow"), 504, "INFERENCE_TIMEOUT"],
+    [new UpstreamTimeoutError("slow download"), 504, "URL_SOURCE_TIMEOUT"],
   ];
 
   it("has an example for every row, and each maps to its status, code and message", () => {

@@ -7,6 +7,7 @@ import {
   outputStem,
   systemClock,
   ttsNameParts,
+  vcNameParts,
   type Clock,
   type Timestamp,
   type TtsNameParams,
@@ -87,7 +88,7 @@ describe("services/output-name", () => {
   });
 
   describe("spec examples", () => {
-    const name = (parts: string[], micros: number, ext: string, kind: "tts"): string =>
+    const name = (parts: string[], micros: number, ext: string, kind: "tts" | "vc"): string =>
       `${outputStem({ kind, parts, at: at(micros) })}.${ext}`;
 
     it("names TTS outputs", () => {
@@ -110,9 +111,35 @@ describe("services/output-name", () => {
         "tts_2025-06-29_151213_241564_temp1.0_seed42_trim200.wav",
       );
     });
+
+    it("names VC outputs", () => {
+      const defaults = {
+        chunkSec: 60,
+        overlapSec: 0.1,
+        targetVoiceSource: "test_voices/linda_johnson_01.mp3",
+        pitchShift: 0,
+      };
+      expect(name(vcNameParts(defaults), 241574, "wav", "vc")).to.equal(
+        "vc_2025-06-29_151213_241574_voicelinda_john.wav",
+      );
+      const changed = { chunkSec: 30, overlapSec: 0.2, targetVoiceSource: "a b/ab-c.wav", pitchShift: 0 };
+      expect(name(vcNameParts(changed), 241674, "wav", "vc")).to.equal(
+        "vc_2025-06-29_151213_241674_chunk30_overlap0.2_voiceab-c.wav",
+      );
+    });
   });
 
   describe("parameter rules", () => {
+    it("names a VC target given by URL by its file, and adds a pitch shift when there is one", () => {
+      const url = {
+        chunkSec: 60,
+        overlapSec: 0.1,
+        targetVoiceSource: "https://x.test/v/narrator.wav?sig=1#t",
+        pitchShift: -2,
+      };
+      expect(vcNameParts(url)).to.deep.equal(["voicenarrator", "pitch-2.0"]);
+    });
+
     it("omits TTS parameters at their defaults but always prints the temperature", () => {
       expect(ttsNameParts({ ...TTS_DEFAULTS, temperature: 2 })).to.deep.equal(["temp2.0"]);
       expect(ttsNameParts({ ...TTS_DEFAULTS, speedFactor: 2, exaggeration: 1 })).to.deep.equal([

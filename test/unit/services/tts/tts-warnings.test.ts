@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { CONTRACT_TTS_DEFAULTS } from "../../../../src/domain/tts-fields.js";
 import type { TtsRequest } from "../../../../src/services/tts/tts-request.js";
-import { unavailableOptionWarnings, watermarkWarning } from "../../../../src/services/tts/tts-warnings.js";
+import { unavailableOptionWarnings } from "../../../../src/services/tts/tts-warnings.js";
 
 function request(
   overrides: Partial<TtsRequest["options"]>,
@@ -32,15 +32,17 @@ describe("services/tts/tts-warnings", () => {
     expect(unavailableOptionWarnings(request({ num_candidates_per_chunk: 3 }))).to.deep.equal([]);
   });
 
-  it("names the fields the client sent, and the main field when config switched a feature on", () => {
-    const sent = unavailableOptionWarnings(request({ use_auto_editor: true }, ["use_auto_editor", "ae_margin"]));
+  it("names the Whisper fields the client sent when validation was not bypassed", () => {
+    const sent = unavailableOptionWarnings(request({}, ["whisper_model_name", "use_faster_whisper"]));
     expect(sent).to.deep.equal([
-      "auto-editor silence removal is not available on this server (use `trim` instead); use_auto_editor, ae_margin had no effect",
+      "Whisper validation is not available on this server, so candidates were not transcribed or checked; " +
+        "whisper_model_name, use_faster_whisper had no effect",
     ]);
-    const fromConfig = unavailableOptionWarnings(request({ normalize_audio: true }));
-    expect(fromConfig).to.deep.equal([
-      "loudness normalization is not available on this server yet; normalize_audio had no effect",
-    ]);
+  });
+
+  it("has nothing to say about post-processing, which is always done", () => {
+    const options = { use_auto_editor: true, normalize_audio: true, sound_words_field: "um" };
+    expect(unavailableOptionWarnings(request(options, Object.keys(options)))).to.deep.equal([]);
   });
 
   it("reports unknown fields first", () => {
@@ -49,12 +51,5 @@ describe("services/tts/tts-warnings", () => {
     );
     expect(warnings[0]).to.equal("Unknown field 'colour' is not part of the TTS request and was not used");
     expect(warnings[1]).to.match(/^num_candidates_per_chunk=2: /);
-  });
-
-  it("speaks up only when the engine's watermark differs from disable_watermark", () => {
-    expect(watermarkWarning(true, false, "espeak")).to.equal(undefined);
-    expect(watermarkWarning(false, true, "chatterbox")).to.equal(undefined);
-    expect(watermarkWarning(true, true, "chatterbox")).to.include("always embeds the Perth watermark");
-    expect(watermarkWarning(false, false, "espeak")).to.include("does not embed a watermark");
   });
 });

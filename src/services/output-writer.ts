@@ -1,0 +1,103 @@
+/**
+ * Turns finished speech (TTS or voice conversion) into the requested files in outputs/: one master, a 32-bit
+ * float WAV in the request's scratch folder; one encode per requested format from it (in parallel, bounded by
+ * the core count); then every file published under one generated stem, each with its `<file>.<ext>.json`
+ * companion. Any failed encode fails the whole request. The scratch folder is always removed.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { ExportEncoder } from "../audio/export-encoder.js";
+import { EXPORT_EXTENSIONS, type EncoderSettings } from "../audio/ffmpeg.js";
+import { encodeWav } from "../audio/wav.js";
+import type { MonoPcm } from "../domain/audio.js";
+import type { ExportFormat, WavSampleFormat } from "../domain/tts-fields.js";
+import type { OutputFolder, OutputStore, PublishedFile } from "../storage/output-store.js";
+
+export interface OutputWriterOptions {
+  outputs: OutputStore;
+  /** The scratch root (`paths.temp`); each request works in its own folder below it. */
+  tempRoot: string;
+  /** Bitrates of the lossy formats (config `audio`). */
+  encoding: EncoderSettings;
+  /** Replaces the ffmpeg encoder built from `encoding` (tests). */
+  encoder?: ExportEncoder;
+}
+
+export interface SpeechOutputRequest {
+  speech: MonoPcm;
+  /** Each is written once, in this order; `format` of the published files is the name asked for. */
+  formats: readonly ExportFormat[];
+  /** Sample encoding of the `wav` file; default `f32`, the master itself. */
+  wavSampleFormat?: WavSampleFormat;
+  /** The audio before post-processing changed its timing, kept as `<stem>_original.wav` (32-bit float). */
+  original?: MonoPcm | undefined;
+  folder: OutputFolder;
+  /** The file stem for a naming attempt (a fresh timestamp each time). */
+  stemFor(attempt: number): string;
+  /** Companion metadata, given the published files. */
+  metadataFor(files: PublishedFile[]): object;
+  signal?: AbortSignal;
+}
+
+export class OutputWriter {
+  private readonly encoder: ExportEncoder;
+
+  constructor(private readonly options: OutputWriterOptions) {
+    this.encoder = options.encoder ?? new ExportEncoder({ settings: options.encoding });
+  }
+
+  /**
+   * Writes and publishes every requested format under one stem: `<stem>.wav|mp3|flac|opus|m4a|pcm`, and
+   * `<stem>_original.wav` when `original` is given.
+   * @throws AudioToolError when an encode fails (nothing is published then); the abort reason when `signal`
+   *   aborts.
+   */
+  async write(request: SpeechOutputRequest): Promise<PublishedFile[]> {
+    await mkdir(this.options.tempRoot, { recursive: true });
+    const scratch = await mkdtemp(join(this.options.tempRoot, "out-"));
+    try {
+      const masterPath = join(scratch, "master.wav");
+      await writeFile(masterPath, encodeWav(request.speech));
+      const encoded = await this.encoder.encodeAll({
+        masterPath,
+        sampleRate: request.speech.sampleRate,
+        formats: request.formats,
+        wavSampleFormat: request.wavSampleFormat ?? "f32",
+        outputDir: scratch,
+        ...(request.signal !== undefined ? { signal: request.signal } : {}),
+      });
+      let originalPath: string | undefined;
+      if (request.original) {
+        originalPath = join(scratch, "original.wav");
+        await writeFile(originalPath, encodeWav(request.original));
+      }
+      return await this.publish(request, encoded, originalPath);
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * The output store names files `<stem>.<format>`, so files go in under their extension (`m4a` for aac) and
+   * come back out, to the metadata and the caller, under the format name that was asked for.
+   */
+  private async publish(
+    request: SpeechOutputRequest,
+    encoded: Map<ExportFormat, string>,
+    originalPath: string | undefined,
+  ): Promise<PublishedFile[]> {
+    const formatOf = new Map([...encoded.keys()].map((format) => [EXPORT_EXTENSIONS[format], format]));
+    const asRequested = (files: PublishedFile[]) =>
+      files.map((file) => ({ ...file, format: formatOf.get(file.format) ?? file.format }));
+    const published = await this.options.outputs.publish({
+      folder: request.folder,
+      files: [
+        ...[...encoded].map(([format, sourcePath]) => ({ format: EXPORT_EXTENSIONS[format], sourcePath })),
+        ...(originalPath ? [{ format: "wav", sourcePath: originalPath, variant: "original" }] : []),
+      ],
+      stemFor: request.stemFor,
+      metadataFor: (files) => request.metadataFor(asRequested(files)),
+    });
+    return asRequested(published);
+  }
+}
