@@ -1,17 +1,21 @@
 /**
  * Loudness normalization (the Gradio app's `normalize_audio`, spec §7), on mono float PCM through ffmpeg.
  *
- * - `ebu`: EBU R128 in two passes. Pass one measures with ffmpeg's `loudnorm` (integrated loudness, true
- *   peak, loudness range, gate threshold). Pass two is one constant gain to the target (loudnorm's linear
- *   mode) whenever that gain keeps the true peak under the ceiling; otherwise loudnorm's dynamic (compressing,
- *   limiting) mode with the measurements. Dynamic mode runs at 192 kHz, so its result is resampled back to
- *   the input's rate.
- * - `peak`: one constant gain that puts the true peak (4× oversampled, dBTP) at the target. The Gradio app ran
- *   `alimiter=limit=-2dB` instead, a limiter that only squashes peaks above the limit and never raises quiet
- *   audio; a plain gain keeps the dynamics untouched and reaches the target from either side.
+ * Measurements come from ffmpeg's `ebur128` meter (ITU-R BS.1770: integrated loudness, loudness range, true
+ * peak with 4× oversampling), which runs at the audio's own rate: a fraction of the time `loudnorm`'s meter
+ * takes, since loudnorm always works at 192 kHz.
  *
- * Audio goes to ffmpeg and back through pipes as raw float32, so nothing is written to disk. Every
- * measurement (before and after) comes from loudnorm's own meter, so the numbers compare with each other.
+ * - `ebu`: EBU R128. When one constant gain to the target keeps the true peak under the ceiling, that gain is
+ *   the result (loudnorm's "linear mode"; applied here, because loudnorm's own linear pass returns near-silence
+ *   for input shorter than its 3 s window). Otherwise loudnorm's dynamic (compressing, limiting) mode runs with
+ *   the measurements, on the audio padded with silence to a full window (the loudness gate ignores silence),
+ *   and its result is resampled back to the input's rate and cut to its length.
+ * - `peak`: one constant gain that puts the true peak at the target. The Gradio app ran `alimiter=limit=-2dB`
+ *   instead, a limiter that only squashes peaks above the limit and never raises quiet audio; a plain gain
+ *   keeps the dynamics untouched and reaches the target from either side.
+ *
+ * Audio goes to ffmpeg and back through pipes as raw float32, so nothing is written to disk. A constant gain
+ * moves every reading by exactly that gain, so only the dynamic mode needs a second measurement.
  */
 import { execa } from "execa";
 import type { MonoPcm } from "../domain/audio.js";
@@ -32,7 +36,7 @@ export interface LoudnessOptions extends FfmpegCommonOptions {
   lraLu: number;
 }
 
-/** One reading of loudnorm's meter. `null` where there is nothing to measure (JSON has no −∞). */
+/** One reading of the meter. `null` where there is nothing to measure (JSON has no −∞). */
 export interface LoudnessMeasurement {
   integrated_lufs: number | null;
   true_peak_dbtp: number | null;
@@ -66,14 +70,9 @@ export interface LoudnessResult {
 /** Below this, BS.1770's absolute gate leaves no block to average: the audio is silence to the meter. */
 const ABSOLUTE_GATE_LUFS = -70;
 
-/** loudnorm's measurement block as printed with print_format=json (all values are strings). */
-interface LoudnormReport {
-  input_i: string;
-  input_tp: string;
-  input_lra: string;
-  input_thresh: string;
-  target_offset: string;
-  normalization_type?: string;
+/** A reading plus the relative gate threshold, which loudnorm's dynamic mode takes as `measured_thresh`. */
+interface Reading extends LoudnessMeasurement {
+  threshold_lufs: number;
 }
 
 /**
@@ -91,16 +90,14 @@ export async function normalizeLoudness(pcm: MonoPcm, options: LoudnessOptions):
     true_peak_dbtp: options.truePeakDbtp,
     lra_lu: options.lraLu,
   };
-  const measured = await runLoudnorm(pcm, measureFilter(options), { ...options, output: false });
-  const before = toMeasurement(measured.report);
+  const reading = await measure(pcm, options);
+  const before = measurement(reading);
   const skipped = skipReason(method, before);
   if (skipped !== undefined) {
     return { pcm, info: { applied: false, method, reason: skipped, target, before, after: before } };
   }
-  const normalized =
-    method === "peak" ? peakGain(pcm, options.truePeakDbtp, before) : await ebu(pcm, options, measured.report);
-  const measuredAfter = await runLoudnorm(normalized.pcm, measureFilter(options), { ...options, output: false });
-  const capped = capTruePeak(normalized.pcm, toMeasurement(measuredAfter.report), options.truePeakDbtp);
+  const normalized = method === "peak" ? peakGain(pcm, options, before) : await ebu(pcm, options, reading);
+  const capped = capTruePeak(normalized.pcm, normalized.after, options.truePeakDbtp);
   const info: LoudnessInfo = { applied: true, method, ...normalized.details, target, before, after: capped.after };
   if (capped.gainDb !== 0) info.true_peak_correction_db = capped.gainDb;
   const warning = shortfallWarning(info);
@@ -118,32 +115,55 @@ function skipReason(method: LoudnessMethod, before: LoudnessMeasurement): string
 
 interface Normalized {
   pcm: MonoPcm;
+  after: LoudnessMeasurement;
   details: Pick<LoudnessInfo, "normalization_type" | "gain_db">;
 }
 
-function peakGain(pcm: MonoPcm, truePeakDbtp: number, before: LoudnessMeasurement): Normalized {
-  const gainDb = round2(truePeakDbtp - before.true_peak_dbtp!);
-  return { pcm: applyGain(pcm, gainDb), details: { normalization_type: "gain", gain_db: gainDb } };
+function peakGain(pcm: MonoPcm, options: LoudnessOptions, before: LoudnessMeasurement): Normalized {
+  return constantGain(pcm, before, round1(options.truePeakDbtp - before.true_peak_dbtp!), "gain");
 }
 
-/**
- * loudnorm's linear mode is one constant gain (target − measured integrated loudness), used when that gain keeps
- * the true peak under the ceiling; it is applied here directly, because loudnorm's own linear pass returns
- * near-silence for input shorter than its 3 s window (measured: a 1.8 s clip asked for −16 LUFS came out at
- * −47). Otherwise loudnorm's dynamic mode runs, on the audio padded with silence to a full window (the
- * loudness gate ignores silence) and cut back to its length.
- */
-async function ebu(pcm: MonoPcm, options: LoudnessOptions, measured: LoudnormReport): Promise<Normalized> {
-  const gainDb = round2(options.integratedLufs - Number(measured.input_i));
-  if (Number(measured.input_tp) + gainDb <= options.truePeakDbtp) {
-    return { pcm: applyGain(pcm, gainDb), details: { normalization_type: "linear", gain_db: gainDb } };
-  }
-  const padded = padToWindow(pcm);
-  // Pass one's preview (target_offset) is only sound when the input filled loudnorm's window.
-  const offset = padded === pcm ? measured.target_offset : "0";
-  const applied = await runLoudnorm(padded, dynamicFilter(options, measured, offset), { ...options, output: true });
-  const out = { sampleRate: pcm.sampleRate, samples: fitLength(applied.samples, pcm.samples.length) };
-  return { pcm: out, details: { normalization_type: "dynamic" } };
+/** loudnorm's linear mode when the gain keeps the true peak under the ceiling, else its dynamic mode. */
+async function ebu(pcm: MonoPcm, options: LoudnessOptions, before: Reading): Promise<Normalized> {
+  const gainDb = round1(options.integratedLufs - before.integrated_lufs!);
+  if (before.true_peak_dbtp! + gainDb <= options.truePeakDbtp) return constantGain(pcm, before, gainDb, "linear");
+  const first = await dynamic(pcm, options, before, 0);
+  const shortfall = options.integratedLufs - (first.after.integrated_lufs ?? options.integratedLufs);
+  if (shortfall <= DYNAMIC_RETRY_LU) return first;
+  // On peaky speech the limiter lands short of the target; gain before it (loudnorm's `offset`, what its
+  // first pass would have suggested) makes most of that up. The closer of the two results is kept.
+  const second = await dynamic(pcm, options, before, round1(shortfall));
+  const miss = (n: Normalized) => Math.abs(options.integratedLufs - (n.after.integrated_lufs ?? -Infinity));
+  return miss(second) < miss(first) ? second : first;
+}
+
+/** A dynamic result further below the target than this is tried once more with the shortfall as offset. */
+const DYNAMIC_RETRY_LU = 0.5;
+
+async function dynamic(pcm: MonoPcm, options: LoudnessOptions, before: Reading, offsetDb: number) {
+  const filter = dynamicFilter(options, before, offsetDb);
+  const output = await runFfmpegFilter(padToWindow(pcm), filter, { ...options, output: true });
+  const out = { sampleRate: pcm.sampleRate, samples: fitLength(output.samples, pcm.samples.length) };
+  const after = measurement(await measure(out, options));
+  return { pcm: out, after, details: { normalization_type: "dynamic" as const } };
+}
+
+/** A constant gain moves every reading by exactly the gain; the loudness range stays as it was. */
+function constantGain(pcm: MonoPcm, before: LoudnessMeasurement, gainDb: number, type: "linear" | "gain"): Normalized {
+  return {
+    pcm: applyGain(pcm, gainDb),
+    after: shifted(before, gainDb),
+    details: { normalization_type: type, gain_db: gainDb },
+  };
+}
+
+function shifted(reading: LoudnessMeasurement, gainDb: number): LoudnessMeasurement {
+  const shift = (x: number | null) => (x === null ? null : round2(x + gainDb));
+  return {
+    integrated_lufs: shift(reading.integrated_lufs),
+    true_peak_dbtp: shift(reading.true_peak_dbtp),
+    lra_lu: reading.lra_lu,
+  };
 }
 
 /** loudnorm looks 3 s ahead; half a second more leaves room for its resampler. */
@@ -166,16 +186,7 @@ function capTruePeak(
   const over = after.true_peak_dbtp === null ? 0 : after.true_peak_dbtp - ceiling;
   if (!(over > 0.01)) return { pcm, after, gainDb: 0 };
   const gainDb = -round2(over + 0.005);
-  const shift = (x: number | null) => (x === null ? null : round2(x + gainDb));
-  return {
-    pcm: applyGain(pcm, gainDb),
-    after: {
-      integrated_lufs: shift(after.integrated_lufs),
-      true_peak_dbtp: shift(after.true_peak_dbtp),
-      lra_lu: after.lra_lu,
-    },
-    gainDb,
-  };
+  return { pcm: applyGain(pcm, gainDb), after: shifted(after, gainDb), gainDb };
 }
 
 /** Loudness more than 1 LU off the target, which happens when the true-peak ceiling leaves too little headroom. */
@@ -192,41 +203,38 @@ function shortfallWarning(info: LoudnessInfo): string | undefined {
 
 type Targets = Pick<LoudnessOptions, "integratedLufs" | "truePeakDbtp" | "lraLu">;
 
-function targetArgs(t: Targets): string {
-  return `I=${t.integratedLufs}:TP=${t.truePeakDbtp}:LRA=${t.lraLu}`;
-}
-
-/** Pass one: the targets only matter to loudnorm's own preview, the input readings are what we keep. */
-function measureFilter(t: Targets): string {
-  return `loudnorm=${targetArgs(t)}:print_format=json`;
-}
-
-/** Pass two in dynamic mode, then back to the input's rate (done by `-ar` on the output). */
-function dynamicFilter(t: Targets, m: LoudnormReport, offset: string): string {
+/** loudnorm's dynamic mode with our measurements, then back to the input's rate (done by `-ar` on the output). */
+function dynamicFilter(t: Targets, m: Reading, offsetDb: number): string {
   const measured =
-    `measured_I=${m.input_i}:measured_TP=${m.input_tp}:measured_LRA=${m.input_lra}` +
-    `:measured_thresh=${m.input_thresh}:offset=${offset}`;
-  return `loudnorm=${targetArgs(t)}:${measured}:linear=false:print_format=json`;
+    `measured_I=${m.integrated_lufs}:measured_TP=${m.true_peak_dbtp}:measured_LRA=${m.lra_lu ?? 0}` +
+    `:measured_thresh=${m.threshold_lufs}:offset=${offsetDb}`;
+  return `loudnorm=I=${t.integratedLufs}:TP=${t.truePeakDbtp}:LRA=${t.lraLu}:${measured}:linear=false`;
 }
 
-interface LoudnormRun extends FfmpegCommonOptions {
-  /** Whether to read back the filtered audio; a measuring pass discards it. */
+/** The ebur128 meter's summary of `pcm`. Its frame log goes to the verbose level, below what is read. */
+async function measure(pcm: MonoPcm, run: FfmpegCommonOptions): Promise<Reading> {
+  const { stderr } = await runFfmpegFilter(pcm, "ebur128=peak=true:framelog=verbose", { ...run, output: false });
+  return parseSummary(stderr);
+}
+
+interface FilterRun extends FfmpegCommonOptions {
+  /** Whether to read back the filtered audio; a measuring run discards it. */
   output: boolean;
 }
 
-/** Feeds `pcm` through `filter` and returns loudnorm's report and, for `output`, the filtered samples. */
-async function runLoudnorm(
+/** Feeds `pcm` through `filter`; returns ffmpeg's info-level log and, for `output`, the filtered samples. */
+async function runFfmpegFilter(
   pcm: MonoPcm,
   filter: string,
-  run: LoudnormRun,
-): Promise<{ report: LoudnormReport; samples: Float32Array }> {
+  run: FilterRun,
+): Promise<{ stderr: string; samples: Float32Array }> {
   const rate = String(pcm.sampleRate);
   const input = ["-f", "f32le", "-ar", rate, "-ac", "1", "-i", "pipe:0"];
   const output = run.output
     ? ["-c:a", "pcm_f32le", "-ar", rate, "-ac", "1", "-f", "f32le", "pipe:1"]
     : ["-f", "null", "-"];
   const executable = run.ffmpegPath ?? "ffmpeg";
-  // loudnorm prints its report at the info level; -nostats keeps progress lines out of stderr.
+  // The meter prints its summary at the info level; -nostats keeps progress lines out of stderr.
   const args = ["-hide_banner", "-nostdin", "-nostats", "-v", "info", ...input, "-af", filter, ...output];
   const inputBytes = float32ToF32le(pcm.samples);
   const result = await execa(executable, args, {
@@ -240,9 +248,7 @@ async function runLoudnorm(
   });
   const stderr = new TextDecoder().decode(result.stderr);
   if (result.failed) failure(result, stderr, executable, run.signal);
-  const report = parseReport(stderr);
-  const samples = run.output ? f32leToFloat32(result.stdout) : new Float32Array(0);
-  return { report, samples };
+  return { stderr, samples: run.output ? f32leToFloat32(result.stdout) : new Float32Array(0) };
 }
 
 /** Turns a failed run into the audio layer's error (or the abort reason), as runFfmpeg does. */
@@ -271,29 +277,33 @@ function failure(
   );
 }
 
-/** The last JSON block loudnorm printed. */
-function parseReport(stderr: string): LoudnormReport {
-  const blocks = stderr.match(/\{[^{}]*"input_i"[^{}]*\}/g);
-  const last = blocks?.at(-1);
-  if (last === undefined) {
-    throw new AudioToolError("ffmpeg's loudnorm printed no measurement", "AUDIO_TOOL_FAILED", stderr.slice(-2000));
+/**
+ * The meter's summary block: `I: -20.4 LUFS`, then its `Threshold`, `LRA: 0.7 LU`, and `Peak: -2.5 dBFS`
+ * (`-inf` for silence). Integrated loudness at the absolute gate means no block was loud enough to count.
+ */
+function parseSummary(stderr: string): Reading {
+  const summary = stderr.slice(stderr.lastIndexOf("Summary:"));
+  const value = (re: RegExp) => re.exec(summary)?.[1];
+  const integrated = value(/I:\s+(-?[\d.]+) LUFS/);
+  const threshold = value(/I:[^\n]*\n\s*Threshold:\s+(-?[\d.]+) LUFS/);
+  const lra = value(/LRA:\s+(-?[\d.]+) LU/);
+  const peak = value(/Peak:\s+(-?(?:[\d.]+|inf)) dBFS/);
+  if (integrated === undefined || threshold === undefined || lra === undefined || peak === undefined) {
+    throw new AudioToolError("ffmpeg's ebur128 meter printed no summary", "AUDIO_TOOL_FAILED", stderr.slice(-2000));
   }
-  return JSON.parse(last) as LoudnormReport;
-}
-
-function toMeasurement(report: LoudnormReport): LoudnessMeasurement {
-  const integrated = reading(report.input_i);
+  const i = Number(integrated);
+  const measured = i > ABSOLUTE_GATE_LUFS;
   return {
-    integrated_lufs: integrated !== null && integrated > ABSOLUTE_GATE_LUFS ? integrated : null,
-    true_peak_dbtp: reading(report.input_tp),
-    lra_lu: integrated === null ? null : reading(report.input_lra),
+    integrated_lufs: measured ? i : null,
+    true_peak_dbtp: Number.isFinite(Number(peak)) ? Number(peak) : null,
+    lra_lu: measured ? Number(lra) : null,
+    threshold_lufs: Number(threshold),
   };
 }
 
-/** loudnorm prints "-inf" and "inf" for silence; JSON numbers cannot hold them. */
-function reading(value: string): number | null {
-  const n = Number(value);
-  return Number.isFinite(n) ? n : null;
+/** A reading as the metadata shows it. */
+function measurement({ integrated_lufs, true_peak_dbtp, lra_lu }: Reading): LoudnessMeasurement {
+  return { integrated_lufs, true_peak_dbtp, lra_lu };
 }
 
 function applyGain(pcm: MonoPcm, gainDb: number): MonoPcm {
@@ -307,6 +317,10 @@ function fitLength(samples: Float32Array, length: number): Float32Array {
   const out = new Float32Array(length);
   out.set(samples.subarray(0, length));
   return out;
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
 }
 
 function round2(x: number): number {
