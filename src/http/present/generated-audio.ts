@@ -17,7 +17,7 @@ export interface GeneratedResult {
 }
 
 /** `output_files` of a JSON answer: format, name, URL and path (relative to the working folder, as the original). */
-export function outputFilesView(files: PublishedFile[]) {
+function outputFilesView(files: PublishedFile[]) {
   return files.map((file) => ({
     format: file.format,
     ...(file.variant === undefined ? {} : { variant: file.variant }),
@@ -25,6 +25,19 @@ export function outputFilesView(files: PublishedFile[]) {
     url: file.url,
     path: relative(process.cwd(), file.absolutePath),
   }));
+}
+
+/** The JSON answer (`response_mode` json/url): every published file, the time taken, `extra` facts, warnings. */
+export function sendGeneratedJson(ctx: Context, result: GeneratedResult, message: string, extra: object = {}): void {
+  setWarningsHeader(ctx, result.warnings);
+  ctx.body = {
+    success: true,
+    message,
+    output_files: outputFilesView(result.files),
+    ...extra,
+    processing_time_seconds: result.processingTimeSeconds,
+    warnings: result.warnings,
+  };
 }
 
 /** Streams the `returnFormat` file from disk with the result's headers plus `headers`. */

@@ -3,20 +3,14 @@ import type { Context } from "koa";
 import type { TtsResult } from "../../services/tts/tts-service.js";
 import type { OutputStore } from "../../storage/output-store.js";
 import type { Delivery } from "../schemas/request-common.js";
-import { outputFilesView, sendGeneratedAudio } from "./generated-audio.js";
-import { setJsonHeader, setWarningsHeader } from "./warnings-header.js";
+import { sendGeneratedAudio, sendGeneratedJson } from "./generated-audio.js";
+import { setJsonHeader } from "./warnings-header.js";
 
 export function presentTtsJson(ctx: Context, result: TtsResult): void {
-  setWarningsHeader(ctx, result.warnings);
-  ctx.body = {
-    success: true,
-    message: "TTS generation completed successfully",
-    output_files: outputFilesView(result.files),
+  sendGeneratedJson(ctx, result, "TTS generation completed successfully", {
     generation_seed_used: result.seedUsed,
-    processing_time_seconds: result.processingTimeSeconds,
     voice_defaults_applied: result.voiceDefaultsApplied,
-    warnings: result.warnings,
-  };
+  });
 }
 
 export async function presentTtsAudio(ctx: Context, result: TtsResult, delivery: Delivery, outputs: OutputStore) {

@@ -7,8 +7,7 @@ import type { VcService } from "../../services/vc/vc-service.js";
 import type { OutputStore } from "../../storage/output-store.js";
 import { multipart, uploadedFile } from "../middleware/multipart.js";
 import { requestId, requestLog, requestSignal } from "../middleware/request-context.js";
-import { outputFilesView, sendGeneratedAudio } from "../present/generated-audio.js";
-import { setWarningsHeader } from "../present/warnings-header.js";
+import { sendGeneratedAudio, sendGeneratedJson } from "../present/generated-audio.js";
 import { createVcRequestParser, type ParsedVcRequest } from "../schemas/vc-request.js";
 
 export interface VcRoutesOptions {
@@ -32,14 +31,7 @@ export function vcRoutes({ vc, outputs, defaults, tempRoot, maxUploadBytes }: Vc
       await sendGeneratedAudio(ctx, result, delivery, outputs);
       return;
     }
-    setWarningsHeader(ctx, result.warnings);
-    ctx.body = {
-      success: true,
-      message: "Voice conversion completed successfully",
-      output_files: outputFilesView(result.files),
-      processing_time_seconds: result.processingTimeSeconds,
-      warnings: result.warnings,
-    };
+    sendGeneratedJson(ctx, result, "Voice conversion completed successfully");
   }
 
   router.post("/api/v1/vc", async (ctx) => {

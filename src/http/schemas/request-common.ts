@@ -3,6 +3,7 @@
  * alias `folder`, the fields the client actually sent, and the delivery switches `response_mode` /
  * `return_format` (query wins over body, spec §1.4).
  */
+import type { z } from "zod";
 import type { FieldIssue } from "../../domain/errors.js";
 import type { ExportFormat } from "../../domain/tts-fields.js";
 
@@ -19,6 +20,15 @@ export interface Delivery {
 }
 
 type Body = Record<string, unknown>;
+
+/** The defaulted fields' schemas, each optional in the body (the default fills what is missing). */
+export function optionalFields<S extends Record<string, z.ZodType>>(
+  schemas: S,
+): { [K in keyof S]: z.ZodOptional<S[K]> } {
+  return Object.fromEntries(Object.entries(schemas).map(([name, schema]) => [name, schema.optional()])) as {
+    [K in keyof S]: z.ZodOptional<S[K]>;
+  };
+}
 
 /** Every defaulted field: the body's value where it sent one, else the default. */
 export function withDefaults<D extends object>(body: object, defaults: D): D {

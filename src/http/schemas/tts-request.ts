@@ -5,10 +5,17 @@
  */
 import { z } from "zod";
 import type { FieldIssue } from "../../domain/errors.js";
-import { ttsFieldSchemas, type TtsDefaults, type TtsFieldName } from "../../domain/tts-fields.js";
+import { ttsFieldSchemas, type TtsDefaults } from "../../domain/tts-fields.js";
 import type { TtsRequest } from "../../services/tts/tts-request.js";
 import { toFieldIssues, validationFailed } from "./field-issues.js";
-import { resolveDelivery, resolveProject, sentFields, withDefaults, type Delivery } from "./request-common.js";
+import {
+  optionalFields,
+  resolveDelivery,
+  resolveProject,
+  sentFields,
+  withDefaults,
+  type Delivery,
+} from "./request-common.js";
 
 export interface ParsedTtsRequest {
   request: TtsRequest;
@@ -18,9 +25,6 @@ export interface ParsedTtsRequest {
 const optionalText = z.string({ error: "must be a string" }).nullish();
 
 function bodySchema(maxTextLength: number) {
-  const optionalFields = Object.fromEntries(
-    Object.entries(ttsFieldSchemas).map(([name, schema]) => [name, schema.optional()]),
-  ) as { [K in TtsFieldName]: z.ZodOptional<(typeof ttsFieldSchemas)[K]> };
   return z.looseObject({
     text: z
       .string({ error: "is required and must be a string" })
@@ -36,7 +40,7 @@ function bodySchema(maxTextLength: number) {
       .optional(),
     response_mode: optionalText,
     return_format: optionalText,
-    ...optionalFields,
+    ...optionalFields(ttsFieldSchemas),
   });
 }
 

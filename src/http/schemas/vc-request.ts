@@ -5,12 +5,19 @@
  */
 import { z } from "zod";
 import type { FieldIssue } from "../../domain/errors.js";
-import { vcFieldSchemas, type VcDefaults, type VcFieldName } from "../../domain/vc-fields.js";
+import { vcFieldSchemas, type VcDefaults } from "../../domain/vc-fields.js";
 import type { UploadedFile } from "../../services/library/audio-upload.js";
 import type { VcRequest } from "../../services/vc/vc-request.js";
 import { booleanWord } from "./boolean-words.js";
 import { toFieldIssues, validationFailed } from "./field-issues.js";
-import { resolveDelivery, resolveProject, sentFields, withDefaults, type Delivery } from "./request-common.js";
+import {
+  optionalFields,
+  resolveDelivery,
+  resolveProject,
+  sentFields,
+  withDefaults,
+  type Delivery,
+} from "./request-common.js";
 
 export interface ParsedVcRequest {
   request: VcRequest;
@@ -25,9 +32,6 @@ const source = (field: string) =>
 const optionalText = z.string({ error: "must be a string" }).nullish();
 
 function bodySchema(withInputField: boolean) {
-  const optionalFields = Object.fromEntries(
-    Object.entries(vcFieldSchemas).map(([name, schema]) => [name, schema.optional()]),
-  ) as { [K in VcFieldName]: z.ZodOptional<(typeof vcFieldSchemas)[K]> };
   return z.looseObject({
     ...(withInputField ? { input_audio_source: source("input_audio_source") } : {}),
     target_voice_source: source("target_voice_source"),
@@ -35,7 +39,7 @@ function bodySchema(withInputField: boolean) {
     folder: optionalText,
     response_mode: optionalText,
     return_format: optionalText,
-    ...optionalFields,
+    ...optionalFields(vcFieldSchemas),
   });
 }
 
