@@ -111,6 +111,15 @@ class TestEnglish:
         assert (english._vc_cache.misses, english._vc_cache.hits) == (1, 1)
         assert_audio(english.convert(source, None).samples)
 
+    def test_a_pitch_shifted_target_is_embedded_once_per_shift(self, english, workdir):
+        source = load_audio(workdir / "short.wav")
+        target = load_audio(workdir / "long.wav")
+        misses = english._vc_cache.misses
+        shifted = english.convert(source, target, pitch_shift_semitones=3.0)
+        assert_audio(shifted.samples)
+        assert "semitones" in shifted.voice_method
+        assert english._vc_cache.misses == misses + 1
+
 
 def test_the_grpc_service_end_to_end(workdir, tiny):
     sidecar = Sidecar(Settings(listen="127.0.0.1:0", allowed_roots=(str(workdir),)))

@@ -34,3 +34,9 @@ export function rmsDbfs(samples: Float32Array): number {
   for (const x of samples) sum += x * x;
   return samples.length === 0 || sum === 0 ? -Infinity : 10 * Math.log10(sum / samples.length);
 }
+
+/** The very same samples (and as many). */
+export const sameAudio = (a: MonoPcm, b: MonoPcm) =>
+  Buffer.from(a.samples.buffer, a.samples.byteOffset, a.samples.byteLength).equals(
+    Buffer.from(b.samples.buffer, b.samples.byteOffset, b.samples.byteLength),
+  );

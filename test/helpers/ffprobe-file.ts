@@ -3,7 +3,7 @@
  * facts of ffprobe.ts, plus readers for the two container details ffprobe does not show (the rate an Ogg Opus
  * file was encoded from, and the order of an MP4 file's top-level boxes).
  */
-import { execa } from "execa";
+import { ffprobeJson } from "./ffprobe.js";
 
 export interface ProbedFile {
   /** ffprobe's format name, e.g. "wav", "ogg", "mov,mp4,m4a,3gp,3g2,mj2". */
@@ -22,36 +22,22 @@ export interface ProbedFile {
   majorBrand: string | undefined;
 }
 
-interface ProbeJson {
-  streams: Array<Record<string, string | number | undefined>>;
-  format: { format_name: string; duration?: string; bit_rate?: string; tags?: Record<string, string> };
-}
-
 export async function probeFile(path: string): Promise<ProbedFile> {
-  const { stdout } = await execa("ffprobe", [
-    "-v",
-    "error",
-    "-select_streams",
-    "a:0",
-    "-print_format",
-    "json",
-    "-show_entries",
-    "stream=codec_name,profile,sample_rate,channels,bits_per_sample,bit_rate,duration:format=format_name,duration,bit_rate:format_tags=major_brand",
+  const { stream, format } = await ffprobeJson(
     `file:${path}`,
-  ]);
-  const json = JSON.parse(stdout) as ProbeJson;
-  const stream = json.streams[0];
-  if (stream === undefined) throw new Error(`ffprobe found no audio stream in ${path}`);
+    "stream=codec_name,profile,sample_rate,channels,bits_per_sample,bit_rate,duration" +
+      ":format=format_name,duration,bit_rate:format_tags=major_brand",
+  );
   return {
-    container: json.format.format_name,
+    container: String(format.format_name),
     codecName: String(stream["codec_name"]),
     profile: stream["profile"] === undefined ? undefined : String(stream["profile"]),
     sampleRate: Number(stream["sample_rate"]),
     channels: Number(stream["channels"]),
     bitsPerSample: Number(stream["bits_per_sample"] ?? 0),
-    durationSeconds: Number(stream["duration"] ?? json.format.duration),
-    bitRate: Number(stream["bit_rate"] ?? json.format.bit_rate),
-    majorBrand: json.format.tags?.["major_brand"],
+    durationSeconds: Number(stream["duration"] ?? format.duration),
+    bitRate: Number(stream["bit_rate"] ?? format.bit_rate),
+    majorBrand: format.tags?.["major_brand"],
   };
 }
 

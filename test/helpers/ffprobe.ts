@@ -22,31 +22,31 @@ export function inputArgs(input: AudioInput): { arg: string; options: { input: B
     : { arg: "pipe:0", options: { input } };
 }
 
-export async function probeAudio(input: AudioInput): Promise<ProbedStream> {
+/** ffprobe's JSON for the first audio stream and the container. */
+export interface ProbeJson {
+  stream: Record<string, string | number | undefined>;
+  format: { format_name?: string; duration?: string; bit_rate?: string; tags?: Record<string, string> };
+}
+
+/** Runs ffprobe for `entries` (its -show_entries syntax) of the first audio stream; throws when there is none. */
+export async function ffprobeJson(input: AudioInput, entries: string): Promise<ProbeJson> {
   const { arg, options } = inputArgs(input);
-  const { stdout } = await execa(
-    "ffprobe",
-    [
-      "-v",
-      "error",
-      "-select_streams",
-      "a:0",
-      "-print_format",
-      "json",
-      "-show_entries",
-      "stream=codec_name,sample_rate,channels,sample_fmt,bit_rate,duration:format=duration",
-      arg,
-    ],
-    options,
-  );
-  const parsed = JSON.parse(stdout) as {
-    streams: Array<Record<string, string | number | undefined>>;
-    format: { duration?: string };
-  };
+  const args = ["-v", "error", "-select_streams", "a:0", "-print_format", "json", "-show_entries", entries, arg];
+  const { stdout } = await execa("ffprobe", args, options);
+  const parsed = JSON.parse(stdout) as { streams: ProbeJson["stream"][]; format: ProbeJson["format"] };
   const stream = parsed.streams[0];
-  if (stream === undefined)
+  if (stream === undefined) {
     throw new Error(`ffprobe found no audio stream in ${typeof input === "string" ? input : "the bytes"}`);
-  const duration = stream["duration"] ?? parsed.format.duration;
+  }
+  return { stream, format: parsed.format };
+}
+
+export async function probeAudio(input: AudioInput): Promise<ProbedStream> {
+  const { stream, format } = await ffprobeJson(
+    input,
+    "stream=codec_name,sample_rate,channels,sample_fmt,bit_rate,duration:format=duration",
+  );
+  const duration = stream["duration"] ?? format.duration;
   return {
     codecName: String(stream["codec_name"]),
     sampleRate: Number(stream["sample_rate"]),

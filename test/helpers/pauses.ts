@@ -1,4 +1,4 @@
-/** The tests' own measure of pauses in audio, independent of the server's silence detection. */
+/** The tests' own measures of pauses and sound in audio, independent of the server's silence detection. */
 import type { MonoPcm } from "../../src/domain/audio.js";
 
 export function peak(samples: Float32Array): number {
@@ -40,3 +40,15 @@ export function edgeSilenceMs(pcm: MonoPcm, level: number): { leading: number; t
     trailing: last && last[1] === pcm.samples.length ? toMs(last[1] - last[0]) : 0,
   };
 }
+
+/** Seconds from the first to the last sample at or above `fraction` of the peak: how long the sound lasts. */
+export function soundSpan(pcm: MonoPcm, fraction = 0.01): number {
+  const level = fraction * peak(pcm.samples);
+  const first = pcm.samples.findIndex((x) => Math.abs(x) >= level);
+  let last = pcm.samples.length - 1;
+  while (last > first && Math.abs(pcm.samples[last]!) < level) last--;
+  return (last - first) / pcm.sampleRate;
+}
+
+/** Samples at or above `level`: the sound, which no silence stage may remove. */
+export const loudSamples = (pcm: MonoPcm, level: number) => pcm.samples.filter((x) => Math.abs(x) >= level).length;

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { durationSeconds } from "../../../src/audio/pcm.js";
 import { decodeAudio } from "../../helpers/audio-file.js";
+import { apiClient } from "../../helpers/api-client.js";
 import { FakeInferenceBackend, SECONDS_PER_CHAR } from "../../helpers/fake-inference-backend.js";
 import { probeAudio } from "../../helpers/ffprobe.js";
 import { ebur128 } from "../../helpers/loudness-meter.js";
@@ -32,17 +33,8 @@ describe("TTS post-processing and sound words through HTTP (fake engine)", () =>
   });
   after(() => app.dispose());
 
-  async function tts(body: object): Promise<TtsJson> {
-    const response = await fetch(`${app.baseUrl}/api/v1/tts?response_mode=json`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ export_formats: ["wav"], ...body }),
-    });
-    expect(response.status, await response.clone().text()).to.equal(200);
-    return (await response.json()) as TtsJson;
-  }
-
-  const fileBytes = async (url: string) => Buffer.from(await (await fetch(`${app.baseUrl}${url}`)).arrayBuffer());
+  const { tts: ttsJson, bytesOf: fileBytes } = apiClient(() => app.baseUrl);
+  const tts = async (body: object) => (await ttsJson(body)) as TtsJson;
   const audioOf = async (url: string) => decodeAudio(await fileBytes(url));
   const companionOf = async (json: TtsJson) =>
     JSON.parse(await readFile(join(app.config.paths.outputs, `${json.output_files[0]!.filename}.json`), "utf8"));
