@@ -31,6 +31,8 @@ export interface FfmpegRun extends FfmpegCommonOptions {
    * Otherwise every failure is ours (AudioToolError).
    */
   clientInput?: boolean;
+  /** ffmpeg's log level: `error` (default), or `info` for filters that print their results there (meters). */
+  logLevel?: "error" | "info";
 }
 
 /** stderr lines that mean the input itself is not decodable audio, with words for the client. */
@@ -53,19 +55,25 @@ export function fileUrl(path: string): string {
 }
 
 /**
- * Runs ffmpeg with `args` and resolves when it succeeds.
+ * Runs ffmpeg with `args` and resolves with its log (stderr) when it succeeds.
  * @throws AudioToolError `FFMPEG_NOT_FOUND` / `AUDIO_TOOL_FAILED`, BadRequestError `INVALID_AUDIO` (only with
  *   `clientInput`), whatever `onStdout` threw, or the abort signal's reason.
  */
-export async function runFfmpeg(run: FfmpegRun): Promise<void> {
-  const subprocess = execa(run.ffmpegPath ?? "ffmpeg", ["-hide_banner", "-nostdin", "-v", "error", ...run.args], {
-    reject: false,
-    ...(run.input !== undefined ? { input: run.input } : { stdin: "ignore" as const }),
-    stdout: run.onStdout !== undefined ? "pipe" : "ignore",
-    buffer: { stdout: false },
-    forceKillAfterDelay: 2000,
-    ...(run.signal !== undefined ? { cancelSignal: run.signal } : {}),
-  });
+export async function runFfmpeg(run: FfmpegRun): Promise<string> {
+  const level = run.logLevel ?? "error";
+  // -nostats keeps progress lines out of the log at the info level.
+  const subprocess = execa(
+    run.ffmpegPath ?? "ffmpeg",
+    ["-hide_banner", "-nostdin", "-nostats", "-v", level, ...run.args],
+    {
+      reject: false,
+      ...(run.input !== undefined ? { input: run.input } : { stdin: "ignore" as const }),
+      stdout: run.onStdout !== undefined ? "pipe" : "ignore",
+      buffer: { stdout: false },
+      forceKillAfterDelay: 2000,
+      ...(run.signal !== undefined ? { cancelSignal: run.signal } : {}),
+    },
+  );
   let consumerFailure: { error: unknown } | undefined;
   subprocess.stdout?.on("data", (chunk: Buffer) => {
     if (consumerFailure !== undefined) return;
@@ -80,6 +88,7 @@ export async function runFfmpeg(run: FfmpegRun): Promise<void> {
   if (result.isCanceled && run.signal?.aborted) throw run.signal.reason;
   if (consumerFailure !== undefined) throw consumerFailure.error;
   if (result.failed) throw failureError(run, result);
+  return typeof result.stderr === "string" ? result.stderr : "";
 }
 
 function failureError(run: FfmpegRun, result: Result): Error {

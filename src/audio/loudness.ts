@@ -17,10 +17,9 @@
  * Audio goes to ffmpeg and back through pipes as raw float32, so nothing is written to disk. A constant gain
  * moves every reading by exactly that gain, so only the dynamic mode needs a second measurement.
  */
-import { execa } from "execa";
 import type { MonoPcm } from "../domain/audio.js";
 import { AudioToolError } from "./audio-errors.js";
-import type { FfmpegCommonOptions } from "./ffmpeg-run.js";
+import { runFfmpeg, type FfmpegCommonOptions } from "./ffmpeg-run.js";
 import { f32leToFloat32, float32ToF32le } from "./pcm.js";
 
 export type LoudnessMethod = "ebu" | "peak";
@@ -229,52 +228,19 @@ async function runFfmpegFilter(
   run: FilterRun,
 ): Promise<{ stderr: string; samples: Float32Array }> {
   const rate = String(pcm.sampleRate);
-  const input = ["-f", "f32le", "-ar", rate, "-ac", "1", "-i", "pipe:0"];
-  const output = run.output
-    ? ["-c:a", "pcm_f32le", "-ar", rate, "-ac", "1", "-f", "f32le", "pipe:1"]
-    : ["-f", "null", "-"];
-  const executable = run.ffmpegPath ?? "ffmpeg";
-  // The meter prints its summary at the info level; -nostats keeps progress lines out of stderr.
-  const args = ["-hide_banner", "-nostdin", "-nostats", "-v", "info", ...input, "-af", filter, ...output];
-  const inputBytes = float32ToF32le(pcm.samples);
-  const result = await execa(executable, args, {
-    input: inputBytes,
-    encoding: "buffer",
-    reject: false,
-    // Twice the input covers any resampler rounding; the default 100 MB would cut off long audio.
-    maxBuffer: 2 * inputBytes.length + 1_000_000,
-    forceKillAfterDelay: 2000,
-    ...(run.signal !== undefined ? { cancelSignal: run.signal } : {}),
+  const chunks: Buffer[] = [];
+  const stderr = await runFfmpeg({
+    ...run,
+    args: [
+      ...["-f", "f32le", "-ar", rate, "-ac", "1", "-i", "pipe:0", "-af", filter],
+      ...(run.output ? ["-c:a", "pcm_f32le", "-ar", rate, "-ac", "1", "-f", "f32le", "pipe:1"] : ["-f", "null", "-"]),
+    ],
+    action: "normalize loudness",
+    logLevel: "info",
+    input: float32ToF32le(pcm.samples),
+    ...(run.output ? { onStdout: (chunk: Buffer) => chunks.push(chunk) } : {}),
   });
-  const stderr = new TextDecoder().decode(result.stderr);
-  if (result.failed) failure(result, stderr, executable, run.signal);
-  return { stderr, samples: run.output ? f32leToFloat32(result.stdout) : new Float32Array(0) };
-}
-
-/** Turns a failed run into the audio layer's error (or the abort reason), as runFfmpeg does. */
-function failure(
-  result: { isCanceled: boolean; code?: string | undefined; exitCode?: number | undefined },
-  stderr: string,
-  executable: string,
-  signal: AbortSignal | undefined,
-): never {
-  if (result.isCanceled && signal?.aborted) throw signal.reason;
-  if (result.code === "ENOENT" || result.code === "EACCES") {
-    throw new AudioToolError(
-      `ffmpeg is not installed or not executable (${executable}); install ffmpeg ` +
-        "(e.g. `apt-get install ffmpeg`) and run `npm install` again",
-      "FFMPEG_NOT_FOUND",
-    );
-  }
-  const lines = stderr
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l !== "");
-  throw new AudioToolError(
-    `ffmpeg failed to normalize loudness (exit code ${result.exitCode ?? "none"}): ${lines.at(-1) ?? "no error output"}`,
-    "AUDIO_TOOL_FAILED",
-    lines.slice(-8).join("\n"),
-  );
+  return { stderr, samples: run.output ? f32leToFloat32(Buffer.concat(chunks)) : new Float32Array(0) };
 }
 
 /**
