@@ -3,15 +3,9 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { encodeWav } from "../../../src/audio/wav.js";
 import { FakeInferenceBackend, FAKE_SAMPLE_RATE } from "../../helpers/fake-inference-backend.js";
+import { expectError } from "../../helpers/error-body.js";
 import { startTestApp, type TestApp } from "../../helpers/test-app.js";
 import { sine } from "../../helpers/wav-builder.js";
-
-interface ErrorBody {
-  success: false;
-  error: string;
-  error_code: string;
-  detail: null | string | Array<{ loc: Array<string | number>; msg: string; type: string }>;
-}
 
 describe("POST /api/v1/tts validation and voices (fake engine)", () => {
   let app: TestApp;
@@ -26,13 +20,6 @@ describe("POST /api/v1/tts validation and voices (fake engine)", () => {
   const post = (body: string, query = "", contentType = "application/json") =>
     fetch(`${app.baseUrl}/api/v1/tts${query}`, { method: "POST", headers: { "Content-Type": contentType }, body });
   const tts = (body: object, query = "") => post(JSON.stringify(body), query);
-
-  async function expectError(response: Response, status: number, code: string): Promise<ErrorBody> {
-    expect(response.status).to.equal(status);
-    const body = (await response.json()) as ErrorBody;
-    expect(body).to.include({ success: false, error_code: code });
-    return body;
-  }
 
   it("lists every field problem in one 422, located in the body", async () => {
     const body = await expectError(
