@@ -21,7 +21,7 @@ import { deriveSegmentSeed, resolveSeed } from "../seeds.js";
 import { synthesizeSegments, type SegmentCallOptions, type SegmentSynthesisResult } from "./segment-synthesizer.js";
 import { ttsMetadata } from "./tts-metadata.js";
 import type { TtsRequest } from "./tts-request.js";
-import { watermarkWarning } from "../request-warnings.js";
+import { switchedOffWarnings, watermarkWarning } from "../request-warnings.js";
 import { ignoredParameterWarning, unavailableOptionWarnings } from "./tts-warnings.js";
 import { applyVoiceDefaults, countVoiceUse, type VoiceHooks } from "./voice-defaults.js";
 
@@ -207,6 +207,7 @@ export class TtsService {
     ];
     return [
       ...unavailableOptionWarnings(request),
+      ...switchedOffWarnings(request.options, request.explicitFields),
       ...synthesis.warnings,
       ...engineWarnings.filter((w) => w !== undefined),
       ...speech.post.warnings,

@@ -17,7 +17,7 @@ import { engineInput, type AudioSources, type RequestSources } from "../audio-so
 import type { OutputNamer } from "../output-name.js";
 import type { OutputWriter } from "../output-writer.js";
 import { runPostProcessing } from "../post-processing/chain.js";
-import { unknownFieldWarnings, watermarkWarning } from "../request-warnings.js";
+import { switchedOffWarnings, unknownFieldWarnings, watermarkWarning } from "../request-warnings.js";
 import { countVoiceUse, type VoiceHooks } from "../tts/voice-defaults.js";
 import { vcMetadata } from "./vc-metadata.js";
 import type { VcRequest } from "./vc-request.js";
@@ -160,6 +160,7 @@ export class VcService {
     const engineWarnings = conversion.stats.flatMap((stats) => stats.warnings);
     return [
       ...unknownFieldWarnings(request.unknownFields, "VC"),
+      ...switchedOffWarnings(request.options, request.explicitFields),
       ...new Set(engineWarnings),
       ...(watermark === undefined ? [] : [watermark]),
     ];

@@ -75,6 +75,15 @@ describe("TTS post-processing and sound words through HTTP (fake engine)", () =>
     expect(backend.calls.length).to.equal(calls);
   });
 
+  it("says when settings were sent for a stage that is switched off, and runs no stage", async () => {
+    const json = await tts({ ...TWO_SENTENCES, ae_margin: 0.1, normalize_level: -16 });
+    expect(json.warnings).to.deep.equal([
+      "ae_margin had no effect: use_auto_editor=false switches that stage off",
+      "normalize_level had no effect: normalize_audio=false switches that stage off",
+    ]);
+    expect((await companionOf(json)).generation_info.post_processing).to.deep.equal([]);
+  });
+
   it("records the engine's speed change as the first stage, before the server's own", async () => {
     const json = await tts({ ...TWO_SENTENCES, speed_factor: 2, trim: true });
     const stages = (await companionOf(json)).generation_info.post_processing;

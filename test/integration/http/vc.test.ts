@@ -255,7 +255,7 @@ describe("POST /api/v1/vc (fake engine)", () => {
     expect((await readdir(app!.config.paths.outputs)).filter((name) => name.startsWith("vc_"))).to.deep.equal([]);
   });
 
-  it("runs the post-processing chain, keeps the uncompacted original when asked, and reports unknown fields", async () => {
+  it("runs the post-processing chain, keeps the uncompacted original when asked, and reports unused fields", async () => {
     await start();
     const json = await ok(
       await vcJson({
@@ -266,10 +266,14 @@ describe("POST /api/v1/vc (fake engine)", () => {
         normalize_method: "peak",
         use_auto_editor: true,
         keep_original_wav_ae: true,
+        trim_threshold_ms: 300,
         colour: "blue",
       }),
     );
-    expect(json.warnings).to.deep.equal(["Unknown field 'colour' is not part of the VC request and was not used"]);
+    expect(json.warnings).to.deep.equal([
+      "Unknown field 'colour' is not part of the VC request and was not used",
+      "trim_threshold_ms had no effect: trim=false switches that stage off",
+    ]);
     const [main, original] = json.output_files;
     expect(original).to.include({ format: "wav", variant: "original" });
     expect(original!.filename).to.equal(main!.filename.replace(/\.wav$/, "_original.wav"));
