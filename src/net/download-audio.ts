@@ -6,6 +6,7 @@
  * download before using it and gave two downloads the same name; spec §4.11).
  */
 import { randomUUID } from "node:crypto";
+import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import type { IncomingMessage } from "node:http";
@@ -107,7 +108,14 @@ async function saveBody(
       yield chunk;
     }
   };
-  await pipeline(response, capped, createWriteStream(path, { flags: "wx" }));
+  const file = createWriteStream(path, { flags: "wx" });
+  try {
+    await pipeline(response, capped, file);
+  } catch (error) {
+    // The file opens asynchronously: wait until it is closed, or it may appear after the caller removed it.
+    if (!file.closed) await once(file, "close");
+    throw error;
+  }
   if (bytes === 0) throw invalidUrl(field, "the URL returned no content", "url_empty");
   return bytes;
 }
