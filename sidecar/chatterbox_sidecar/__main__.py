@@ -24,6 +24,7 @@ from .admin import take_admin_token
 from .jsonlog import FLAG_LEVELS, configure_logging
 from .parent_watch import watch_parent
 from .server import BindError, Settings, Sidecar
+from .stt import whisper_backend
 
 log = logging.getLogger("chatterbox_sidecar")
 
@@ -53,7 +54,31 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--grace-seconds", type=float, default=defaults.GRACE_SECONDS, help="time the running job gets on SIGTERM"
     )
+    _add_speech_recognition_arguments(parser)
     return parser.parse_args(argv)
+
+
+def _add_speech_recognition_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("speech recognition (faster-whisper)")
+    group.add_argument(
+        "--whisper-dir", default=None, metavar="DIR", help="folder of Whisper models, one CTranslate2 folder per name"
+    )
+    group.add_argument("--stt-device", default="auto", choices=whisper_backend.DEVICES)
+    group.add_argument(
+        "--stt-memory-mb",
+        type=_positive_int,
+        default=defaults.STT_MEMORY_MB,
+        help="memory the loaded recognition models may take; least recently used ones are evicted",
+    )
+    group.add_argument(
+        "--stt-queue-capacity",
+        type=_positive_int,
+        default=defaults.STT_QUEUE_CAPACITY,
+        help="transcriptions that may wait for the speech-recognition worker",
+    )
+    group.add_argument(
+        "--allow-download", action="store_true", help="fetch known Whisper models that are not installed from the hub"
+    )
 
 
 def _positive_int(text: str) -> int:
@@ -84,6 +109,11 @@ def main(argv: list[str] | None = None) -> int:
         max_message_mb=args.max_message_mb,
         grace_seconds=args.grace_seconds,
         admin_token=admin_token,
+        whisper_dir=os.path.realpath(args.whisper_dir) if args.whisper_dir else None,
+        stt_device=args.stt_device,
+        stt_memory_mb=args.stt_memory_mb,
+        stt_queue_capacity=args.stt_queue_capacity,
+        allow_download=args.allow_download,
     )
     sidecar = Sidecar(settings)
     try:
@@ -91,7 +121,15 @@ def main(argv: list[str] | None = None) -> int:
     except BindError as error:
         log.critical(str(error))
         return 1
-    log.info("listening", extra={"address": address, "pid": os.getpid(), "allowed_roots": list(settings.allowed_roots)})
+    log.info(
+        "listening",
+        extra={
+            "address": address,
+            "pid": os.getpid(),
+            "allowed_roots": list(settings.allowed_roots),
+            "whisper_dir": settings.whisper_dir,
+        },
+    )
     announce(address)
     grace = _wait_for_stop_request(args.parent_pid, args.grace_seconds)
     sidecar.stop(grace)

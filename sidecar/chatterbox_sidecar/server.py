@@ -1,4 +1,5 @@
-"""The sidecar process: gRPC server, inference worker and health, with a graceful drain on stop."""
+"""The sidecar process: gRPC server, the inference and speech-recognition workers and health, with a
+graceful drain on stop."""
 
 from __future__ import annotations
 
@@ -22,11 +23,15 @@ from .errors import ErrorInterceptor
 from .health import HealthReporter
 from .pb.chatterbox.v1 import speech_pb2, speech_pb2_grpc
 from .servicer import ServicerOptions, SpeechServicer
+from .stt import whisper_backend
+from .stt.base import SpeechModel
+from .stt.catalog import ModelEntry
+from .stt.recognizer import SpeechRecognizer, SttSettings
 from .worker import InferenceWorker
 
 log = logging.getLogger("chatterbox_sidecar.server")
 
-# RPC threads beyond one per queued job: the running job, Health, GetStatus, refusals and a margin.
+# RPC threads beyond one per queued job: the running jobs, Health, GetStatus, refusals and a margin.
 SPARE_RPC_THREADS = 8
 # Listed by gRPC server reflection, so tools such as grpcurl work without the .proto files.
 REFLECTED_SERVICES = (
@@ -49,10 +54,27 @@ class Settings:
     grace_seconds: float = defaults.GRACE_SECONDS
     admin_token: str | None = field(default=None, repr=False)  # None = admin RPCs unguarded
     load_engine: Callable[[LoadSpec], Engine] = field(default=load_engine)
+    whisper_dir: str | None = None  # None = no speech-recognition model is installed
+    stt_device: str = "auto"
+    stt_memory_mb: int = defaults.STT_MEMORY_MB
+    stt_queue_capacity: int = defaults.STT_QUEUE_CAPACITY
+    allow_download: bool = False  # lets speech recognition fetch known Whisper models from the hub
+    load_stt_model: Callable[[ModelEntry, str], SpeechModel] = field(default=whisper_backend.load_model)
 
     @property
     def max_message_bytes(self) -> int:
         return self.max_message_mb * 1024 * 1024
+
+    @property
+    def stt(self) -> SttSettings:
+        return SttSettings(
+            self.whisper_dir,
+            self.stt_device,
+            self.stt_memory_mb,
+            self.stt_queue_capacity,
+            self.allow_download,
+            self.load_stt_model,
+        )
 
 
 def grpc_options(max_message_bytes: int) -> list[tuple[str, int]]:
@@ -76,14 +98,15 @@ class Sidecar:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.worker = InferenceWorker(settings.queue_capacity)
+        self.recognizer = SpeechRecognizer(settings.stt)
         self.health = HealthReporter()
-        self.server = create_grpc_server(settings.max_message_bytes, settings.queue_capacity + SPARE_RPC_THREADS)
+        queued = settings.queue_capacity + settings.stt_queue_capacity
+        self.server = create_grpc_server(settings.max_message_bytes, queued + SPARE_RPC_THREADS)
         options = ServicerOptions(
             tuple(settings.allowed_roots), settings.max_message_bytes, settings.admin_token, settings.load_engine
         )
-        speech_pb2_grpc.add_SpeechServiceServicer_to_server(
-            SpeechServicer(self.worker, self.health, options), self.server
-        )
+        servicer = SpeechServicer(self.worker, self.recognizer, self.health, options)
+        speech_pb2_grpc.add_SpeechServiceServicer_to_server(servicer, self.server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health.servicer, self.server)
         reflection.enable_server_reflection(REFLECTED_SERVICES, self.server)
         self._stop_lock = threading.Lock()
@@ -106,8 +129,8 @@ class Sidecar:
         return f"{self.settings.listen.rsplit(':', 1)[0]}:{port}"
 
     def stop(self, grace_seconds: float) -> None:
-        """Drain: health NOT_SERVING, new work UNAVAILABLE, queued jobs aborted, the running job gets up to
-        the grace period, then the server stops."""
+        """Drain: health NOT_SERVING, new work UNAVAILABLE, queued jobs aborted, the running jobs (one per
+        worker) get up to the grace period, then the server stops."""
         with self._stop_lock:
             if self._stopped:
                 return
@@ -115,7 +138,11 @@ class Sidecar:
         deadline = time.monotonic() + grace_seconds
         log.info("draining", extra={"grace_seconds": grace_seconds})
         self.health.draining()
-        self.worker.drain(grace_seconds)
+        workers = (self.worker, self.recognizer.worker)
+        for worker in workers:
+            worker.begin_drain()
+        for worker in workers:
+            worker.finish_drain(deadline - time.monotonic())
         # The running job's last messages still have to reach the caller: keep a moment for that.
         self.server.stop(max(deadline - time.monotonic(), 1.0)).wait()
         log.info("stopped")

@@ -1,7 +1,8 @@
 """chatterbox.v1.SpeechService: translates protobuf to worker jobs and engine results back to protobuf.
 
-No policy lives here beyond request shape: validation is in validation.py, scheduling in worker.py,
-the work itself in synthesis.py and the engines, and error statuses in errors.py.
+No policy lives here beyond request shape: validation is in validation.py and stt_mapping.py, scheduling
+in worker.py and rpc_jobs.py, the work itself in synthesis.py, the engines and stt/, and error statuses in
+errors.py.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from dataclasses import dataclass
 import grpc
 import numpy as np
 
-from . import call_metadata, stretch, synthesis
+from . import call_metadata, rpc_jobs, stretch, stt_mapping, synthesis
 from .admin import require_admin
 from .channel import Channel
 from .engines.base import Engine
 from .engines.loader import LoadSpec
-from .errors import Cancelled, DeadlineExceeded, Draining, InvalidInput, NotLoaded, WrongKind
+from .errors import Draining, InvalidInput, NotLoaded, WrongKind
 from .health import HealthReporter
 from .pb.chatterbox.v1 import speech_pb2 as pb
 from .pb.chatterbox.v1 import speech_pb2_grpc
@@ -41,6 +42,8 @@ from .proto_mapping import (
     stats_message,
 )
 from .response_size import ResponseBudget
+from .stt.recognizer import SpeechRecognizer
+from .stt.transcription import TranscriptionPlan
 from .synthesis import AudioPiece, JobTiming, Stats
 from .validation import pitch_shift_semitones, synthesis_plan
 from .worker import DRAINING, InferenceWorker, Job
@@ -61,8 +64,11 @@ class ServicerOptions:
 class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
     """The RPC handlers; see proto/chatterbox/v1/speech.proto for the contract."""
 
-    def __init__(self, worker: InferenceWorker, health: HealthReporter, options: ServicerOptions) -> None:
+    def __init__(
+        self, worker: InferenceWorker, recognizer: SpeechRecognizer, health: HealthReporter, options: ServicerOptions
+    ) -> None:
         self._worker = worker
+        self._recognizer = recognizer
         self._health = health
         self._options = options
 
@@ -177,7 +183,7 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
             channel.put(synthesis.convert(engine, plan, JobTiming(job.enqueued_at, job.started_at)))
             channel.finish()
 
-        ((samples, stats),) = list(self._submit(context, work))
+        ((samples, stats),) = list(rpc_jobs.submit(self._worker, context, work))
         return pb.ConvertResponse(audio=pcm_audio(samples, encoding, info.sample_rate), stats=stats_message(stats))
 
     def TimeStretch(self, request: pb.TimeStretchRequest, context: grpc.ServicerContext) -> pb.TimeStretchResponse:
@@ -197,6 +203,23 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
             warnings=result.warnings,
         )
 
+    def Transcribe(self, request: pb.TranscribeRequest, context: grpc.ServicerContext) -> pb.TranscribeResponse:
+        plan = stt_mapping.transcription_plan(request, self._recognizer, self._options.allowed_roots)
+        return stt_mapping.response(self._start_transcription(plan, context))
+
+    def TranscribeStream(
+        self, request: pb.TranscribeRequest, context: grpc.ServicerContext
+    ) -> Iterator[pb.TranscribeStreamResponse]:
+        plan = stt_mapping.transcription_plan(request, self._recognizer, self._options.allowed_roots)
+        # Admitted before the first message, so a full queue is a clean error; `start` follows the model load.
+        for event in self._start_transcription(plan, context):
+            yield stt_mapping.stream_message(event)
+
+    def ListTranscriptionModels(
+        self, request: pb.ListTranscriptionModelsRequest, context: grpc.ServicerContext
+    ) -> pb.ListTranscriptionModelsResponse:
+        return stt_mapping.models_response(self._recognizer.list_models())
+
     def _start_synthesis(self, plan: synthesis.SynthesisPlan, context: grpc.ServicerContext) -> Channel:
         def work(engine: Engine, job: Job, channel: Channel) -> None:
             timing = JobTiming(job.enqueued_at, job.started_at)
@@ -213,27 +236,11 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
             channel.put(stats)
             channel.finish()
 
-        return self._submit(context, work)
+        return rpc_jobs.submit(self._worker, context, work)
 
-    def _submit(self, context: grpc.ServicerContext, work: Callable[[Engine, Job, Channel], None]) -> Channel:
-        remaining = context.time_remaining()
-        if remaining is not None and remaining <= 0:
-            raise DeadlineExceeded("the deadline passed before the request could be queued")
-        channel = Channel(capacity=4)
-        job = Job(
-            call_metadata.request_id(context),
-            run=lambda engine, job: work(engine, job, channel),
-            abort=channel.fail,
-            deadline=time.monotonic() + remaining if remaining is not None else None,
-        )
-        self._worker.submit(job)
+    def _start_transcription(self, plan: TranscriptionPlan, context: grpc.ServicerContext) -> Channel:
+        def work(_: object, job: Job, channel: Channel) -> None:
+            self._recognizer.run(plan, job, channel.put)
+            channel.finish()
 
-        def on_rpc_done() -> None:
-            # Runs when the RPC ends for any reason; after a normal end it finds nothing left to stop.
-            job.cancel_event.set()
-            self._worker.withdraw(job)
-            channel.cancel(Cancelled("the caller cancelled the request"))
-
-        if not context.add_callback(on_rpc_done):
-            on_rpc_done()
-        return channel
+        return rpc_jobs.submit(self._recognizer.worker, context, work)

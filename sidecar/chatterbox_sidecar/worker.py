@@ -1,8 +1,11 @@
-"""The one inference worker of the process: a thread running admitted jobs one at a time.
+"""Serial workers: threads that run admitted jobs one at a time, behind a bounded queue.
 
-The official model objects are stateful and a GPU is used best by one job at a time, so every engine
-call happens on this thread, in admission order. Admission is bounded (--queue-capacity): past it the
-caller gets RESOURCE_EXHAUSTED at once instead of waiting without limit.
+`SerialWorker` is the queue machinery: admission (bounded; past --queue-capacity the caller gets
+RESOURCE_EXHAUSTED at once instead of waiting without limit), withdrawal of jobs whose caller went away,
+deadline and cancellation checks before a job starts, and the drain on stop. `InferenceWorker` is the
+one that owns the TTS engine: the official model objects are stateful and a GPU is used best by one job
+at a time, so every engine call happens on its thread, in admission order. Speech recognition has its
+own SerialWorker (stt/recognizer.py), so neither kind of work waits behind the other.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from typing import Any
 
 from .engines.base import Engine, EngineInfo
 from .errors import Cancelled, DeadlineExceeded, Draining, Loading, NotLoaded, QueueFull
@@ -24,10 +28,11 @@ EMPTY, LOADING, READY, BUSY, DRAINING = "empty", "loading", "ready", "busy", "dr
 
 @dataclass
 class Job:
-    """Admitted work. `run` does it on the worker thread; `abort` reports an error to whoever waits."""
+    """Admitted work. `run` does it on the worker thread, given the worker's resource (the TTS worker's is
+    the loaded engine); `abort` reports an error to whoever waits."""
 
     request_id: str
-    run: Callable[[Engine, Job], None]
+    run: Callable[[Any, Job], None]
     abort: Callable[[BaseException], None]
     cancel_event: threading.Event = field(default_factory=threading.Event)
     deadline: float | None = None  # time.monotonic() value
@@ -43,26 +48,25 @@ class Status:
     running_request_id: str
 
 
-class InferenceWorker:
-    """Owns the loaded engine and the job queue (see the module docstring)."""
+class SerialWorker:
+    """A thread running admitted jobs in order, each given `resource` (see the module docstring)."""
 
-    def __init__(self, capacity: int) -> None:
+    def __init__(self, capacity: int, name: str, resource: object = None) -> None:
         self._capacity = capacity
+        self._name = name  # in messages: "the <name> queue is full"
+        self._resource = resource
         self._queue: deque[Job] = deque()
         self._changed = threading.Condition()
-        self._engine: Engine | None = None
-        self._loaded_spec: Hashable = None
-        self._loading = False
         self._draining = False
         self._running: Job | None = None
-        threading.Thread(target=self._serve_forever, name="inference-worker", daemon=True).start()
+        threading.Thread(target=self._serve_forever, name=f"{name.replace(' ', '-')}-worker", daemon=True).start()
 
     def submit(self, job: Job) -> None:
-        """Queues `job`, or raises Draining / Loading / NotLoaded / QueueFull without queueing it."""
+        """Queues `job`, or raises (Draining, QueueFull, or what a subclass refuses) without queueing it."""
         with self._changed:
             self._check_accepting()
             if len(self._queue) >= self._capacity:
-                raise QueueFull(f"the inference queue is full ({self._capacity} jobs waiting); retry later")
+                raise QueueFull(f"the {self._name} queue is full ({self._capacity} jobs waiting); retry later")
             self._queue.append(job)
             self._changed.notify_all()
 
@@ -75,19 +79,13 @@ class InferenceWorker:
                 return True
             return False
 
-    def engine_info(self) -> EngineInfo:
-        """Info of the loaded engine; raises like submit() when no work would be accepted."""
+    def running_job(self) -> Job | None:
+        """The job on the worker thread right now, if any."""
         with self._changed:
-            self._check_accepting()
-            return self._engine.info
-
-    def loaded_info(self) -> EngineInfo | None:
-        """Info of the loaded engine whatever the state, None when nothing is loaded."""
-        with self._changed:
-            return self._engine.info if self._engine is not None else None
+            return self._running
 
     def status(self) -> Status:
-        """A consistent snapshot for GetStatus."""
+        """A consistent snapshot (GetStatus reports the inference worker's)."""
         with self._changed:
             return self._status()
 
@@ -96,18 +94,106 @@ class InferenceWorker:
         with self._changed:
             return self._changed.wait_for(lambda: predicate(self._status()), timeout)
 
-    def running_job(self) -> Job | None:
-        """The job on the worker thread right now, if any."""
+    def check_accepting(self) -> None:
+        """Raises what submit() would raise for a refusal that does not depend on the queue's length."""
         with self._changed:
-            return self._running
+            self._check_accepting()
+
+    def drain(self, grace_seconds: float) -> bool:
+        """begin_drain() then finish_drain(grace_seconds)."""
+        self.begin_drain()
+        return self.finish_drain(grace_seconds)
+
+    def begin_drain(self) -> None:
+        """Refuses new work and aborts queued jobs with Draining (UNAVAILABLE); the running job goes on."""
+        with self._changed:
+            self._draining = True
+            waiting = list(self._queue)
+            self._queue.clear()
+            self._changed.notify_all()
+        for job in waiting:
+            job.abort(Draining("the sidecar is shutting down; the job was not started"))
+
+    def finish_drain(self, timeout: float) -> bool:
+        """Waits up to `timeout` for the running job. Returns False, after asking it to stop, if it did not
+        finish in time."""
+        with self._changed:
+            finished = self._changed.wait_for(lambda: self._running is None, timeout=max(timeout, 0.0))
+            if not finished and self._running is not None:
+                log.warning(
+                    f"running {self._name} job did not finish within the grace period; cancelling it",
+                    extra={"request_id": self._running.request_id},
+                )
+                self._running.cancel_event.set()
+        return finished
+
+    def _check_accepting(self) -> None:
+        if self._draining:
+            raise Draining("the sidecar is shutting down")
+
+    def _status(self) -> Status:
+        return Status(
+            self._state(), len(self._queue), self._capacity, self._running.request_id if self._running else ""
+        )
+
+    def _state(self) -> str:
+        if self._draining:
+            return DRAINING
+        return BUSY if self._running is not None or self._queue else READY
+
+    def _serve_forever(self) -> None:
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: bool(self._queue))
+                job = self._running = self._queue.popleft()
+                resource = self._resource
+            try:
+                self._run(job, resource)
+            finally:
+                with self._changed:
+                    self._running = None
+                    self._changed.notify_all()
+
+    def _run(self, job: Job, resource: object) -> None:
+        if job.cancel_event.is_set():
+            job.abort(Cancelled("the request was cancelled before it started"))
+            return
+        if job.deadline is not None and time.monotonic() >= job.deadline:
+            job.abort(DeadlineExceeded("the deadline passed while the request waited in the queue"))
+            return
+        job.started_at = time.monotonic()
+        try:
+            job.run(resource, job)
+        except Exception as error:  # noqa: BLE001 - reported to the waiting RPC, which maps it to a status
+            job.abort(error)
+
+
+class InferenceWorker(SerialWorker):
+    """The TTS worker: owns the loaded engine, which every job gets as its resource."""
+
+    def __init__(self, capacity: int) -> None:
+        self._loaded_spec: Hashable = None
+        self._loading = False
+        super().__init__(capacity, "inference")
+
+    def engine_info(self) -> EngineInfo:
+        """Info of the loaded engine; raises like submit() when no work would be accepted."""
+        with self._changed:
+            self._check_accepting()
+            return self._resource.info
+
+    def loaded_info(self) -> EngineInfo | None:
+        """Info of the loaded engine whatever the state, None when nothing is loaded."""
+        with self._changed:
+            return self._resource.info if self._resource is not None else None
 
     def load(self, spec: Hashable, load_engine: Callable[[], Engine]) -> EngineInfo:
         """Replaces the engine once admitted jobs are done. Idempotent for the spec already loaded."""
         with self._changed:
             if self._draining:
                 raise Draining("the sidecar is shutting down")
-            if self._engine is not None and spec == self._loaded_spec:
-                return self._engine.info
+            if self._resource is not None and spec == self._loaded_spec:
+                return self._resource.info
             if self._loading:
                 raise Loading("another LoadModel call is in progress; retry shortly")
             self._loading = True
@@ -120,77 +206,25 @@ class InferenceWorker:
                 self._changed.notify_all()
             raise
         with self._changed:
-            previous, self._engine, self._loaded_spec = self._engine, engine, spec
+            previous, self._resource, self._loaded_spec = self._resource, engine, spec
             self._loading = False
             self._changed.notify_all()
         if previous is not None:
             previous.close()
         return engine.info
 
-    def drain(self, grace_seconds: float) -> bool:
-        """Refuses new work, aborts queued jobs with Draining (UNAVAILABLE) and waits up to the grace period for the
-        running one. Returns False, after asking the running job to stop, if it did not finish in time."""
-        with self._changed:
-            self._draining = True
-            waiting = list(self._queue)
-            self._queue.clear()
-            self._changed.notify_all()
-        for job in waiting:
-            job.abort(Draining("the sidecar is shutting down; the job was not started"))
-        with self._changed:
-            finished = self._changed.wait_for(lambda: self._running is None, timeout=grace_seconds)
-            if not finished and self._running is not None:
-                log.warning(
-                    "running job did not finish within the grace period; cancelling it",
-                    extra={"request_id": self._running.request_id},
-                )
-                self._running.cancel_event.set()
-        return finished
-
     def _check_accepting(self) -> None:
-        if self._draining:
-            raise Draining("the sidecar is shutting down")
+        super()._check_accepting()
         if self._loading:
             raise Loading("a model is loading; retry shortly")
-        if self._engine is None:
+        if self._resource is None:
             raise NotLoaded("no engine is loaded; LoadModel must succeed first")
-
-    def _status(self) -> Status:
-        return Status(
-            self._state(), len(self._queue), self._capacity, self._running.request_id if self._running else ""
-        )
 
     def _state(self) -> str:
         if self._draining:
             return DRAINING
         if self._loading:
             return LOADING
-        if self._engine is None:
+        if self._resource is None:
             return EMPTY
-        return BUSY if self._running is not None or self._queue else READY
-
-    def _serve_forever(self) -> None:
-        while True:
-            with self._changed:
-                self._changed.wait_for(lambda: bool(self._queue))
-                job = self._running = self._queue.popleft()
-                engine = self._engine
-            try:
-                self._run(job, engine)
-            finally:
-                with self._changed:
-                    self._running = None
-                    self._changed.notify_all()
-
-    def _run(self, job: Job, engine: Engine) -> None:
-        if job.cancel_event.is_set():
-            job.abort(Cancelled("the request was cancelled before it started"))
-            return
-        if job.deadline is not None and time.monotonic() >= job.deadline:
-            job.abort(DeadlineExceeded("the deadline passed while the request waited in the queue"))
-            return
-        job.started_at = time.monotonic()
-        try:
-            job.run(engine, job)
-        except Exception as error:  # noqa: BLE001 - reported to the waiting RPC, which maps it to a status
-            job.abort(error)
+        return super()._state()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 import grpc
+import numpy as np
+import soundfile
 from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2
 from grpc_status import rpc_status
@@ -42,3 +46,22 @@ def error_info(failure: grpc.RpcError) -> error_details_pb2.ErrorInfo:
 def with_request_id(request_id: str) -> tuple[tuple[str, str], ...]:
     """Call metadata naming the request, as the Koa server sends it."""
     return (("x-request-id", request_id),)
+
+
+def pcm_source(samples: np.ndarray, rate: int) -> pb.AudioSource:
+    """Mono float32 samples as a raw-PCM AudioSource."""
+    pcm_format = pb.AudioFormat(encoding=pb.AUDIO_ENCODING_PCM_F32LE, sample_rate_hz=rate, channels=1)
+    return pb.AudioSource(pcm=pb.PcmAudio(format=pcm_format, data=samples.astype("<f4").tobytes()))
+
+
+def wav_source(samples: np.ndarray, rate: int) -> pb.AudioSource:
+    """Mono float32 samples as a WAV file sent in the request."""
+    buffer = io.BytesIO()
+    soundfile.write(buffer, samples, rate, format="WAV", subtype="PCM_16")
+    return pb.AudioSource(file_bytes=buffer.getvalue())
+
+
+def transcribe_request(audio: pb.AudioSource | None = None, **fields) -> pb.TranscribeRequest:
+    """A TranscribeRequest for `audio` (default: one second of silence as PCM)."""
+    source = audio if audio is not None else pcm_source(np.zeros(24000, np.float32), 24000)
+    return pb.TranscribeRequest(audio=source, **fields)

@@ -11,7 +11,7 @@ from pathlib import Path
 import chatterbox_sidecar
 
 PACKAGE_DIR = Path(chatterbox_sidecar.__file__).parent
-KEYS = ("listen", "queue_capacity", "max_message_mb", "grace_seconds")
+KEYS = ("listen", "queue_capacity", "max_message_mb", "grace_seconds", "stt_memory_mb", "stt_queue_capacity")
 # Prints the defaults of the flags and of Settings, as the package in the working directory has them.
 PRINT_DEFAULTS = f"""
 import json
@@ -30,7 +30,14 @@ def test_the_json_ships_inside_the_package_with_every_default():
 def test_flags_and_settings_take_their_defaults_from_the_json(tmp_path):
     # A copy of the package with other values: if any default were a literal in code, it would show.
     shutil.copytree(PACKAGE_DIR, tmp_path / "chatterbox_sidecar", ignore=shutil.ignore_patterns("__pycache__"))
-    changed = {"listen": "127.0.0.1:9123", "queue_capacity": 3, "max_message_mb": 5, "grace_seconds": 2.5}
+    changed = {
+        "listen": "127.0.0.1:9123",
+        "queue_capacity": 3,
+        "max_message_mb": 5,
+        "grace_seconds": 2.5,
+        "stt_memory_mb": 700,
+        "stt_queue_capacity": 2,
+    }
     (tmp_path / "chatterbox_sidecar" / "defaults.json").write_text(json.dumps(changed), encoding="utf-8")
     printed = subprocess.run(
         [sys.executable, "-c", PRINT_DEFAULTS], cwd=tmp_path, capture_output=True, text=True, check=True, timeout=60

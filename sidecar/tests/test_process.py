@@ -19,6 +19,8 @@ from chatterbox_sidecar.admin import ADMIN_TOKEN_ENV
 from chatterbox_sidecar.pb.chatterbox.v1 import speech_pb2 as pb
 from chatterbox_sidecar.pb.chatterbox.v1 import speech_pb2_grpc
 
+from fakes import make_whisper_folder
+
 SIDECAR_DIR = Path(__file__).resolve().parent.parent
 COMMAND = [sys.executable, "-m", "chatterbox_sidecar", "--listen", "127.0.0.1:0", "--log-level", "debug"]
 TIMEOUT = 60
@@ -183,3 +185,33 @@ def test_bad_flags_are_rejected_by_argparse():
         timeout=TIMEOUT,
     )
     assert process.returncode == 2 and "--queue-capacity" in process.stderr
+
+
+def test_the_speech_recognition_flags_reach_the_sidecar(tmp_path):
+    make_whisper_folder(tmp_path, "base.en")
+    flags = ["--whisper-dir", str(tmp_path), "--stt-device", "cpu", "--stt-memory-mb", "500"]
+    process = spawn("--parent-pid", str(os.getpid()), *flags, "--stt-queue-capacity", "2", "--allow-download")
+    try:
+        address = json.loads(read_line(process.stdout))["address"]
+        with grpc.insecure_channel(address) as channel:
+            speech = speech_pb2_grpc.SpeechServiceStub(channel)
+            listing = speech.ListTranscriptionModels(pb.ListTranscriptionModelsRequest(), timeout=TIMEOUT)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(TIMEOUT) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert listing.memory_budget_mb == 500 and listing.default_model == "base.en"
+    installed = [model.name for model in listing.models if model.installed]
+    assert installed == ["base.en"] and len(listing.models) == 12, "downloads allowed: every known name is listed"
+
+
+def test_an_unknown_stt_device_is_rejected_by_argparse():
+    process = subprocess.run(
+        [sys.executable, "-m", "chatterbox_sidecar", "--stt-device", "tpu"],
+        cwd=SIDECAR_DIR,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert process.returncode == 2 and "--stt-device" in process.stderr

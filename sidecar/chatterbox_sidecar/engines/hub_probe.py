@@ -1,4 +1,5 @@
-"""One quick look at whether the Hugging Face hub can be reached, taken before from_pretrained tries it.
+"""One quick look at whether the Hugging Face hub can be reached, taken before from_pretrained (or a Whisper
+download) tries it.
 
 Without it, a machine with no network spends about 28 s in huggingface_hub's retries on every start
 before AUTO falls back to espeak. A TCP connect to the host of HF_ENDPOINT answers within
