@@ -9,6 +9,7 @@ import { errorHandler } from "./http/middleware/error-handler.js";
 import { jsonBody } from "./http/middleware/json-body.js";
 import { requestContext } from "./http/middleware/request-context.js";
 import { maintenanceRoutes } from "./http/routes/maintenance.js";
+import { openAiAudioRoutes } from "./http/routes/openai-audio.js";
 import { outputFileRoutes, outputLibraryRoutes } from "./http/routes/outputs.js";
 import { systemRoutes } from "./http/routes/system.js";
 import { ttsRoutes } from "./http/routes/tts.js";
@@ -53,6 +54,7 @@ export function createApp(deps: AppDependencies): Koa {
     }),
     voiceRoutes({ voices: services.voices, tempRoot, maxUploadBytes: config.uploads.maxVoiceBytes }),
     vcInputRoutes({ vcInputs: services.vcInputs, tempRoot, maxUploadBytes: config.uploads.maxVcInputBytes }),
+    openAiAudioRoutes({ stt: services.stt, tempRoot, maxUploadBytes: config.stt.maxUploadBytes }),
     outputLibraryRoutes(services.outputLibrary),
     outputFileRoutes(services.outputs),
     maintenanceRoutes(services.maintenance),

@@ -33,6 +33,18 @@ export interface AppConfig {
     maxMessageMb: number;
     restart: RestartPolicy;
   };
+  /** Speech recognition in the sidecar (faster-whisper). */
+  stt: {
+    device: "auto" | "cuda" | "cpu";
+    /** "" = the largest installed model. */
+    defaultModel: string;
+    memoryBudgetMb: number;
+    queueCapacity: number;
+    /** Largest upload to /v1/audio/transcriptions and /translations. */
+    maxUploadBytes: number;
+    /** Verified TTS: a candidate passes at or below this word error rate (0-1). */
+    verifyMaxWer: number;
+  };
   library: { rescanIntervalMs: number };
   uploads: { maxVoiceBytes: number; maxVcInputBytes: number; maxVcSourceBytes: number };
   /** Encoder settings of the exported formats. */

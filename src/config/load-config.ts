@@ -108,6 +108,14 @@ function toAppConfig(raw: RawConfig, base: string, source: string | undefined): 
         stableMs: restart.stable_seconds * 1000,
       },
     },
+    stt: {
+      device: raw.stt.device,
+      defaultModel: raw.stt.default_model,
+      memoryBudgetMb: raw.stt.memory_budget_mb,
+      queueCapacity: raw.stt.queue_capacity,
+      maxUploadBytes: Math.round(raw.stt.max_upload_mb * MIB),
+      verifyMaxWer: raw.stt.verify_max_wer,
+    },
     library: { rescanIntervalMs: raw.library.rescan_interval_seconds * 1000 },
     uploads: {
       maxVoiceBytes: Math.round(raw.uploads.max_voice_mb * MIB),

@@ -73,6 +73,17 @@ export const configSchema = z.strictObject({
       stable_seconds: positiveInt().default(10),
     }),
   }),
+  // Speech recognition (faster-whisper in the sidecar): /v1/audio/transcriptions and verified TTS.
+  stt: section({
+    device: z.enum(["auto", "cuda", "cpu"]).default("auto"),
+    // "" = the largest installed model; what OpenAI's "whisper-1" means here.
+    default_model: z.string().default(""),
+    memory_budget_mb: positiveInt().max(1_048_576).default(SIDECAR_DEFAULTS.stt_memory_mb),
+    queue_capacity: positiveInt().max(1000).default(SIDECAR_DEFAULTS.stt_queue_capacity),
+    max_upload_mb: z.number().positive().max(10_240).default(25),
+    // Verified TTS: a candidate passes when its transcript's word error rate is at most this.
+    verify_max_wer: z.number().min(0).max(1).default(0.15),
+  }),
   library: section({
     rescan_interval_seconds: z.number().int().min(0).max(86_400).default(15),
   }),

@@ -13,6 +13,8 @@ const defaultsSchema = z.strictObject({
   queue_capacity: z.number().int().positive(),
   max_message_mb: z.number().int().positive(),
   grace_seconds: z.number().positive(),
+  stt_memory_mb: z.number().int().positive(),
+  stt_queue_capacity: z.number().int().positive(),
 });
 
 export const SIDECAR_DEFAULTS_FILE = join(PROJECT_ROOT, "sidecar", "chatterbox_sidecar", "defaults.json");

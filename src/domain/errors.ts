@@ -116,6 +116,11 @@ export class NotImplementedError extends MethodError {
   readonly code = "NOT_IMPLEMENTED";
 }
 
+/** Speech recognition was asked for, but this server has no recognizer or no model: retrying cannot help. */
+export class SpeechRecognitionUnavailableError extends DomainError {
+  readonly code = "STT_UNAVAILABLE";
+}
+
 /** An upload or body is larger than the configured limit. */
 export class PayloadTooLargeError extends DomainError {
   readonly code = "PAYLOAD_TOO_LARGE";

@@ -86,6 +86,98 @@ export interface StretchResult {
   warnings: string[];
 }
 
+/** `translate` gives English text whatever the spoken language (multilingual models only). */
+export type TranscriptionTask = "transcribe" | "translate";
+
+export interface TranscribeInput {
+  audio: AudioInput;
+  /** Whisper model name ("base", "tiny.en", ...); unset = the largest installed. A missing one falls back, with a warning. */
+  model?: string;
+  /** ISO 639-1 code of the speech; unset = detect. */
+  language?: string;
+  task?: TranscriptionTask;
+  wordTimestamps?: boolean;
+  /** Text that precedes the audio (spellings, style). */
+  prompt?: string;
+  /** 0-1; unset = Whisper's fallback schedule. */
+  temperature?: number;
+  /** 1 = greedy (fastest); unset = 5. */
+  beamSize?: number;
+}
+
+export interface TranscriptWord {
+  start: number;
+  end: number;
+  word: string;
+  probability: number;
+}
+
+export interface TranscriptSegment {
+  id: number;
+  /** Seconds from the start of the audio. */
+  start: number;
+  end: number;
+  text: string;
+  avgLogprob: number;
+  noSpeechProb: number;
+  compressionRatio: number;
+  temperature: number;
+  tokens: number[];
+  /** Empty unless word timestamps were asked for. */
+  words: TranscriptWord[];
+  seek: number;
+}
+
+/** What is known before the first segment. */
+export interface TranscriptionInfo {
+  /** The model actually used. */
+  model: string;
+  language: string;
+  languageProbability: number;
+  durationSeconds: number;
+  /** E.g. the asked-for model is not installed and another was used. */
+  warnings: string[];
+  device: string;
+}
+
+export interface TranscriptionStats {
+  queueWaitMs: number;
+  loadMs: number;
+  processingMs: number;
+}
+
+export interface Transcript {
+  info: TranscriptionInfo;
+  text: string;
+  segments: TranscriptSegment[];
+  stats: TranscriptionStats;
+}
+
+export type TranscriptionEvent =
+  | { type: "start"; info: TranscriptionInfo }
+  | { type: "segment"; segment: TranscriptSegment }
+  | { type: "end"; text: string; stats: TranscriptionStats };
+
+export interface TranscriptionModel {
+  name: string;
+  /** Present in the models folder (otherwise downloaded on first use). */
+  installed: boolean;
+  /** False for the ".en" models: English only, no translation. */
+  multilingual: boolean;
+  loaded: boolean;
+  sizeBytes: number;
+}
+
+export interface TranscriptionModels {
+  /** faster-whisper is installed in the sidecar. */
+  available: boolean;
+  engineVersion: string;
+  models: TranscriptionModel[];
+  /** What an unset model means; "" when none is installed. */
+  defaultModel: string;
+  memoryBudgetMb: number;
+}
+
 export interface ModelInfo {
   engine: EngineName;
   /** Undefined for espeak. */
@@ -138,4 +230,9 @@ export interface InferenceBackend {
   synthesizeStream(input: SynthesisInput, options?: CallOptions): AsyncIterable<SynthesisEvent>;
   convert(input: ConvertInput, options?: CallOptions): Promise<{ audio: MonoPcm; stats: SynthesisStats }>;
   timeStretch(input: StretchInput, options?: CallOptions): Promise<StretchResult>;
+  /** Speech recognition of a whole clip; runs beside synthesis, never behind it. */
+  transcribe(input: TranscribeInput, options?: CallOptions): Promise<Transcript>;
+  /** The same for long audio: `start`, then each segment as soon as it is decoded, then `end`. */
+  transcribeStream(input: TranscribeInput, options?: CallOptions): AsyncIterable<TranscriptionEvent>;
+  transcriptionModels(options?: CallOptions): Promise<TranscriptionModels>;
 }

@@ -4,7 +4,7 @@
  * back to espeak, or that the sidecar restarted after a crash). Unauthenticated, so it states facts only:
  * no log lines, paths or request ids (those are in the server log).
  */
-import type { InferenceBackend, ModelInfo, WorkerStatus } from "../domain/inference.js";
+import type { InferenceBackend, ModelInfo, TranscriptionModels, WorkerStatus } from "../domain/inference.js";
 import type { SupervisorSnapshot } from "../sidecar/supervisor-snapshot.js";
 import type { LibraryStatus } from "../storage/library/library.js";
 
@@ -39,6 +39,15 @@ export interface HealthReport {
     next_attempt_at: string | null;
   };
   queue: { state: string; depth: number; capacity: number } | null;
+  /** Speech recognition (Whisper) in the sidecar; null while the sidecar is not ready. */
+  stt: {
+    available: boolean;
+    version: string;
+    /** What `whisper-1` and an unset model mean: the largest installed model unless config names one. */
+    default_model: string;
+    models: Array<{ name: string; installed: boolean; loaded: boolean; multilingual: boolean }>;
+    memory_budget_mb: number;
+  } | null;
   /** The library index: `indexing` until every library was walked once (listings answer 503 until then). */
   library: { state: string; files: Record<string, number>; last_scan_at: string | null };
   warnings: string[];
@@ -70,6 +79,9 @@ export function createHealthReporter({ sidecar, library, version, startedAt, max
     const snap = sidecar.snapshot();
     const ready = snap.state === "ready";
     const queue = ready ? await sidecar.backend.status({ timeoutMs: 2000 }).catch(() => undefined) : undefined;
+    const stt = ready
+      ? await sidecar.backend.transcriptionModels({ timeoutMs: 2000 }).catch(() => undefined)
+      : undefined;
     const info = ready ? snap.modelInfo : null;
     return {
       status: ready ? "healthy" : STARTING_STATES.has(snap.state) ? "starting" : "unavailable",
@@ -88,8 +100,9 @@ export function createHealthReporter({ sidecar, library, version, startedAt, max
         next_attempt_at: snap.nextAttemptAt,
       },
       queue: queue ? describeQueue(queue) : null,
+      stt: stt ? describeStt(stt) : null,
       library: describeLibrary(library.status()),
-      warnings: healthWarnings(snap, { statusFailed: ready && !queue, maxSegmentChars }),
+      warnings: [...healthWarnings(snap, { statusFailed: ready && !queue, maxSegmentChars }), ...sttWarnings(stt)],
     };
   };
 }
@@ -106,6 +119,29 @@ function describeEngine(info: ModelInfo): NonNullable<HealthReport["engine"]> {
     stretch_libraries: info.stretchLibraries,
     voice_method: info.voiceMethod,
   };
+}
+
+function describeStt(models: TranscriptionModels): NonNullable<HealthReport["stt"]> {
+  return {
+    available: models.available,
+    version: models.engineVersion,
+    default_model: models.defaultModel,
+    models: models.models.map(({ name, installed, loaded, multilingual }) => ({
+      name,
+      installed,
+      loaded,
+      multilingual,
+    })),
+    memory_budget_mb: models.memoryBudgetMb,
+  };
+}
+
+/** Without a recognizer, transcriptions answer 501 and TTS goes unverified: worth a human's attention. */
+function sttWarnings(stt: TranscriptionModels | undefined): string[] {
+  if (stt === undefined) return [];
+  if (!stt.available) return ["speech recognition (faster-whisper) is not installed: run `npm install`"];
+  if (!stt.models.some((model) => model.installed)) return ["no Whisper model is installed in models/whisper"];
+  return [];
 }
 
 function describeLibrary(status: LibraryStatus): HealthReport["library"] {

@@ -15,6 +15,10 @@ import type {
   ModelInfo,
   StretchInput,
   StretchResult,
+  TranscribeInput,
+  Transcript,
+  TranscriptionEvent,
+  TranscriptionModels,
   SynthesisEvent,
   SynthesisInput,
   SynthesisStats,
@@ -28,6 +32,7 @@ import { serverStreamCall, unaryCall, type CallContext } from "./grpc-call.js";
 import { isGrpcStatus, sidecarDetails, sidecarReason, statusName } from "./grpc-errors.js";
 import * as map from "./proto-mapping.js";
 import { SynthesisEventDecoder } from "./synthesis-event-decoder.js";
+import * as stt from "./transcription-mapping.js";
 
 const MIB = 1024 * 1024;
 
@@ -41,6 +46,8 @@ export interface SidecarTimeouts {
   synthesizeStreamMs: number;
   convertMs: number;
   timeStretchMs: number;
+  transcribeMs: number;
+  transcriptionModelsMs: number;
   loadModelMs: number;
   healthMs: number;
 }
@@ -53,6 +60,9 @@ export const DEFAULT_SIDECAR_TIMEOUTS: Readonly<SidecarTimeouts> = {
   synthesizeStreamMs: 30 * 60_000,
   convertMs: 10 * 60_000,
   timeStretchMs: 2 * 60_000,
+  // An hour of audio takes minutes on a CPU, plus a first model load.
+  transcribeMs: 30 * 60_000,
+  transcriptionModelsMs: 5_000,
   // First loads may download weights.
   loadModelMs: 15 * 60_000,
   healthMs: 2_000,
@@ -160,6 +170,30 @@ export class SidecarClient implements InferenceBackend {
       if (libraryUsed === undefined) throw map.protocolError(`unexpected stretch library ${response.libraryUsed}`);
       return { audio: map.pcmFromProto(response.audio), libraryUsed, warnings: [...response.warnings] };
     });
+  }
+
+  async transcribe(input: TranscribeInput, options?: CallOptions): Promise<Transcript> {
+    const ctx = this.context("Transcribe", this.timeouts.transcribeMs, options);
+    const request = stt.transcribeRequestToProto(input);
+    const response = await unaryCall(this.speech.transcribe.bind(this.speech), request, ctx);
+    return this.decode("Transcribe", () => stt.transcriptFromProto(response));
+  }
+
+  /** Yields start, each segment as soon as it is decoded, then end; leaving the loop early cancels the call. */
+  async *transcribeStream(input: TranscribeInput, options?: CallOptions): AsyncGenerator<TranscriptionEvent, void> {
+    const ctx = this.context("TranscribeStream", this.timeouts.transcribeMs, options);
+    const request = stt.transcribeRequestToProto(input);
+    const decoder = new stt.TranscriptionEventDecoder();
+    for await (const message of serverStreamCall((m, o) => this.speech.transcribeStream(request, m, o), ctx)) {
+      yield this.decode("TranscribeStream", () => decoder.decode(message));
+    }
+    this.decode("TranscribeStream", () => decoder.assertComplete());
+  }
+
+  async transcriptionModels(options?: CallOptions): Promise<TranscriptionModels> {
+    const ctx = this.context("ListTranscriptionModels", this.timeouts.transcriptionModelsMs, options);
+    const response = await unaryCall(this.speech.listTranscriptionModels.bind(this.speech), {}, ctx);
+    return this.decode("ListTranscriptionModels", () => stt.transcriptionModelsFromProto(response));
   }
 
   /** Loads (or confirms) the engine; resolves with what was actually loaded. */

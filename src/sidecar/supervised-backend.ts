@@ -12,6 +12,10 @@ import type {
   ModelInfo,
   StretchInput,
   StretchResult,
+  TranscribeInput,
+  Transcript,
+  TranscriptionEvent,
+  TranscriptionModels,
   SynthesisEvent,
   SynthesisInput,
   SynthesisStats,
@@ -46,14 +50,8 @@ export class SupervisedBackend implements InferenceBackend {
     return this.current.client().status(options);
   }
 
-  async *synthesizeStream(input: SynthesisInput, options?: CallOptions): AsyncGenerator<SynthesisEvent, void> {
-    const client = this.current.client();
-    this.inFlight += 1;
-    try {
-      yield* client.synthesizeStream(input, options);
-    } finally {
-      this.inFlight -= 1;
-    }
+  synthesizeStream(input: SynthesisInput, options?: CallOptions): AsyncGenerator<SynthesisEvent, void> {
+    return this.trackStream((client) => client.synthesizeStream(input, options));
   }
 
   convert(input: ConvertInput, options?: CallOptions): Promise<{ audio: MonoPcm; stats: SynthesisStats }> {
@@ -62,6 +60,30 @@ export class SupervisedBackend implements InferenceBackend {
 
   timeStretch(input: StretchInput, options?: CallOptions): Promise<StretchResult> {
     return this.track((client) => client.timeStretch(input, options));
+  }
+
+  transcribe(input: TranscribeInput, options?: CallOptions): Promise<Transcript> {
+    return this.track((client) => client.transcribe(input, options));
+  }
+
+  transcribeStream(input: TranscribeInput, options?: CallOptions): AsyncGenerator<TranscriptionEvent, void> {
+    return this.trackStream((client) => client.transcribeStream(input, options));
+  }
+
+  /** Control traffic like status: not counted as work in flight. */
+  transcriptionModels(options?: CallOptions): Promise<TranscriptionModels> {
+    return this.current.client().transcriptionModels(options);
+  }
+
+  /** Counted from the first pull to the end of the stream, like the calls `track` counts. */
+  private async *trackStream<T>(call: (client: SidecarClient) => AsyncGenerator<T, void>): AsyncGenerator<T, void> {
+    const client = this.current.client();
+    this.inFlight += 1;
+    try {
+      yield* call(client);
+    } finally {
+      this.inFlight -= 1;
+    }
   }
 
   private async track<T>(call: (client: SidecarClient) => Promise<T>): Promise<T> {

@@ -4,8 +4,24 @@ import type { AppConfig } from "../config/app-config.js";
 import type { Logger } from "../logging.js";
 import type { SupervisorOptions } from "./supervisor-options.js";
 
-/** Environment the sidecar may see besides PATH/HOME/LANG: model caches, tokens and GPU selection. */
-const SIDECAR_ENV_KEYS = ["HF_HOME", "HF_TOKEN", "HF_ENDPOINT", "TORCH_HOME", "CUDA_VISIBLE_DEVICES", "XDG_CACHE_HOME"];
+/**
+ * Environment the sidecar may see besides PATH/HOME/LANG: model caches, tokens, GPU selection, and the tuning of
+ * the CPU math libraries. The latter are not cosmetic: on a machine whose BLAS needs OPENBLAS_CORETYPE, Whisper
+ * without it decoded the same audio into different words and invented sentences.
+ */
+const SIDECAR_ENV_KEYS = [
+  "HF_HOME",
+  "HF_TOKEN",
+  "HF_ENDPOINT",
+  "TORCH_HOME",
+  "CUDA_VISIBLE_DEVICES",
+  "XDG_CACHE_HOME",
+  "OMP_NUM_THREADS",
+  "MKL_NUM_THREADS",
+  "OPENBLAS_NUM_THREADS",
+  "OPENBLAS_CORETYPE",
+  "CT2_FORCE_CPU_ISA",
+];
 
 export interface SupervisorContext {
   /** The repository root; the sidecar runs in <root>/sidecar. */
@@ -16,7 +32,7 @@ export interface SupervisorContext {
 }
 
 export function supervisorOptionsFromConfig(config: AppConfig, context: SupervisorContext): SupervisorOptions {
-  const { sidecar, inference, paths } = config;
+  const { sidecar, inference, paths, stt } = config;
   const source = context.env ?? process.env;
   const env: Record<string, string | undefined> = Object.fromEntries(SIDECAR_ENV_KEYS.map((key) => [key, source[key]]));
   if (!inference.allowDownload) env.HF_HUB_OFFLINE = "1";
@@ -26,10 +42,18 @@ export function supervisorOptionsFromConfig(config: AppConfig, context: Supervis
     args: {
       listen: `${sidecar.host}:${sidecar.port}`,
       logLevel: sidecar.logLevel,
-      allowedRoots: [paths.referenceAudio, paths.vcInputs, paths.outputs],
+      // The scratch root too: uploads for speech recognition are read there, by path, whatever their length.
+      allowedRoots: [paths.referenceAudio, paths.vcInputs, paths.outputs, paths.temp],
       queueCapacity: inference.queueCapacity,
       maxMessageMb: sidecar.maxMessageMb,
       graceSeconds: sidecar.stopGraceSeconds,
+      stt: {
+        whisperDir: join(paths.models, "whisper"),
+        device: stt.device,
+        memoryMb: stt.memoryBudgetMb,
+        queueCapacity: stt.queueCapacity,
+        allowDownload: inference.allowDownload,
+      },
     },
     env,
     loadRequest: {

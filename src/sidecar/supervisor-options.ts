@@ -23,6 +23,21 @@ export interface SidecarFlags {
   maxMessageMb: number;
   /** How long the sidecar lets running work finish after SIGTERM. */
   graceSeconds: number;
+  /** Speech recognition; unset leaves the sidecar's own defaults (no Whisper folder: no installed models). */
+  stt?: SttFlags;
+}
+
+/** The sidecar's speech-recognition flags. */
+export interface SttFlags {
+  /** models/whisper: one CTranslate2 folder per model name. */
+  whisperDir: string;
+  device: "auto" | "cuda" | "cpu";
+  /** Loaded Whisper models are evicted, least recently used first, beyond this. */
+  memoryMb: number;
+  /** Transcriptions waiting beyond the running one. */
+  queueCapacity: number;
+  /** Known Whisper names that are not installed may be fetched from the Hugging Face hub. */
+  allowDownload: boolean;
 }
 
 /**
@@ -106,6 +121,21 @@ export function buildSidecarArgs(args: SidecarFlags, parentPid: number): string[
     String(args.maxMessageMb),
     "--grace-seconds",
     String(args.graceSeconds),
+    ...(args.stt ? sttArgs(args.stt) : []),
+  ];
+}
+
+function sttArgs(stt: SttFlags): string[] {
+  return [
+    "--whisper-dir",
+    stt.whisperDir,
+    "--stt-device",
+    stt.device,
+    "--stt-memory-mb",
+    String(stt.memoryMb),
+    "--stt-queue-capacity",
+    String(stt.queueCapacity),
+    ...(stt.allowDownload ? ["--allow-download"] : []),
   ];
 }
 

@@ -1,6 +1,7 @@
 /**
  * A supervisor of the real Python sidecar (espeak engine), configured the way main.ts configures it from a
- * test's config: the real defaults, except what a test must own (a free port, the repository's venv).
+ * test's config: the real defaults, except what a test must own (a free port, the repository's venv) and the
+ * Whisper models, which are the ones `npm install` put in the repository's models/whisper.
  */
 import { join } from "node:path";
 import type { AppConfig } from "../../src/config/app-config.js";
@@ -9,6 +10,9 @@ import { PROJECT_ROOT } from "../../src/project-root.js";
 import { SidecarSupervisor } from "../../src/sidecar/supervisor.js";
 import { supervisorOptionsFromConfig } from "../../src/sidecar/supervisor-config.js";
 import type { SupervisorOptions } from "../../src/sidecar/supervisor-options.js";
+
+/** Where `npm install` puts the offline Whisper packs. */
+export const WHISPER_DIR = join(PROJECT_ROOT, "models", "whisper");
 
 export function realSidecarSupervisor(
   config: AppConfig,
@@ -21,7 +25,7 @@ export function realSidecarSupervisor(
   return new SidecarSupervisor({
     ...options,
     python: join(PROJECT_ROOT, "sidecar", ".venv", "bin", "python"),
-    args: { ...options.args, listen: "127.0.0.1:0" },
+    args: { ...options.args, listen: "127.0.0.1:0", stt: { ...options.args.stt!, whisperDir: WHISPER_DIR } },
     loadRequest: { ...options.loadRequest, engine: "espeak" },
     ...overrides,
   });

@@ -2,6 +2,7 @@ import type { Context, Next } from "koa";
 import type { Logger } from "../../logging.js";
 import { MethodNotAllowedError, NotFoundError, NotImplementedError } from "../../domain/errors.js";
 import { toErrorResponse } from "../error-table.js";
+import { isOpenAiPath, toOpenAiError } from "../openai/openai-error.js";
 
 /** Routing outcomes that arrive as a bare status (router.allowedMethods sets 405/501 and Allow) become errors. */
 function routingError(ctx: Context): Error | undefined {
@@ -16,8 +17,8 @@ function routingError(ctx: Context): Error | undefined {
 }
 
 /**
- * Catches every error below it and renders the one error body with the headers the error implies
- * (Retry-After, Allow). Client disconnects (499) are logged only; unexpected errors are logged with their
+ * Catches every error below it and renders the error body of its API (OpenAI's under /v1, ours elsewhere)
+ * with the headers the error implies (Retry-After, Allow). Client disconnects (499) are logged only; unexpected errors are logged with their
  * stack and shown as a generic 500.
  */
 export function errorHandler(log: Logger) {
@@ -31,9 +32,10 @@ export function errorHandler(log: Logger) {
       const requestLog = (ctx.state.log as Logger | undefined) ?? log;
       if (response.unexpected) requestLog.error({ err: error }, "unhandled error");
       else requestLog.info({ status: response.status, code: response.body.error_code }, response.body.error);
-      ctx.status = response.status;
-      ctx.set(response.headers);
-      ctx.body = response.body;
+      const shown = isOpenAiPath(ctx.path) ? toOpenAiError(response) : response;
+      ctx.status = shown.status;
+      ctx.set(shown.headers);
+      ctx.body = shown.body;
     }
   };
 }

@@ -55,6 +55,7 @@ export function vcInputView(entry: IndexedFile): Json {
   return {
     ...fileFacts(entry),
     text: typeof c?.text === "string" ? c.text : null,
+    text_source: c?.text_source === "client" || c?.text_source === "speech_recognition" ? c.text_source : null,
     upload_date: typeof c?.upload_date === "string" ? c.upload_date : null,
   };
 }

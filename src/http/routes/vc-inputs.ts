@@ -2,6 +2,7 @@
 import Router from "@koa/router";
 import type { VcInputLibrary } from "../../services/library/vc-input-library.js";
 import { formField, multipart, uploadedFile } from "../middleware/multipart.js";
+import { requestSignal } from "../middleware/request-context.js";
 import { vcInputView } from "../present/library-views.js";
 import { setWarningsHeader } from "../present/warnings-header.js";
 import { formBoolean, uploadFolder } from "../schemas/library-forms.js";
@@ -22,6 +23,8 @@ export function vcInputRoutes({ vcInputs, tempRoot, maxUploadBytes }: VcInputRou
       text: formField(ctx, "text"),
       folder: uploadFolder(formField(ctx, "folder_path"), formField(ctx, "project")),
       overwrite: formBoolean(formField(ctx, "overwrite"), "overwrite"),
+      transcribe: formBoolean(formField(ctx, "transcribe") ?? "true", "transcribe"),
+      signal: requestSignal(ctx),
     });
     setWarningsHeader(ctx, warnings);
     ctx.body = {

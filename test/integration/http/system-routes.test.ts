@@ -35,7 +35,7 @@ describe("system routes and /outputs (fake engine)", () => {
     expect(body.endpoints.voice_conversion).to.equal("/api/v1/vc");
   });
 
-  it("reports health with the engine, the sidecar and the queue", async () => {
+  it("reports health with the engine, the sidecar, the queue and speech recognition", async () => {
     const response = await get("/api/v1/health");
     expect(response.status).to.equal(200);
     const body = (await response.json()) as Record<string, any>;
@@ -45,7 +45,21 @@ describe("system routes and /outputs (fake engine)", () => {
     expect(body.models_loaded).to.deep.equal({ tts: true, vc: false });
     expect(body.sidecar).to.include({ state: "ready", address: "127.0.0.1:1", restarts: 0 });
     expect(body.queue).to.deep.equal({ state: "ready", depth: 0, capacity: 4 });
+    expect(body.stt).to.include({ available: true, version: "fake-whisper 1.0", memory_budget_mb: 100 });
+    expect(body.stt.models[0]).to.deep.include({ installed: true, loaded: false });
     expect(body.warnings).to.deep.equal([]);
+  });
+
+  it("warns in health when the sidecar has no speech recognition", async () => {
+    const bare = await startTestApp({ backend: new FakeInferenceBackend({ stt: { available: false } }) });
+    try {
+      const body = (await (await fetch(`${bare.baseUrl}/api/v1/health`)).json()) as Record<string, any>;
+      expect(body.status).to.equal("healthy");
+      expect(body.stt).to.include({ available: false });
+      expect(body.warnings).to.deep.equal(["speech recognition (faster-whisper) is not installed: run `npm install`"]);
+    } finally {
+      await bare.dispose();
+    }
   });
 
   it("shows the request defaults and limits in force at /api/v1/config", async () => {

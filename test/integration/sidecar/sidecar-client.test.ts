@@ -87,6 +87,32 @@ describe("SidecarClient (in-process fake gRPC server)", function () {
     expect(end.stats).to.deep.include({ audioSamples: 3 * FAKE_SEGMENT_SAMPLES, stretchLibrary: undefined });
   });
 
+  it("maps a transcript, its segments and word timestamps, and the model list", async () => {
+    const audio = { fileBytes: Buffer.from("RIFF") };
+    const transcript = await client.transcribe({ audio, model: "base", wordTimestamps: true });
+    expect(transcript.text).to.equal("fake transcript");
+    expect(transcript.info).to.deep.include({ model: "base", language: "en", durationSeconds: 1 });
+    expect(transcript.segments.map((s) => [s.id, s.start, s.end, s.text])).to.deep.equal([
+      [0, 0, 0.5, " fake"],
+      [1, 0.5, 1, " transcript"],
+    ]);
+    expect(transcript.segments[1]?.words).to.deep.equal([{ start: 0.5, end: 1, word: " transcript", probability: Math.fround(0.9) }]);
+    const plain = await client.transcribe({ audio });
+    expect(plain.segments[0]?.words).to.deep.equal([]);
+    const models = await client.transcriptionModels();
+    expect(models).to.deep.include({ available: true, defaultModel: "tiny.en" });
+    expect(models.models[0]).to.deep.include({ name: "tiny.en", installed: true, sizeBytes: 75_000_000 });
+  });
+
+  it("streams a transcript as start, segments in order, end", async () => {
+    const events = [];
+    for await (const event of client.transcribeStream({ audio: { fileBytes: Buffer.from("RIFF") } })) events.push(event);
+    expect(events.map((e) => e.type)).to.deep.equal(["start", "segment", "segment", "end"]);
+    const end = events[3];
+    if (end?.type !== "end") throw new Error("expected end");
+    expect(end.text).to.equal("fake transcript");
+  });
+
   it("delivers every message of a long stream to a slow consumer, in order (flow control)", async () => {
     const indexes: number[] = [];
     let last = "";

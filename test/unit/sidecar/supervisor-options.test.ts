@@ -46,6 +46,11 @@ describe("sidecar/supervisor-options", () => {
       "--queue-capacity", "16",
       "--max-message-mb", "64",
       "--grace-seconds", "10",
+      "--whisper-dir", "/nonexistent/models/whisper",
+      "--stt-device", "auto",
+      "--stt-memory-mb", "2048",
+      "--stt-queue-capacity", "16",
+      "--allow-download",
     ]);
   });
 
@@ -65,12 +70,12 @@ describe("sidecar/supervisor-options", () => {
     expect(spec.cwd).to.equal("/repo/sidecar");
   });
 
-  it("keeps the hub offline when downloads are off, and passes through only the model-cache variables", () => {
+  it("keeps the hub offline when downloads are off, and passes through only model-cache and math-library variables", () => {
     const config = loadConfig({ path: "/nonexistent/config.yaml", env: {} });
     const offline = { ...config, inference: { ...config.inference, allowDownload: false } };
-    const env = { HF_HOME: "/cache/hf", AWS_SECRET_ACCESS_KEY: "x" };
+    const env = { HF_HOME: "/cache/hf", OPENBLAS_CORETYPE: "Haswell", AWS_SECRET_ACCESS_KEY: "x" };
     const options = supervisorOptionsFromConfig(offline, { projectRoot: "/repo", logger, env });
-    expect(options.env).to.include({ HF_HUB_OFFLINE: "1", HF_HOME: "/cache/hf" });
+    expect(options.env).to.include({ HF_HUB_OFFLINE: "1", HF_HOME: "/cache/hf", OPENBLAS_CORETYPE: "Haswell" });
     expect(options.env).to.not.have.property("AWS_SECRET_ACCESS_KEY");
   });
 });
