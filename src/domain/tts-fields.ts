@@ -14,7 +14,25 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 export const WAV_SAMPLE_FORMATS = ["f32", "s16", "s24"] as const;
 export type WavSampleFormat = (typeof WAV_SAMPLE_FORMATS)[number];
 
-export const WHISPER_MODELS = ["tiny", "base", "small", "medium", "large"] as const;
+/**
+ * The original's five names, plus faster-whisper's English-only and versioned ones. A name that is not
+ * installed is not refused: the sidecar falls back to the nearest installed model, with a warning.
+ */
+export const WHISPER_MODELS = [
+  "tiny",
+  "base",
+  "small",
+  "medium",
+  "large",
+  "tiny.en",
+  "base.en",
+  "small.en",
+  "medium.en",
+  "large-v1",
+  "large-v2",
+  "large-v3",
+  "turbo",
+] as const;
 export const SPEED_LIBRARIES = ["auto", "audiostretchy", "sox", "librosa", "torchaudio"] as const;
 export const NORMALIZE_METHODS = ["ebu", "peak"] as const;
 /** Largest seed: seeds cross the gRPC boundary as uint32 (numpy accepts seeds below 2^32 too). */

@@ -16,6 +16,7 @@ import { VoiceLibrary } from "./library/voice-library.js";
 import { createMaintenanceService, type MaintenanceService } from "./maintenance/maintenance-service.js";
 import { createOutputNamer } from "./output-name.js";
 import { OutputWriter } from "./output-writer.js";
+import { TranscriptionService } from "./stt/transcription-service.js";
 import { TtsService } from "./tts/tts-service.js";
 import { VcService } from "./vc/vc-service.js";
 
@@ -25,6 +26,8 @@ export interface Services {
   outputs: OutputStore;
   tts: TtsService;
   vc: VcService;
+  /** Speech recognition of uploads (OpenAI's transcription routes, VC input text). */
+  stt: TranscriptionService;
   voices: VoiceLibrary;
   vcInputs: VcInputLibrary;
   outputLibrary: LibraryCatalog;
@@ -57,8 +60,14 @@ export function createServices(config: AppConfig, backend: InferenceBackend, log
     namer: createOutputNamer(),
     voiceHooks: voices,
   };
-  const tts = new TtsService({ ...shared, maxSegmentChars: config.inference.maxSegmentChars, random: Math.random });
+  const tts = new TtsService({
+    ...shared,
+    maxSegmentChars: config.inference.maxSegmentChars,
+    random: Math.random,
+    verifyMaxWer: config.stt.verifyMaxWer,
+  });
   const vc = new VcService({ ...shared, inputs: new NamedAudioStore(config.paths.vcInputs, "vc_inputs") });
+  const stt = new TranscriptionService({ backend, defaultModel: config.stt.defaultModel });
   const maintenance = createMaintenanceService(config, library.stores, log);
   return {
     db,
@@ -66,8 +75,9 @@ export function createServices(config: AppConfig, backend: InferenceBackend, log
     outputs,
     tts,
     vc,
+    stt,
     voices,
-    vcInputs: new VcInputLibrary(new LibraryCatalog(library.stores.vc_inputs)),
+    vcInputs: new VcInputLibrary(new LibraryCatalog(library.stores.vc_inputs), stt),
     outputLibrary: new LibraryCatalog(library.stores.outputs),
     maintenance,
     close: async () => {

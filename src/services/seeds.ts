@@ -1,7 +1,8 @@
 /**
  * Seeds for reproducible synthesis. One base seed per request (reported to the client) and a derived seed per
- * segment and attempt, so re-running a request with the reported seed reproduces every segment, and a retry
- * of one segment does not replay the exact sampling that just failed.
+ * segment, candidate and attempt, so re-running a request with the reported seed reproduces every segment
+ * (every candidate and retry of verified TTS included), and a retry of one segment does not replay the exact
+ * sampling that just failed.
  */
 import { MAX_SEED } from "../domain/tts-fields.js";
 
@@ -29,7 +30,9 @@ export interface SegmentSeedInput {
   base: number;
   /** Zero-based segment index. */
   chunkIndex: number;
-  /** Zero-based attempt (candidate or retry) for that segment. */
+  /** Zero-based candidate of that segment (verified TTS tries several; otherwise always 0). */
+  candidate: number;
+  /** Zero-based attempt of that candidate (a retry after a failure). */
   attempt: number;
 }
 
@@ -44,13 +47,17 @@ function mix64(z: bigint): bigint {
 }
 
 /**
- * A deterministic, well-mixed seed in 1..2^32−1 for one segment attempt. Neighbouring inputs (chunk 3 vs 4,
- * attempt 0 vs 1, base 41 vs 42) give unrelated seeds, so segments never share a random stream.
+ * A deterministic, well-mixed seed in 1..2^32−1 for one try of a segment. Neighbouring inputs (chunk 3 vs 4,
+ * candidate 0 vs 1, attempt 0 vs 1, base 41 vs 42) give unrelated seeds, so tries never share a random stream.
+ *
+ * Candidate 0 is not folded in at all: its seeds are exactly those of the versions before candidates existed,
+ * so output with one candidate per chunk (unverified, or Whisper bypassed) stays identical for a given seed,
+ * and a verified request whose first tries pass sounds like the same request unverified.
  * @throws RangeError when an input is not a non-negative safe integer or `base` exceeds 2^32−1.
  */
 export function deriveSegmentSeed(input: SegmentSeedInput): number {
-  const { base, chunkIndex, attempt } = input;
-  for (const [name, value] of Object.entries({ base, chunkIndex, attempt })) {
+  const { base, chunkIndex, candidate, attempt } = input;
+  for (const [name, value] of Object.entries({ base, chunkIndex, candidate, attempt })) {
     if (!Number.isSafeInteger(value) || value < 0) {
       throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
     }
@@ -60,6 +67,7 @@ export function deriveSegmentSeed(input: SegmentSeedInput): number {
   let state = mix64(BigInt(base));
   state = mix64(state ^ BigInt(chunkIndex));
   state = mix64(state ^ BigInt(attempt));
+  if (candidate > 0) state = mix64(state ^ BigInt(candidate));
   const folded = Number((state ^ (state >> 32n)) & 0xffff_ffffn);
   // 0 means "random" to the API, so it must never come out; remapping one value in 2^32 keeps the spread.
   return folded === 0 ? 1 : folded;

@@ -11,7 +11,9 @@
  *    throughput of each (vc.ts);
  * 6. post-processing: a ~30 s TTS request with compaction, trim and loudness on vs off, and the stages'
  *    share of the request from their companion timings, against the 10 % aim (post-processing.ts);
- * 7. library: start to ready and GET /api/v1/outputs from the index vs a directory walk (library.ts).
+ * 7. speech recognition: the real-time factor of each installed Whisper model on a 60 s clip, and verified
+ *    TTS (every chunk transcribed and scored) vs the same request unverified (stt.ts);
+ * 8. library: start to ready and GET /api/v1/outputs from the index vs a directory walk (library.ts).
  */
 import type { InferenceBackend, ModelInfo } from "../../src/domain/inference.js";
 import { segmentText } from "../../src/text/segment.js";
@@ -22,6 +24,7 @@ import { libraryBench } from "./library.js";
 import { postProcessingBench } from "./post-processing.js";
 import { collectSpeech, speechClip } from "./speech.js";
 import { stretchBench } from "./stretch.js";
+import { sttBench } from "./stt.js";
 import { row, TABLE_HEADER } from "./table.js";
 import { median, RUNS, sideBySide } from "./timing.js";
 import { vcBench } from "./vc.js";
@@ -81,6 +84,7 @@ async function main(): Promise<void> {
     await stretchBench(backend, clip);
     await vcBench(app, backend, clip);
     await postProcessingBench(app);
+    await sttBench(app, backend, clip);
   } finally {
     await app.dispose();
     await supervisor.stop();

@@ -12,11 +12,15 @@ export interface EspeakApp {
   stop(): Promise<void>;
 }
 
-/** Starts the sidecar and the app; `prepare` fills the data folders first (the library indexes them at start). */
+/**
+ * Starts the sidecar and the app; `prepare` fills the data folders first (the library indexes them at start).
+ * `yaml` adds config; TTS skips Whisper validation unless it sets `tts_defaults:` (see makeDataDir).
+ */
 export async function startEspeakApp(
   prepare: (config: AppConfig) => Promise<void> = async () => {},
+  yaml = "",
 ): Promise<EspeakApp> {
-  const data = await makeDataDir("inference:\n  allow_download: false\n");
+  const data = await makeDataDir(`inference:\n  allow_download: false\n${yaml}`);
   await prepare(data.config);
   const supervisor = realSidecarSupervisor(data.config);
   await supervisor.start();

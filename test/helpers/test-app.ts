@@ -32,10 +32,18 @@ export interface TestAppOptions {
   data?: { dir: string; config: AppConfig };
 }
 
+/**
+ * TTS requests skip Whisper validation unless a test asks for it: verification would transcribe every chunk
+ * and change what tests about other features observe. A test about verification sets its own
+ * `tts_defaults:` section in `yaml`, which then replaces this one.
+ */
+const UNVERIFIED_TTS = "tts_defaults:\n  bypass_whisper_checking: true\n";
+
 /** A temp folder with config.yaml, outputs/, reference_audio/ and temp/. */
 export async function makeDataDir(yaml = ""): Promise<{ dir: string; config: AppConfig }> {
   const dir = await mkdtemp(join(tmpdir(), "tts-app-"));
-  await writeFile(join(dir, "config.yaml"), `paths:\n  temp: temp\n${yaml}`);
+  const ttsDefaults = /^tts_defaults:/m.test(yaml) ? "" : UNVERIFIED_TTS;
+  await writeFile(join(dir, "config.yaml"), `paths:\n  temp: temp\n${ttsDefaults}${yaml}`);
   const config = loadConfig({ path: join(dir, "config.yaml"), env: {} });
   const { outputs, referenceAudio, vcInputs, temp } = config.paths;
   await Promise.all([outputs, referenceAudio, vcInputs, temp].map((d) => mkdir(d, { recursive: true })));

@@ -10,11 +10,14 @@ export function presentTtsJson(ctx: Context, result: TtsResult): void {
   sendGeneratedJson(ctx, result, "TTS generation completed successfully", {
     generation_seed_used: result.seedUsed,
     voice_defaults_applied: result.voiceDefaultsApplied,
+    verification: result.verification,
   });
 }
 
 export async function presentTtsAudio(ctx: Context, result: TtsResult, delivery: Delivery, outputs: OutputStore) {
   ctx.set("X-Generation-Seed", String(result.seedUsed));
   setJsonHeader(ctx, "X-Voice-Defaults-Applied", result.voiceDefaultsApplied);
+  // The JSON body's `verification`, so audio clients learn whether (and how well) the speech was checked.
+  setJsonHeader(ctx, "X-Verification", { ...result.verification });
   await sendGeneratedAudio(ctx, result, delivery, outputs);
 }

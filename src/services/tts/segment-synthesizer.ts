@@ -1,10 +1,13 @@
 /**
- * Drives one streaming synthesis call over all segments and collects each segment's audio. A segment that
- * fails with an inference error is retried, with a fresh seed, up to `max_attempts_per_candidate` times,
- * resuming from the first unfinished segment; every other failure ends the request. Every call (retries
+ * Drives the synthesis of all segments in rounds, each one streaming call: the first round speaks every
+ * segment, later rounds only the segments that still need a try, each with its next seed. A try fails when
+ * the engine fails on it (InferenceFailedError) or, with a verifier, when its transcript does not pass; a
+ * segment is tried up to candidates × attempts times (candidate 0's attempts first), then the best try is
+ * kept. Each segment is handed to the verifier as soon as the stream finishes it, so recognition runs while
+ * the engine speaks the next segments. Every other failure ends the request, and every call (retries
  * included) shares the request's one absolute deadline, so retrying never extends it.
  */
-import { concatPcm } from "../../audio/pcm.js";
+import { concatPcm, durationSeconds } from "../../audio/pcm.js";
 import type { MonoPcm } from "../../domain/audio.js";
 import { InferenceFailedError, InferenceTimeoutError } from "../../domain/errors.js";
 import type {
@@ -13,21 +16,54 @@ import type {
   InferenceBackend,
   SynthesisInput,
   SynthesisStats,
-  TextSegment,
 } from "../../domain/inference.js";
+import { fallbackChoice, passes, tryPosition, type TryPosition, type TryRecord } from "./candidate-selection.js";
 
 export interface SegmentSynthesisRequest {
   texts: string[];
-  /** The seed of segment `index` at attempt `attempt` (0-based). */
-  seedFor(index: number, attempt: number): number;
+  /** The seed of one try of segment `index`. */
+  seedFor(index: number, position: TryPosition): number;
+  /** Candidates per segment: more than one only helps when a verifier can tell them apart. */
+  candidates: number;
+  /** Attempts per candidate. */
   maxAttempts: number;
   /** Everything of the synthesis input except the segments. */
   input: Omit<SynthesisInput, "segments">;
+  /** Checks each try's audio against its text; without one, the first audio of each segment is kept. */
+  verifier?: SegmentVerifier;
+}
+
+/** What checking one try found. */
+export interface TryCheck {
+  transcript: string;
+  wer: number;
+  /** Set when recognition failed; the try then counts as failed. */
+  error?: string;
+}
+
+export interface SegmentVerifier {
+  /** Transcribes and scores one try; rejects only with errors that must end the request. */
+  check(text: string, audio: MonoPcm, options: CallOptions): Promise<TryCheck>;
+  /** A try passes at or below this word error rate. */
+  readonly maxWer: number;
+  /** When no try passes: keep the longest transcript rather than the lowest error rate. */
+  readonly preferLongestTranscript: boolean;
+}
+
+/** Every try of one segment and the one whose audio is used. */
+export interface ChunkOutcome {
+  tries: TryRecord[];
+  /** Index into `tries`. */
+  chosen: number;
+  /** Whether the chosen try passed the check; undefined without a verifier. */
+  passed: boolean | undefined;
 }
 
 export interface SegmentSynthesisResult {
   /** One entry per segment, in order. */
   segments: MonoPcm[];
+  /** One entry per segment, in order. */
+  outcomes: ChunkOutcome[];
   engine: EngineName;
   watermarked: boolean;
   stretchLibrary: SynthesisStats["stretchLibrary"];
@@ -41,19 +77,44 @@ export interface SegmentSynthesisResult {
   warnings: string[];
 }
 
+/** Call options of the whole request: one absolute deadline for every attempt. */
+export interface SegmentCallOptions extends CallOptions {
+  deadline: number;
+}
+
+interface ChunkState {
+  tries: TryRecord[];
+  /** The audio kept if no later try passes: the best failed try so far. */
+  kept: { index: number; audio: MonoPcm } | undefined;
+  /** Set once the segment is done. */
+  done: { outcome: ChunkOutcome; audio: MonoPcm } | undefined;
+}
+
 interface Progress {
-  done: MonoPcm[];
-  pending: Float32Array[];
-  attempts: number[];
+  chunks: ChunkState[];
   engine: EngineName | undefined;
   sampleRate: number;
   stats: SynthesisStats[];
   warnings: Set<string>;
 }
 
-/** Call options of the whole request: one absolute deadline for every attempt. */
-export interface SegmentCallOptions extends CallOptions {
-  deadline: number;
+/** A try whose audio is finished, waiting for its check. */
+interface FinishedTry {
+  chunk: number;
+  index: number;
+  audio: MonoPcm;
+  check: Promise<TryCheck | undefined> | undefined;
+}
+
+/** One streaming call: the segments it speaks, in order, and what came back so far. */
+interface Round {
+  open: Array<{ chunk: number; position: TryPosition; seed: number }>;
+  finished: FinishedTry[];
+  pending: Float32Array[];
+  /** Stops the round's checks when one of them fails for good (or the request ends). */
+  controller: AbortController;
+  /** The first check failure that must end the request. */
+  fatal: unknown;
 }
 
 export async function synthesizeSegments(
@@ -62,35 +123,24 @@ export async function synthesizeSegments(
   options: SegmentCallOptions,
 ): Promise<SegmentSynthesisResult> {
   const progress: Progress = {
-    done: [],
-    pending: [],
-    attempts: request.texts.map(() => 0),
+    chunks: request.texts.map(() => ({ tries: [], kept: undefined, done: undefined })),
     engine: undefined,
     sampleRate: 0,
     stats: [],
     warnings: new Set(),
   };
-  while (progress.done.length < request.texts.length) {
+  while (progress.chunks.some((chunk) => chunk.done === undefined)) {
     if (Date.now() >= options.deadline)
       throw new InferenceTimeoutError("Inference did not finish before its deadline.");
-    try {
-      await streamFrom(backend, request, progress, options);
-    } catch (error) {
-      const failed = progress.done.length;
-      if (!(error instanceof InferenceFailedError) || progress.attempts[failed]! + 1 >= request.maxAttempts)
-        throw error;
-      progress.attempts[failed]! += 1;
-      progress.pending = [];
-      progress.warnings.add(
-        `segment ${failed + 1} failed and was generated again (attempt ${progress.attempts[failed]! + 1})`,
-      );
-    }
+    await runRound(backend, request, progress, options);
   }
   // Unreachable with a backend that keeps the contract (every stream starts with `start`).
   if (progress.engine === undefined)
     throw new InferenceFailedError("The inference engine did not say which engine spoke.");
+  const done = progress.chunks.map((chunk) => chunk.done!);
   return {
-    segments: progress.done,
+    segments: done.map((d) => d.audio),
+    outcomes: done.map((d) => d.outcome),
     engine: progress.engine,
     watermarked: progress.stats.some((s) => s.watermarked),
     stretchLibrary: progress.stats.find((s) => s.stretchLibrary)?.stretchLibrary,
@@ -105,32 +155,129 @@ function unique(value: string, index: number, all: string[]): boolean {
   return all.indexOf(value) === index;
 }
 
-/** One streaming call for the segments not done yet; appends finished segments to `progress.done`. */
-async function streamFrom(
+/** One streaming call for every segment not done yet, then the checks of what it produced. */
+async function runRound(
   backend: InferenceBackend,
   request: SegmentSynthesisRequest,
   progress: Progress,
-  options: CallOptions,
+  options: SegmentCallOptions,
 ): Promise<void> {
-  const first = progress.done.length;
-  const segments: TextSegment[] = request.texts
-    .slice(first)
-    .map((text, offset) => ({ text, seed: request.seedFor(first + offset, progress.attempts[first + offset]!) }));
+  const open = progress.chunks.flatMap((state, chunk) => {
+    if (state.done) return [];
+    const position = tryPosition(state.tries.length, request.maxAttempts);
+    return [{ chunk, position, seed: request.seedFor(chunk, position) }];
+  });
+  const round: Round = { open, finished: [], pending: [], controller: new AbortController(), fatal: undefined };
+  try {
+    await streamRound(backend, request, { progress, round, options });
+  } catch (error) {
+    const failed = open[round.finished.length];
+    if (!(error instanceof InferenceFailedError) || failed === undefined) {
+      round.controller.abort();
+      throw error;
+    }
+    recordEngineFailure(request, progress, { ...failed, error });
+  }
+  const checks = await Promise.all(round.finished.map((finished) => finished.check));
+  if (round.fatal !== undefined) throw round.fatal;
+  round.finished.forEach((finished, i) => conclude(request, progress.chunks[finished.chunk]!, finished, checks[i]));
+}
+
+interface StreamContext {
+  progress: Progress;
+  round: Round;
+  options: SegmentCallOptions;
+}
+
+async function streamRound(
+  backend: InferenceBackend,
+  request: SegmentSynthesisRequest,
+  { progress, round, options }: StreamContext,
+): Promise<void> {
+  const segments = round.open.map(({ chunk, seed }) => ({ text: request.texts[chunk]!, seed }));
   for await (const event of backend.synthesizeStream({ ...request.input, segments }, options)) {
     if (event.type === "start") {
       progress.engine = event.engine;
       progress.sampleRate = event.sampleRate;
     } else if (event.type === "audio") {
-      progress.pending.push(event.samples);
-      if (event.segmentFinal) finishSegment(progress);
+      round.pending.push(event.samples);
+      if (event.segmentFinal) finishTry(request, { progress, round, options });
     } else {
       progress.stats.push(event.stats);
     }
   }
 }
 
-function finishSegment(progress: Progress): void {
+/** Records the try the stream just finished and starts checking it at once. */
+function finishTry(request: SegmentSynthesisRequest, { progress, round, options }: StreamContext): void {
   const { sampleRate } = progress;
-  progress.done.push(concatPcm(progress.pending.map((samples) => ({ sampleRate, samples }))));
-  progress.pending = [];
+  const audio = concatPcm(round.pending.map((samples) => ({ sampleRate, samples })));
+  round.pending = [];
+  const { chunk, position, seed } = round.open[round.finished.length]!;
+  const state = progress.chunks[chunk]!;
+  const record = { ...position, seed, durationSeconds: durationSeconds(audio), ...unchecked() };
+  const index = state.tries.push(record) - 1;
+  const check = request.verifier
+    ?.check(request.texts[chunk]!, audio, { ...options, signal: roundSignal(round, options) })
+    .catch((error: unknown) => {
+      round.fatal ??= error;
+      round.controller.abort();
+      return undefined;
+    });
+  round.finished.push({ chunk, index, audio, check });
+}
+
+function unchecked(): Pick<TryRecord, "transcript" | "wer" | "error"> {
+  return { transcript: undefined, wer: undefined, error: undefined };
+}
+
+function roundSignal(round: Round, options: CallOptions): AbortSignal {
+  const own = round.controller.signal;
+  return options.signal ? AbortSignal.any([options.signal, own]) : own;
+}
+
+/** Keeps a try that passed (or any audio, unverified); otherwise keeps the best and retries while tries remain. */
+function conclude(
+  request: SegmentSynthesisRequest,
+  state: ChunkState,
+  finished: FinishedTry,
+  check: TryCheck | undefined,
+): void {
+  const record = state.tries[finished.index]!;
+  const { verifier } = request;
+  if (check) Object.assign(record, { transcript: check.transcript, wer: check.wer, error: check.error });
+  if (!verifier || passes(record, verifier.maxWer)) {
+    const outcome = { tries: state.tries, chosen: finished.index, passed: verifier ? true : undefined };
+    state.done = { outcome, audio: finished.audio };
+    return;
+  }
+  if (fallbackChoice(state.tries, verifier.preferLongestTranscript) === finished.index)
+    state.kept = { index: finished.index, audio: finished.audio };
+  if (state.tries.length >= maxTries(request)) keepBest(state);
+}
+
+/** The engine failed on a try: record it, then retry while tries remain, else keep the best or fail. */
+function recordEngineFailure(
+  request: SegmentSynthesisRequest,
+  progress: Progress,
+  failed: { chunk: number; position: TryPosition; seed: number; error: InferenceFailedError },
+): void {
+  const { chunk, position, seed, error } = failed;
+  const state = progress.chunks[chunk]!;
+  state.tries.push({ ...position, seed, durationSeconds: undefined, ...unchecked(), error: error.message });
+  if (state.tries.length < maxTries(request)) {
+    progress.warnings.add(`segment ${chunk + 1} failed and was generated again (attempt ${state.tries.length + 1})`);
+    return;
+  }
+  if (!state.kept) throw error;
+  keepBest(state);
+}
+
+function keepBest(state: ChunkState): void {
+  const { index, audio } = state.kept!;
+  state.done = { outcome: { tries: state.tries, chosen: index, passed: false }, audio };
+}
+
+function maxTries(request: SegmentSynthesisRequest): number {
+  return request.candidates * request.maxAttempts;
 }

@@ -21,6 +21,8 @@ export interface TtsGenerationInfo {
   processingTimeSeconds: number;
   /** The voice's default parameters used for fields the request left unset. */
   voiceDefaultsApplied: Record<string, unknown>;
+  /** Speech-recognition checks: the summary and every chunk's tries, transcripts, scores and choice. */
+  verification: object;
   warnings: string[];
 }
 
@@ -52,6 +54,7 @@ export function ttsMetadata(request: TtsRequest, info: TtsGenerationInfo, files:
       post_processing: info.postProcessing,
       voice_defaults_applied: info.voiceDefaultsApplied,
     },
+    verification: info.verification,
     files: Object.fromEntries(files.map((file) => [fileKey(file), file.filename])),
     warnings: info.warnings,
   };

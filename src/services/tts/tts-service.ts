@@ -1,8 +1,8 @@
 /**
  * The TTS pipeline: sound words and text preprocessing, segmentation, the reference voice (a library name
- * or a URL), synthesis through the inference backend (speed applied by the engine), joining, the
- * post-processing chain, export and metadata. Everything the request asked for is either done or reported in
- * `warnings`.
+ * or a URL), synthesis through the inference backend (speed applied by the engine; each chunk checked by
+ * speech recognition unless bypassed), joining, the post-processing chain, export and metadata. Everything
+ * the request asked for is either done or reported in `warnings`.
  */
 import type { Logger } from "../../logging.js";
 import { concatPcm, durationSeconds } from "../../audio/pcm.js";
@@ -17,12 +17,19 @@ import { engineInput, type AudioSources, type RequestSources, type ResolvedSourc
 import type { OutputNamer } from "../output-name.js";
 import type { OutputWriter } from "../output-writer.js";
 import { runPostProcessing, type PostProcessingResult, type SpeedStage } from "../post-processing/chain.js";
-import { deriveSegmentSeed, resolveSeed } from "../seeds.js";
-import { synthesizeSegments, type SegmentCallOptions, type SegmentSynthesisResult } from "./segment-synthesizer.js";
+import { resolveSeed } from "../seeds.js";
+import type { SegmentCallOptions, SegmentSynthesisResult } from "./segment-synthesizer.js";
 import { ttsMetadata } from "./tts-metadata.js";
 import type { TtsRequest } from "./tts-request.js";
 import { switchedOffWarnings, watermarkWarning } from "../request-warnings.js";
 import { ignoredParameterWarning, unavailableOptionWarnings } from "./tts-warnings.js";
+import {
+  verificationRecord,
+  verificationSummary,
+  verificationWarnings,
+  type VerificationSummary,
+} from "./verification-report.js";
+import { synthesizeVerified, type VerificationOutcome } from "./verified-synthesis.js";
 import { applyVoiceDefaults, countVoiceUse, type VoiceHooks } from "./voice-defaults.js";
 
 export interface TtsServiceOptions {
@@ -43,6 +50,8 @@ export interface TtsServiceOptions {
   random: () => number;
   /** The voice library's defaults and usage statistics. */
   voiceHooks: VoiceHooks;
+  /** Verified TTS: a chunk's try passes at or below this word error rate (config stt.verify_max_wer). */
+  verifyMaxWer: number;
 }
 
 export interface TtsResult {
@@ -52,6 +61,8 @@ export interface TtsResult {
   warnings: string[];
   /** The voice's default parameters that filled fields the request left unset. */
   voiceDefaultsApplied: Record<string, unknown>;
+  /** Whether and how the chunks were checked by speech recognition. */
+  verification: VerificationSummary;
 }
 
 export interface GenerateOptions {
@@ -74,6 +85,7 @@ interface Speech {
   text: PreparedText;
   seedUsed: number;
   synthesis: SegmentSynthesisResult;
+  verification: VerificationOutcome;
   post: PostProcessingResult;
 }
 
@@ -110,7 +122,9 @@ export class TtsService {
       const files = await this.publish(request, { speech, folder, warnings, signal, elapsedSeconds, applied });
       if (voice?.libraryPath) await countVoiceUse(this.options.voiceHooks, voice.libraryPath, log);
       const processingTimeSeconds = elapsedSeconds();
-      return { files, seedUsed: speech.seedUsed, processingTimeSeconds, warnings, voiceDefaultsApplied: applied };
+      const verification = verificationSummary(speech.verification, speech.synthesis.outcomes);
+      const { seedUsed } = speech;
+      return { files, seedUsed, processingTimeSeconds, warnings, voiceDefaultsApplied: applied, verification };
     } finally {
       await sources.close();
     }
@@ -174,41 +188,27 @@ export class TtsService {
     context: { text: PreparedText; voice: AudioInput | undefined; log: Logger; call: SegmentCallOptions },
   ): Promise<Speech> {
     const { text, voice, log, call } = context;
-    const { texts } = text;
-    const opts = request.options;
-    const seedUsed = resolveSeed(opts.seed, this.options.random);
-    log.info({ segments: texts.length, seed: seedUsed }, "tts: synthesizing");
-    const synthesis = await synthesizeSegments(
-      this.options.backend,
-      {
-        texts,
-        seedFor: (chunkIndex, attempt) => deriveSegmentSeed({ base: seedUsed, chunkIndex, attempt }),
-        maxAttempts: opts.max_attempts_per_candidate,
-        input: {
-          voice,
-          params: { exaggeration: opts.exaggeration, cfgWeight: opts.cfg_weight, temperature: opts.temperature },
-          language: request.language,
-          speed: opts.speed_factor === 1 ? undefined : opts.speed_factor,
-          stretchLibrary: opts.speed_factor_library,
-        },
-      },
-      call,
-    );
-    const post = await runPostProcessing(concatPcm(synthesis.segments), opts, { signal: call.signal });
-    return { text, seedUsed, synthesis, post };
+    const seedUsed = resolveSeed(request.options.seed, this.options.random);
+    log.info({ segments: text.texts.length, seed: seedUsed }, "tts: synthesizing");
+    const { backend, verifyMaxWer: maxWer } = this.options;
+    const spec = { request, texts: text.texts, seedUsed, voice, maxWer };
+    const { synthesis, verification } = await synthesizeVerified(backend, spec, call);
+    const post = await runPostProcessing(concatPcm(synthesis.segments), request.options, { signal: call.signal });
+    return { text, seedUsed, synthesis, verification, post };
   }
 
   private warnings(request: TtsRequest, speech: Speech): string[] {
-    const { synthesis } = speech;
+    const { synthesis, verification } = speech;
     const { engine } = synthesis;
     const engineWarnings = [
       ignoredParameterWarning(request, synthesis.ignoredParameters, engine),
       watermarkWarning(request.options.disable_watermark, synthesis.watermarked, engine),
     ];
     return [
-      ...unavailableOptionWarnings(request),
+      ...unavailableOptionWarnings(request, verification.plan),
       ...switchedOffWarnings(request.options, request.explicitFields),
       ...synthesis.warnings,
+      ...verificationWarnings(verification, synthesis.outcomes),
       ...engineWarnings.filter((w) => w !== undefined),
       ...speech.post.warnings,
     ];
@@ -251,6 +251,7 @@ export class TtsService {
             postProcessing: [...speedStages(opts.speed_factor, speech.synthesis), ...speech.post.stages],
             processingTimeSeconds: elapsedSeconds(),
             voiceDefaultsApplied: applied,
+            verification: verificationRecord(speech.verification, speech.synthesis.outcomes, speech.text.texts),
             warnings,
           },
           files,

@@ -1,12 +1,13 @@
 /**
- * TTS request options this server cannot honour yet, and parameters the engine ignored. Each is reported in
+ * TTS request options this server could not honour, and parameters the engine ignored. Each is reported in
  * `warnings` when the client asked for it, so nothing is ignored silently; options left at their defaults ask
  * for nothing and stay quiet.
  */
 import { unknownFieldWarnings } from "../request-warnings.js";
 import type { TtsRequest } from "./tts-request.js";
+import type { VerificationPlan } from "./verified-synthesis.js";
 
-/** Fields of Whisper validation, which needs the speech-recognition engine this server does not have yet. */
+/** Fields of Whisper validation: asking for it means sending one of them without bypassing it. */
 const WHISPER_FIELDS = [
   "bypass_whisper_checking",
   "whisper_model_name",
@@ -14,22 +15,31 @@ const WHISPER_FIELDS = [
   "use_longest_transcript_on_fail",
 ] as const;
 
-/** Warnings about request fields that had no effect: unknown fields, Whisper validation, extra candidates. */
-export function unavailableOptionWarnings(request: TtsRequest): string[] {
+/**
+ * Warnings about request fields that had no effect, or a different one than asked: unknown fields, Whisper
+ * validation that could not run, extra candidates without validation, and openai-whisper (only
+ * faster-whisper is installed).
+ */
+export function unavailableOptionWarnings(request: TtsRequest, plan: VerificationPlan): string[] {
   const warnings = unknownFieldWarnings(request.unknownFields, "TTS");
-  // Validation is asked for when a Whisper field is sent without bypassing it; the defaults ask for nothing.
-  const whisperSent = WHISPER_FIELDS.filter((field) => request.explicitFields.has(field));
-  if (!request.options.bypass_whisper_checking && whisperSent.length > 0) {
+  const opts = request.options;
+  const sent = (field: string) => request.explicitFields.has(field);
+  if (plan.verify) {
+    if (sent("use_faster_whisper") && !opts.use_faster_whisper)
+      warnings.push("openai-whisper is not installed; faster-whisper was used");
+    return warnings;
+  }
+  const whisperSent = WHISPER_FIELDS.filter(sent);
+  if (!opts.bypass_whisper_checking && whisperSent.length > 0) {
     warnings.push(
-      "Whisper validation is not available on this server, so candidates were not transcribed or checked; " +
-        `${whisperSent.join(", ")} had no effect`,
+      `Whisper validation is not available on this server (${plan.reason}), so candidates were not ` +
+        `transcribed or checked; ${whisperSent.join(", ")} had no effect`,
     );
   }
-  const candidates = request.options.num_candidates_per_chunk;
-  if (candidates > 1 && request.explicitFields.has("num_candidates_per_chunk")) {
+  if (opts.num_candidates_per_chunk > 1 && sent("num_candidates_per_chunk")) {
     warnings.push(
-      `num_candidates_per_chunk=${candidates}: without a validator one candidate per chunk is generated, ` +
-        "since extra candidates could never be chosen",
+      `num_candidates_per_chunk=${opts.num_candidates_per_chunk}: without a validator one candidate per chunk ` +
+        "is generated, since extra candidates could never be chosen",
     );
   }
   return warnings;

@@ -81,7 +81,12 @@ describe("POST /api/v1/tts behaviour (fake engine)", () => {
   });
 
   it("reports what it cannot honour, unknown fields and engine warnings, in the body and in X-Warnings", async () => {
-    await start({ warnings: ["fake: stretched with sox"], ignoredParameters: ["cfg_weight"] });
+    // No speech recognition: asking for Whisper validation and extra candidates cannot be honoured.
+    await start({
+      warnings: ["fake: stretched with sox"],
+      ignoredParameters: ["cfg_weight"],
+      stt: { available: false },
+    });
     const body = {
       text: "Warn me.",
       cfg_weight: 0.3,

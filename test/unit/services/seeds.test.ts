@@ -25,7 +25,7 @@ describe("services/seeds", () => {
 
   describe("deriveSegmentSeed", () => {
     it("is deterministic", () => {
-      const input = { base: 123456789, chunkIndex: 7, attempt: 2 };
+      const input = { base: 123456789, chunkIndex: 7, candidate: 1, attempt: 2 };
       expect(deriveSegmentSeed(input)).to.equal(deriveSegmentSeed({ ...input }));
     });
 
@@ -35,6 +35,7 @@ describe("services/seeds", () => {
         const seed = deriveSegmentSeed({
           base: Math.floor(random() * MAX_SEED),
           chunkIndex: Math.floor(random() * 500),
+          candidate: Math.floor(random() * 10),
           attempt: Math.floor(random() * 10),
         });
         expect(Number.isInteger(seed)).to.equal(true);
@@ -46,15 +47,47 @@ describe("services/seeds", () => {
       for (const base of [1, 42, MAX_SEED]) {
         const seen = new Set<number>();
         for (let chunkIndex = 0; chunkIndex < 200; chunkIndex++) {
-          for (let attempt = 0; attempt < 10; attempt++) seen.add(deriveSegmentSeed({ base, chunkIndex, attempt }));
+          for (let attempt = 0; attempt < 10; attempt++) {
+            seen.add(deriveSegmentSeed({ base, chunkIndex, candidate: 0, attempt }));
+          }
         }
         expect(seen.size).to.equal(2000);
       }
     });
 
+    it("differs across every candidate and attempt of verified TTS (10 × 10 tries of 20 chunks)", () => {
+      for (const base of [1, 42, MAX_SEED]) {
+        const seen = new Set<number>();
+        for (let chunkIndex = 0; chunkIndex < 20; chunkIndex++) {
+          for (let candidate = 0; candidate < 10; candidate++) {
+            for (let attempt = 0; attempt < 10; attempt++) {
+              seen.add(deriveSegmentSeed({ base, chunkIndex, candidate, attempt }));
+            }
+          }
+        }
+        expect(seen.size).to.equal(2000);
+      }
+    });
+
+    it("keeps the seeds of candidate 0 that requests had before candidates existed, so their audio is unchanged", () => {
+      // Recorded from the derivation of (base, chunk, attempt) before candidates were added.
+      const before: Array<[number, number, number, number]> = [
+        [42, 0, 0, 3140534338],
+        [42, 1, 0, 686505324],
+        [42, 1, 2, 3524909626],
+        [MAX_SEED, 7, 0, 2733267000],
+        [1, 199, 9, 2292415387],
+      ];
+      for (const [base, chunkIndex, attempt, seed] of before) {
+        expect(deriveSegmentSeed({ base, chunkIndex, candidate: 0, attempt })).to.equal(seed);
+      }
+    });
+
     it("differs for neighbouring base seeds, so seeds 41 and 42 give unrelated runs", () => {
-      const a = Array.from({ length: 50 }, (_, i) => deriveSegmentSeed({ base: 41, chunkIndex: i, attempt: 0 }));
-      const b = Array.from({ length: 50 }, (_, i) => deriveSegmentSeed({ base: 42, chunkIndex: i, attempt: 0 }));
+      const seedOf = (base: number, chunkIndex: number) =>
+        deriveSegmentSeed({ base, chunkIndex, candidate: 0, attempt: 0 });
+      const a = Array.from({ length: 50 }, (_, i) => seedOf(41, i));
+      const b = Array.from({ length: 50 }, (_, i) => seedOf(42, i));
       expect(a.filter((x) => b.includes(x))).to.deep.equal([]);
     });
 
@@ -62,11 +95,12 @@ describe("services/seeds", () => {
       let flipped = 0;
       let trials = 0;
       for (let base = 1; base < 200; base++) {
-        const seed = deriveSegmentSeed({ base, chunkIndex: 3, attempt: 1 });
+        const seed = deriveSegmentSeed({ base, chunkIndex: 3, candidate: 2, attempt: 1 });
         for (const other of [
-          deriveSegmentSeed({ base: base ^ 1, chunkIndex: 3, attempt: 1 }),
-          deriveSegmentSeed({ base, chunkIndex: 2, attempt: 1 }),
-          deriveSegmentSeed({ base, chunkIndex: 3, attempt: 0 }),
+          deriveSegmentSeed({ base: base ^ 1, chunkIndex: 3, candidate: 2, attempt: 1 }),
+          deriveSegmentSeed({ base, chunkIndex: 2, candidate: 2, attempt: 1 }),
+          deriveSegmentSeed({ base, chunkIndex: 3, candidate: 3, attempt: 1 }),
+          deriveSegmentSeed({ base, chunkIndex: 3, candidate: 2, attempt: 0 }),
         ]) {
           flipped += popcount((seed ^ other) >>> 0);
           trials++;
@@ -76,9 +110,12 @@ describe("services/seeds", () => {
     });
 
     it("rejects negative, fractional or oversized inputs", () => {
-      expect(() => deriveSegmentSeed({ base: -1, chunkIndex: 0, attempt: 0 })).to.throw(RangeError, /base/);
-      expect(() => deriveSegmentSeed({ base: 1, chunkIndex: 0.5, attempt: 0 })).to.throw(RangeError, /chunkIndex/);
-      expect(() => deriveSegmentSeed({ base: MAX_SEED + 1, chunkIndex: 0, attempt: 0 })).to.throw(RangeError);
+      const seed = (input: Partial<Parameters<typeof deriveSegmentSeed>[0]>) => () =>
+        deriveSegmentSeed({ base: 1, chunkIndex: 0, candidate: 0, attempt: 0, ...input });
+      expect(seed({ base: -1 })).to.throw(RangeError, /base/);
+      expect(seed({ chunkIndex: 0.5 })).to.throw(RangeError, /chunkIndex/);
+      expect(seed({ candidate: -1 })).to.throw(RangeError, /candidate/);
+      expect(seed({ base: MAX_SEED + 1 })).to.throw(RangeError);
     });
   });
 });
