@@ -153,3 +153,14 @@ def test_the_multilingual_model_detects_the_language_and_says_how_sure_it_is(sta
     translated = running.speech.Transcribe(request, timeout=60)
     assert translated.info.model != "tiny.en"
     assert translated.info.warnings[0].startswith("model tiny.en is English-only and cannot translate; used ")
+
+
+@pytest.mark.skipif(not (BASE / "model.bin").is_file(), reason=f"the base Whisper model is not installed at {BASE}")
+def test_a_long_silence_after_the_speech_adds_no_words(start_sidecar, speech):
+    # Without voice-activity detection, base heard "You" at 32 s in this silence.
+    samples, rate = speech
+    padded = np.concatenate([samples, np.zeros(40 * rate, dtype=np.float32)])
+    running = start_sidecar(whisper_dir=str(WHISPER_DIR))
+    response = running.speech.Transcribe(transcribe_request(wav_source(padded, rate), model="base"), timeout=60)
+    assert word_error_rate(words(TEXT), words(response.text)) <= MAX_WORD_ERROR_RATE, response.text
+    assert response.segments[-1].end_seconds <= samples.size / rate + 0.5
