@@ -18,7 +18,7 @@
  * moves every reading by exactly that gain, so only the dynamic mode needs a second measurement.
  */
 import type { MonoPcm } from "../domain/audio.js";
-import { AudioToolError } from "./audio-errors.js";
+import { EBUR128_METER, parseEbur128Summary, type Ebur128Reading } from "./ebur128.js";
 import { runFfmpeg, type FfmpegCommonOptions } from "./ffmpeg-run.js";
 import { f32leToFloat32, float32ToF32le } from "./pcm.js";
 
@@ -66,13 +66,7 @@ export interface LoudnessResult {
   info: LoudnessInfo;
 }
 
-/** Below this, BS.1770's absolute gate leaves no block to average: the audio is silence to the meter. */
-const ABSOLUTE_GATE_LUFS = -70;
-
-/** A reading plus the relative gate threshold, which loudnorm's dynamic mode takes as `measured_thresh`. */
-interface Reading extends LoudnessMeasurement {
-  threshold_lufs: number;
-}
+type Reading = Ebur128Reading;
 
 /**
  * Normalizes `pcm` with the chosen method. Silent audio (no true peak) and, for `ebu`, audio with no
@@ -212,8 +206,8 @@ function dynamicFilter(t: Targets, m: Reading, offsetDb: number): string {
 
 /** The ebur128 meter's summary of `pcm`. Its frame log goes to the verbose level, below what is read. */
 async function measure(pcm: MonoPcm, run: FfmpegCommonOptions): Promise<Reading> {
-  const { stderr } = await runFfmpegFilter(pcm, "ebur128=peak=true:framelog=verbose", { ...run, output: false });
-  return parseSummary(stderr);
+  const { stderr } = await runFfmpegFilter(pcm, EBUR128_METER, { ...run, output: false });
+  return parseEbur128Summary(stderr);
 }
 
 interface FilterRun extends FfmpegCommonOptions {
@@ -241,30 +235,6 @@ async function runFfmpegFilter(
     ...(run.output ? { onStdout: (chunk: Buffer) => chunks.push(chunk) } : {}),
   });
   return { stderr, samples: run.output ? f32leToFloat32(Buffer.concat(chunks)) : new Float32Array(0) };
-}
-
-/**
- * The meter's summary block: `I: -20.4 LUFS`, then its `Threshold`, `LRA: 0.7 LU`, and `Peak: -2.5 dBFS`
- * (`-inf` for silence). Integrated loudness at the absolute gate means no block was loud enough to count.
- */
-function parseSummary(stderr: string): Reading {
-  const summary = stderr.slice(stderr.lastIndexOf("Summary:"));
-  const value = (re: RegExp) => re.exec(summary)?.[1];
-  const integrated = value(/I:\s+(-?[\d.]+) LUFS/);
-  const threshold = value(/I:[^\n]*\n\s*Threshold:\s+(-?[\d.]+) LUFS/);
-  const lra = value(/LRA:\s+(-?[\d.]+) LU/);
-  const peak = value(/Peak:\s+(-?(?:[\d.]+|inf)) dBFS/);
-  if (integrated === undefined || threshold === undefined || lra === undefined || peak === undefined) {
-    throw new AudioToolError("ffmpeg's ebur128 meter printed no summary", "AUDIO_TOOL_FAILED", stderr.slice(-2000));
-  }
-  const i = Number(integrated);
-  const measured = i > ABSOLUTE_GATE_LUFS;
-  return {
-    integrated_lufs: measured ? i : null,
-    true_peak_dbtp: Number.isFinite(Number(peak)) ? Number(peak) : null,
-    lra_lu: measured ? Number(lra) : null,
-    threshold_lufs: Number(threshold),
-  };
 }
 
 /** A reading as the metadata shows it. */

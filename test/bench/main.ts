@@ -13,12 +13,15 @@
  *    share of the request from their companion timings, against the 10 % aim (post-processing.ts);
  * 7. speech recognition: the real-time factor of each installed Whisper model on a 60 s clip, and verified
  *    TTS (every chunk transcribed and scored) vs the same request unverified (stt.ts);
- * 8. library: start to ready and GET /api/v1/outputs from the index vs a directory walk (library.ts).
+ * 8. library: start to ready and GET /api/v1/outputs from the index vs a directory walk (library.ts);
+ * 9. concat: our streaming join vs ffmpeg's concat demuxer on 1 000 one-second and 3 × 60-minute clips, wall
+ *    time and peak RSS of each (concat.ts).
  */
 import type { InferenceBackend, ModelInfo } from "../../src/domain/inference.js";
 import { segmentText } from "../../src/text/segment.js";
 import { realSidecarSupervisor } from "../helpers/real-sidecar.js";
 import { makeDataDir, startTestApp, type TestApp } from "../helpers/test-app.js";
+import { concatBench } from "./concat.js";
 import { postForAudio } from "./http.js";
 import { libraryBench } from "./library.js";
 import { postProcessingBench } from "./post-processing.js";
@@ -94,4 +97,5 @@ async function main(): Promise<void> {
 const started = performance.now();
 await main();
 await libraryBench();
+await concatBench();
 console.log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
