@@ -8,6 +8,7 @@ import type { Logger } from "./logging.js";
 import { errorHandler } from "./http/middleware/error-handler.js";
 import { jsonBody } from "./http/middleware/json-body.js";
 import { requestContext } from "./http/middleware/request-context.js";
+import { concatRoutes } from "./http/routes/concat.js";
 import { maintenanceRoutes } from "./http/routes/maintenance.js";
 import { openAiAudioRoutes } from "./http/routes/openai-audio.js";
 import { outputFileRoutes, outputLibraryRoutes } from "./http/routes/outputs.js";
@@ -51,6 +52,15 @@ export function createApp(deps: AppDependencies): Koa {
       defaults: config.vcDefaults,
       tempRoot,
       maxUploadBytes: config.uploads.maxVcSourceBytes,
+    }),
+    concatRoutes({
+      concat: services.concat,
+      outputs: services.outputs,
+      tempRoot,
+      maxItems: config.concat.maxItems,
+      maxUploads: config.concat.maxUploads,
+      maxUploadBytes: config.uploads.maxConcatUploadBytes,
+      maxTotalUploadBytes: config.uploads.maxConcatTotalBytes,
     }),
     voiceRoutes({ voices: services.voices, tempRoot, maxUploadBytes: config.uploads.maxVoiceBytes }),
     vcInputRoutes({ vcInputs: services.vcInputs, tempRoot, maxUploadBytes: config.uploads.maxVcInputBytes }),

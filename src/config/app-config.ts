@@ -46,7 +46,16 @@ export interface AppConfig {
     verifyMaxWer: number;
   };
   library: { rescanIntervalMs: number };
-  uploads: { maxVoiceBytes: number; maxVcInputBytes: number; maxVcSourceBytes: number };
+  uploads: {
+    maxVoiceBytes: number;
+    maxVcInputBytes: number;
+    maxVcSourceBytes: number;
+    /** Each file of a mixed concatenation, and all of one request's together. */
+    maxConcatUploadBytes: number;
+    maxConcatTotalBytes: number;
+  };
+  /** Concatenation limits and its output layout (0 = the first clip's rate or channel count). */
+  concat: { maxItems: number; maxUploads: number; sampleRate: number; channels: 0 | 1 | 2 };
   /** Encoder settings of the exported formats. */
   audio: { mp3BitrateKbps: number; opusBitrateKbps: number; aacBitrateKbps: number };
   /** Downloading reference voices and VC sources by http(s) URL (off by default; see docs/configuration.md). */

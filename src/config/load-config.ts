@@ -121,7 +121,10 @@ function toAppConfig(raw: RawConfig, base: string, source: string | undefined): 
       maxVoiceBytes: Math.round(raw.uploads.max_voice_mb * MIB),
       maxVcInputBytes: Math.round(raw.uploads.max_vc_input_mb * MIB),
       maxVcSourceBytes: Math.round(raw.uploads.max_vc_source_mb * MIB),
+      maxConcatUploadBytes: Math.round(raw.uploads.max_concat_upload_mb * MIB),
+      maxConcatTotalBytes: Math.round(raw.uploads.max_concat_total_mb * MIB),
     },
+    concat: toConcat(raw.concat),
     audio: {
       mp3BitrateKbps: raw.audio.mp3_bitrate_kbps,
       opusBitrateKbps: raw.audio.opus_bitrate_kbps,
@@ -141,6 +144,15 @@ function toUrlSources(raw: RawConfig["url_sources"]): AppConfig["urlSources"] {
     maxBytes: Math.round(raw.max_mb * MIB),
     timeoutMs: raw.timeout_seconds * 1000,
     maxRedirects: raw.max_redirects,
+  };
+}
+
+function toConcat(raw: RawConfig["concat"]): AppConfig["concat"] {
+  return {
+    maxItems: raw.max_items,
+    maxUploads: raw.max_uploads,
+    sampleRate: raw.sample_rate,
+    channels: raw.channels,
   };
 }
 

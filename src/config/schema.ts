@@ -91,6 +91,19 @@ export const configSchema = z.strictObject({
     max_voice_mb: z.number().positive().max(10_240).default(100),
     max_vc_input_mb: z.number().positive().max(10_240).default(50),
     max_vc_source_mb: z.number().positive().max(10_240).default(100),
+    max_concat_upload_mb: z.number().positive().max(10_240).default(100),
+    max_concat_total_mb: z.number().positive().max(102_400).default(1024),
+  }),
+  concat: section({
+    max_items: positiveInt().max(100_000).default(5000),
+    max_uploads: positiveInt().max(10_000).default(100),
+    // 0 = the first clip's rate / channel count.
+    sample_rate: z
+      .number()
+      .int()
+      .refine((rate) => rate === 0 || (rate >= 8000 && rate <= 192_000), { error: "must be 0 or 8000-192000" })
+      .default(0),
+    channels: z.union([z.literal(0), z.literal(1), z.literal(2)]).default(0),
   }),
   audio: section({
     mp3_bitrate_kbps: z.number().int().min(32).max(320).default(320),

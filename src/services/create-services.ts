@@ -2,6 +2,7 @@
  * Wires the database, the libraries and the services over one inference backend, as main.ts runs them and
  * the tests build them.
  */
+import { concatenate } from "../audio/concat/concatenate.js";
 import type { AppConfig } from "../config/app-config.js";
 import type { InferenceBackend } from "../domain/inference.js";
 import type { Logger } from "../logging.js";
@@ -10,6 +11,8 @@ import { Library } from "../storage/library/library.js";
 import { OutputStore } from "../storage/output-store.js";
 import { NamedAudioStore } from "../storage/named-audio-store.js";
 import { AudioSources } from "./audio-sources.js";
+import { ConcatService } from "./concat/concat-service.js";
+import { libraryReplacer } from "./concat/concat-target.js";
 import { LibraryCatalog } from "./library/library-catalog.js";
 import { VcInputLibrary } from "./library/vc-input-library.js";
 import { VoiceLibrary } from "./library/voice-library.js";
@@ -26,6 +29,8 @@ export interface Services {
   outputs: OutputStore;
   tts: TtsService;
   vc: VcService;
+  /** Joining audio files, uploads and silences. */
+  concat: ConcatService;
   /** Speech recognition of uploads (OpenAI's transcription routes, VC input text). */
   stt: TranscriptionService;
   voices: VoiceLibrary;
@@ -67,6 +72,16 @@ export function createServices(config: AppConfig, backend: InferenceBackend, log
     verifyMaxWer: config.stt.verifyMaxWer,
   });
   const vc = new VcService({ ...shared, inputs: new NamedAudioStore(config.paths.vcInputs, "vc_inputs") });
+  const concat = new ConcatService({
+    outputs,
+    writer: shared.writer,
+    namer: shared.namer,
+    replacer: libraryReplacer(library.stores.outputs),
+    tempRoot: config.paths.temp,
+    layout: { sampleRate: config.concat.sampleRate, channels: config.concat.channels },
+    concatenate,
+    random: Math.random,
+  });
   const stt = new TranscriptionService({ backend, defaultModel: config.stt.defaultModel });
   const maintenance = createMaintenanceService(config, library.stores, log);
   return {
@@ -75,6 +90,7 @@ export function createServices(config: AppConfig, backend: InferenceBackend, log
     outputs,
     tts,
     vc,
+    concat,
     stt,
     voices,
     vcInputs: new VcInputLibrary(new LibraryCatalog(library.stores.vc_inputs), stt),

@@ -14,7 +14,7 @@ export interface Timestamp {
 export type Clock = () => Timestamp;
 
 /** What produced the file; the first part of its name. */
-export type OutputKind = "tts" | "vc";
+export type OutputKind = "tts" | "vc" | "concat" | "mixed";
 
 /** Request values that appear in a TTS filename. */
 export interface TtsNameParams {
@@ -100,6 +100,39 @@ export function vcNameParts(p: VcNameParams): string[] {
   return parts;
 }
 
+/** What a concatenation did, as its filename tells it (both endpoints, `concat` and `mixed`). */
+export interface ConcatNameParams {
+  /** Audio items (server files and uploads); silences are not counted. */
+  fileCount: number;
+  /** Manual silences (`(500ms)` items or `silence` segments). */
+  silenceCount: number;
+  /** Natural pauses, when at least one was inserted. */
+  pause: { baseMs: number; variationMs: number } | undefined;
+  crossfadeMs: number;
+  normalizeLevels: boolean;
+  trim: boolean;
+  trimThresholdMs: number;
+}
+
+/**
+ * Name parts of a concatenation (spec §4.1): `{n}files`; `sil{n}` with manual silences; `pause{P}` or
+ * `pause{P}v{V}` when natural pauses were inserted (the original tied this to "no manual silence", which is
+ * when its pauses ran); `fade{ms}`; `leveled`; `trim{T}`. The original named mixed outputs `default`: they
+ * get the same parts here.
+ */
+export function concatNameParts(p: ConcatNameParams): string[] {
+  const parts = [`${formatPythonInt(p.fileCount)}files`];
+  if (p.silenceCount > 0) parts.push(`sil${formatPythonInt(p.silenceCount)}`);
+  if (p.pause && p.pause.baseMs > 0) {
+    const variation = p.pause.variationMs > 0 ? `v${formatPythonInt(p.pause.variationMs)}` : "";
+    parts.push(`pause${formatPythonInt(p.pause.baseMs)}${variation}`);
+  }
+  if (p.crossfadeMs > 0) parts.push(`fade${formatPythonInt(p.crossfadeMs)}`);
+  if (p.normalizeLevels) parts.push("leveled");
+  if (p.trim) parts.push(`trim${formatPythonInt(p.trimThresholdMs)}`);
+  return parts;
+}
+
 /**
  * `YYYY-MM-DD_HHMMSS_uuuuuu` in the local time zone, like Python's `datetime.now()`.
  * @throws RangeError when `microseconds` is not an integer in 0..999999.
@@ -142,6 +175,8 @@ export const systemClock: Clock = () => {
 export interface OutputNamer {
   tts(params: TtsNameParams): string;
   vc(params: VcNameParams): string;
+  /** `kind` says which endpoint: `concat` (a list of files) or `mixed` (server files, uploads, silences). */
+  concat(kind: "concat" | "mixed", params: ConcatNameParams): string;
 }
 
 /**
@@ -163,5 +198,6 @@ export function createOutputNamer(clock: Clock = systemClock): OutputNamer {
   return {
     tts: (params) => stem("tts", ttsNameParts(params)),
     vc: (params) => stem("vc", vcNameParts(params)),
+    concat: (kind, params) => stem(kind, concatNameParts(params)),
   };
 }

@@ -1,8 +1,9 @@
 /**
- * Turns finished speech (TTS or voice conversion) into the requested files in outputs/: one master, a 32-bit
- * float WAV in the request's scratch folder; one encode per requested format from it (in parallel, bounded by
- * the core count); then every file published under one generated stem, each with its `<file>.<ext>.json`
- * companion. Any failed encode fails the whole request. The scratch folder is always removed.
+ * Turns finished audio into the requested files in outputs/: one master, a 32-bit float WAV (speech from TTS
+ * or voice conversion is written to one in the request's scratch folder; a concatenation brings its own); one
+ * encode per requested format from it (in parallel, bounded by the core count); then every file published
+ * under one stem, each with its `<file>.<ext>.json` companion. Any failed encode fails the whole request. The
+ * scratch folder is always removed.
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -23,20 +24,33 @@ export interface OutputWriterOptions {
   encoder?: ExportEncoder;
 }
 
-export interface SpeechOutputRequest {
-  speech: MonoPcm;
+/** What every output request says: the formats, and where and under which name they are published. */
+interface OutputRequest {
   /** Each is written once, in this order; `format` of the published files is the name asked for. */
   formats: readonly ExportFormat[];
   /** Sample encoding of the `wav` file; default `f32`, the master itself. */
   wavSampleFormat?: WavSampleFormat;
-  /** The audio before post-processing changed its timing, kept as `<stem>_original.wav` (32-bit float). */
-  original?: MonoPcm | undefined;
   folder: OutputFolder;
-  /** The file stem for a naming attempt (a fresh timestamp each time). */
+  /**
+   * The file stem for a naming attempt: a fresh timestamp each time, so an attempt only fails on a name
+   * taken in the meantime. A fixed stem throws on attempt 1 instead (the name is taken).
+   */
   stemFor(attempt: number): string;
   /** Companion metadata, given the published files. */
   metadataFor(files: PublishedFile[]): object;
   signal?: AbortSignal;
+}
+
+export interface SpeechOutputRequest extends OutputRequest {
+  speech: MonoPcm;
+  /** The audio before post-processing changed its timing, kept as `<stem>_original.wav` (32-bit float). */
+  original?: MonoPcm | undefined;
+}
+
+export interface MasterOutputRequest extends OutputRequest {
+  /** A finished 32-bit float WAV (mono or stereo) on disk; it is read, never moved or changed. */
+  masterPath: string;
+  sampleRate: number;
 }
 
 export class OutputWriter {
@@ -53,28 +67,52 @@ export class OutputWriter {
    *   aborts.
    */
   async write(request: SpeechOutputRequest): Promise<PublishedFile[]> {
-    await mkdir(this.options.tempRoot, { recursive: true });
-    const scratch = await mkdtemp(join(this.options.tempRoot, "out-"));
-    try {
+    return this.inScratch(async (scratch) => {
       const masterPath = join(scratch, "master.wav");
       await writeFile(masterPath, encodeWav(request.speech));
-      const encoded = await this.encoder.encodeAll({
-        masterPath,
-        sampleRate: request.speech.sampleRate,
-        formats: request.formats,
-        wavSampleFormat: request.wavSampleFormat ?? "f32",
-        outputDir: scratch,
-        ...(request.signal !== undefined ? { signal: request.signal } : {}),
-      });
       let originalPath: string | undefined;
       if (request.original) {
         originalPath = join(scratch, "original.wav");
         await writeFile(originalPath, encodeWav(request.original));
       }
-      return await this.publish(request, encoded, originalPath);
+      const master = { ...request, masterPath, sampleRate: request.speech.sampleRate };
+      return this.encodeAndPublish(master, scratch, originalPath);
+    });
+  }
+
+  /**
+   * Encodes and publishes every requested format from a master WAV that is already on disk (a
+   * concatenation's, which may be hours long and is never read into memory here).
+   * @throws as {@link write}.
+   */
+  async writeFromMaster(request: MasterOutputRequest): Promise<PublishedFile[]> {
+    return this.inScratch((scratch) => this.encodeAndPublish(request, scratch, undefined));
+  }
+
+  private async inScratch<T>(work: (scratch: string) => Promise<T>): Promise<T> {
+    await mkdir(this.options.tempRoot, { recursive: true });
+    const scratch = await mkdtemp(join(this.options.tempRoot, "out-"));
+    try {
+      return await work(scratch);
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }
+  }
+
+  private async encodeAndPublish(
+    request: MasterOutputRequest,
+    scratch: string,
+    originalPath: string | undefined,
+  ): Promise<PublishedFile[]> {
+    const encoded = await this.encoder.encodeAll({
+      masterPath: request.masterPath,
+      sampleRate: request.sampleRate,
+      formats: request.formats,
+      wavSampleFormat: request.wavSampleFormat ?? "f32",
+      outputDir: scratch,
+      ...(request.signal !== undefined ? { signal: request.signal } : {}),
+    });
+    return this.publish(request, encoded, originalPath);
   }
 
   /**
@@ -82,7 +120,7 @@ export class OutputWriter {
    * come back out, to the metadata and the caller, under the format name that was asked for.
    */
   private async publish(
-    request: SpeechOutputRequest,
+    request: OutputRequest,
     encoded: Map<ExportFormat, string>,
     originalPath: string | undefined,
   ): Promise<PublishedFile[]> {

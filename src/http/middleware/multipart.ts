@@ -1,7 +1,7 @@
 /**
- * multipart/form-data for the upload routes: the file is streamed into a per-request scratch folder (never
- * held whole in memory) with a size limit, and the folder is removed when the request ends, whatever
- * happened, so an oversized or refused upload leaves nothing behind.
+ * multipart/form-data for the upload routes: files are streamed into a per-request scratch folder (never
+ * held whole in memory) with size and count limits, and the folder is removed when the request ends,
+ * whatever happened, so an oversized or refused upload leaves nothing behind.
  */
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -20,7 +20,12 @@ export interface MultipartOptions {
   tempRoot: string;
   /** The file field, e.g. `voice_file`. */
   fileField: string;
+  /** Largest single file. */
   maxFileBytes: number;
+  /** How many files the request may send (default 1); more than one, and they may repeat `fileField`. */
+  maxFiles?: number;
+  /** Largest sum of all files (default `maxFileBytes`, which is the limit when only one file is taken). */
+  maxTotalFileBytes?: number;
 }
 
 const MAX_FIELDS = 50;
@@ -43,8 +48,30 @@ export function multipart(options: MultipartOptions): Middleware {
   };
 }
 
+/** formidable's error codes for its limits (formidable/src/FormidableError.js). */
+const TOTAL_SIZE_EXCEEDED = 1009;
+const FILE_COUNT_EXCEEDED = 1015;
+
+/** `100`, `2.5`: at most two decimals, none when whole. */
+const mebibytes = (bytes: number) => String(Number((bytes / 1024 / 1024).toFixed(2)));
+
+/** Says which limit an upload broke; one file per request keeps the message its callers document. */
+function tooLarge(options: MultipartOptions, code: unknown): PayloadTooLargeError {
+  const maxFiles = options.maxFiles ?? 1;
+  if (maxFiles === 1) {
+    return new PayloadTooLargeError(
+      `The upload is larger than the limit of ${mebibytes(options.maxFileBytes)} MiB, or sends more than one file`,
+    );
+  }
+  if (code === FILE_COUNT_EXCEEDED) return new PayloadTooLargeError(`The request sends more than ${maxFiles} files`);
+  if (code === TOTAL_SIZE_EXCEEDED) {
+    const total = mebibytes(options.maxTotalFileBytes ?? options.maxFileBytes);
+    return new PayloadTooLargeError(`The uploads together are larger than the limit of ${total} MiB`);
+  }
+  return new PayloadTooLargeError(`An upload is larger than the limit of ${mebibytes(options.maxFileBytes)} MiB`);
+}
+
 function parser(options: MultipartOptions, scratch: string): Middleware {
-  const megabytes = (options.maxFileBytes / 1024 / 1024).toFixed(0);
   return koaBody({
     multipart: true,
     json: false,
@@ -53,8 +80,8 @@ function parser(options: MultipartOptions, scratch: string): Middleware {
     formidable: {
       uploadDir: scratch,
       maxFileSize: options.maxFileBytes,
-      maxTotalFileSize: options.maxFileBytes,
-      maxFiles: 1,
+      maxTotalFileSize: options.maxTotalFileBytes ?? options.maxFileBytes,
+      maxFiles: options.maxFiles ?? 1,
       maxFields: MAX_FIELDS,
       maxFieldsSize: MAX_FIELDS_BYTES,
       // Empty files get our own, clearer 400 after parsing.
@@ -62,12 +89,8 @@ function parser(options: MultipartOptions, scratch: string): Middleware {
       minFileSize: 0,
     },
     onError: (error) => {
-      const status = (error as { httpCode?: number }).httpCode;
-      if (status === 413) {
-        throw new PayloadTooLargeError(
-          `The upload is larger than the limit of ${megabytes} MiB, or sends more than one file`,
-        );
-      }
+      const { httpCode, code } = error as { httpCode?: number; code?: unknown };
+      if (httpCode === 413) throw tooLarge(options, code);
       throw new BadRequestError(`The multipart body could not be read: ${error.message}`);
     },
   });
@@ -79,9 +102,19 @@ interface FormidableFile {
   size: number;
 }
 
+function formFiles(ctx: Context): Record<string, FormidableFile | FormidableFile[]> {
+  return (ctx.request as { files?: Record<string, FormidableFile | FormidableFile[]> }).files ?? {};
+}
+
+const asUploadedFile = (file: FormidableFile): UploadedFile => ({
+  path: file.filepath,
+  originalName: file.originalFilename ?? undefined,
+  sizeBytes: file.size,
+});
+
 /** The one uploaded file of `field`; 422 when it is missing. */
 export function uploadedFile(ctx: Context, field: string): UploadedFile {
-  const files = (ctx.request as { files?: Record<string, FormidableFile | FormidableFile[]> }).files ?? {};
+  const files = formFiles(ctx);
   const value = files[field];
   const file = Array.isArray(value) ? value[0] : value;
   if (!file) {
@@ -91,7 +124,22 @@ export function uploadedFile(ctx: Context, field: string): UploadedFile {
       { loc: ["body", field], msg: `a file is required${hint}`, type: "missing" },
     ]);
   }
-  return { path: file.filepath, originalName: file.originalFilename ?? undefined, sizeBytes: file.size };
+  return asUploadedFile(file);
+}
+
+/**
+ * Every file sent as `field`, in the order they arrived (none is fine); 422 when files came under another
+ * name, since they would otherwise be left unused without a word.
+ */
+export function uploadedFiles(ctx: Context, field: string): UploadedFile[] {
+  const files = formFiles(ctx);
+  const others = Object.keys(files).filter((name) => name !== field);
+  if (others.length > 0) {
+    const msg = `files go in '${field}' (a file was sent as '${others.join("', '")}')`;
+    throw new ValidationError(`${field}: ${msg}`, [{ loc: ["body", others[0]!], msg, type: "value_error" }]);
+  }
+  const value = files[field];
+  return (value === undefined ? [] : Array.isArray(value) ? value : [value]).map(asUploadedFile);
 }
 
 /** A text field of the form, trimmed; undefined when absent or empty; 422 when sent twice. */

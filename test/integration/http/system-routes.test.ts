@@ -68,7 +68,16 @@ describe("system routes and /outputs (fake engine)", () => {
     expect(body.supported_formats).to.deep.equal(["wav", "mp3", "flac", "opus", "aac", "pcm"]);
     expect(body.vc_defaults).to.include({ chunk_sec: 60, overlap_sec: 0.1, pitch_shift: 0 });
     expect(body.url_sources).to.deep.equal({ enabled: false, max_mb: 50, timeout_seconds: 30 });
-    expect(body.api_limits).to.include({ max_text_length: 10000, max_segment_chars: 300 });
+    expect(body.api_limits).to.include({
+      max_text_length: 10000,
+      max_segment_chars: 300,
+      max_transcription_upload_mb: 25,
+    });
+    expect(body.api_limits).to.include({
+      max_concat_items: 5000,
+      max_concat_upload_mb: 100,
+      max_concat_total_mb: 1024,
+    });
   });
 
   it("serves files below outputs/ with their content type and refuses to leave the folder", async () => {

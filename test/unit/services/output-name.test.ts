@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import {
+  concatNameParts,
   createOutputNamer,
   formatPythonFloat,
   formatPythonInt,
@@ -9,6 +10,8 @@ import {
   ttsNameParts,
   vcNameParts,
   type Clock,
+  type ConcatNameParams,
+  type OutputKind,
   type Timestamp,
   type TtsNameParams,
 } from "../../../src/services/output-name.js";
@@ -23,6 +26,17 @@ function fixedClock(...instants: Timestamp[]): Clock {
   let i = 0;
   return () => instants[Math.min(i++, instants.length - 1)]!;
 }
+
+/** A concatenation of two files with the contract's defaults (levels normalised). */
+const CONCAT_DEFAULTS: ConcatNameParams = {
+  fileCount: 2,
+  silenceCount: 0,
+  pause: undefined,
+  crossfadeMs: 0,
+  normalizeLevels: true,
+  trim: false,
+  trimThresholdMs: 200,
+};
 
 const TTS_DEFAULTS: TtsNameParams = {
   temperature: 0.75,
@@ -88,7 +102,7 @@ describe("services/output-name", () => {
   });
 
   describe("spec examples", () => {
-    const name = (parts: string[], micros: number, ext: string, kind: "tts" | "vc"): string =>
+    const name = (parts: string[], micros: number, ext: string, kind: OutputKind): string =>
       `${outputStem({ kind, parts, at: at(micros) })}.${ext}`;
 
     it("names TTS outputs", () => {
@@ -127,9 +141,36 @@ describe("services/output-name", () => {
         "vc_2025-06-29_151213_241674_chunk30_overlap0.2_voiceab-c.wav",
       );
     });
+
+    it("names concatenations", () => {
+      expect(name(concatNameParts(CONCAT_DEFAULTS), 241703, "wav", "concat")).to.equal(
+        "concat_2025-06-29_151213_241703_2files_leveled.wav",
+      );
+      const everything = { ...CONCAT_DEFAULTS, fileCount: 3, silenceCount: 2, crossfadeMs: 300, trim: true };
+      expect(name(concatNameParts({ ...everything, trimThresholdMs: 150 }), 241713, "mp3", "concat")).to.equal(
+        "concat_2025-06-29_151213_241713_3files_sil2_fade300_leveled_trim150.mp3",
+      );
+      const paused = { ...CONCAT_DEFAULTS, normalizeLevels: false, pause: { baseMs: 600, variationMs: 200 } };
+      expect(name(concatNameParts(paused), 241727, "flac", "concat")).to.equal(
+        "concat_2025-06-29_151213_241727_2files_pause600v200.flac",
+      );
+    });
   });
 
   describe("parameter rules", () => {
+    it("names a pause without variation by its base alone, and mixed outputs by their real parameters", () => {
+      const steady = { ...CONCAT_DEFAULTS, silenceCount: 1, pause: { baseMs: 500, variationMs: 0 } };
+      expect(concatNameParts(steady)).to.deep.equal(["2files", "sil1", "pause500", "leveled"]);
+      expect(concatNameParts({ ...CONCAT_DEFAULTS, pause: { baseMs: 0, variationMs: 0 } })).to.deep.equal([
+        "2files",
+        "leveled",
+      ]);
+      const namer = createOutputNamer(fixedClock(at(241748)));
+      expect(namer.concat("mixed", { ...CONCAT_DEFAULTS, fileCount: 4 })).to.equal(
+        "mixed_2025-06-29_151213_241748_4files_leveled",
+      );
+    });
+
     it("names a VC target given by URL by its file, and adds a pitch shift when there is one", () => {
       const url = {
         chunkSec: 60,

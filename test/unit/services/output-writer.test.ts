@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { execa } from "execa";
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -71,6 +72,41 @@ describe("services/OutputWriter", () => {
     const { files } = await write(writer, { formats: ["wav", "mp3"], wavSampleFormat: "s16" });
     expect(await probeFile(files[0]!.absolutePath)).to.include({ codecName: "pcm_s16le", bitsPerSample: 16 });
     expect((await probeFile(files[1]!.absolutePath)).bitRate).to.equal(64000);
+  });
+
+  it("publishes from a stereo master already on disk, leaving the master as it was", async () => {
+    const masterPath = join(dir, "master.wav");
+    await execa(
+      "ffmpeg",
+      ["-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=1:sample_rate=44100"].concat([
+        "-ac",
+        "2",
+        "-c:a",
+        "pcm_f32le",
+        masterPath,
+      ]),
+    );
+    const before = await readFile(masterPath);
+    const writer = new OutputWriter({ outputs, tempRoot, encoding: SETTINGS });
+    const files = await writer.writeFromMaster({
+      masterPath,
+      sampleRate: 44_100,
+      formats: ["wav", "flac", "mp3"],
+      folder: await outputs.folder("joined"),
+      stemFor: () => "concat_1",
+      metadataFor: () => ({ type: "concat" }),
+    });
+    expect(files.map((file) => file.relativePath)).to.deep.equal([
+      "joined/concat_1.wav",
+      "joined/concat_1.flac",
+      "joined/concat_1.mp3",
+    ]);
+    expect(await readFile(files[0]!.absolutePath)).to.deep.equal(before);
+    for (const file of files.slice(1)) {
+      expect(await probeFile(file.absolutePath), file.format).to.include({ channels: 2, sampleRate: 44_100 });
+    }
+    expect(await readFile(masterPath)).to.deep.equal(before);
+    expect(await readdir(tempRoot)).to.deep.equal([]);
   });
 
   it("publishes nothing and leaves no scratch files when an encode fails", async () => {
