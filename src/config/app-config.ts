@@ -44,6 +44,8 @@ export interface AppConfig {
     maxUploadBytes: number;
     /** Verified TTS: a candidate passes at or below this word error rate (0-1). */
     verifyMaxWer: number;
+    /** Longest VC input (seconds) whose missing text is filled in by transcription; 0 never transcribes. */
+    vcInputMaxSeconds: number;
   };
   library: { rescanIntervalMs: number };
   uploads: {

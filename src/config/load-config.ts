@@ -115,6 +115,7 @@ function toAppConfig(raw: RawConfig, base: string, source: string | undefined): 
       queueCapacity: raw.stt.queue_capacity,
       maxUploadBytes: Math.round(raw.stt.max_upload_mb * MIB),
       verifyMaxWer: raw.stt.verify_max_wer,
+      vcInputMaxSeconds: raw.stt.vc_input_max_seconds,
     },
     library: { rescanIntervalMs: raw.library.rescan_interval_seconds * 1000 },
     uploads: {

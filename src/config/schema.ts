@@ -83,6 +83,8 @@ export const configSchema = z.strictObject({
     max_upload_mb: z.number().positive().max(10_240).default(25),
     // Verified TTS: a candidate passes when its transcript's word error rate is at most this.
     verify_max_wer: z.number().min(0).max(1).default(0.15),
+    // A VC input uploaded without text is transcribed only up to this length, so an upload answers promptly.
+    vc_input_max_seconds: z.number().min(0).max(86_400).default(600),
   }),
   library: section({
     rescan_interval_seconds: z.number().int().min(0).max(86_400).default(15),

@@ -93,7 +93,10 @@ export function createServices(config: AppConfig, backend: InferenceBackend, log
     concat,
     stt,
     voices,
-    vcInputs: new VcInputLibrary(new LibraryCatalog(library.stores.vc_inputs), stt),
+    vcInputs: new VcInputLibrary(new LibraryCatalog(library.stores.vc_inputs), {
+      stt,
+      maxSeconds: config.stt.vcInputMaxSeconds,
+    }),
     outputLibrary: new LibraryCatalog(library.stores.outputs),
     maintenance,
     close: async () => {

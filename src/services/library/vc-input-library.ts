@@ -16,17 +16,23 @@ export interface VcInputUpload {
   overwrite: boolean;
 }
 
+/** Speech recognition for uploads that come without text, and the longest recording it is used on. */
+export interface VcInputRecognition {
+  stt: Pick<TranscriptionService, "textOf">;
+  maxSeconds: number;
+}
+
 export class VcInputLibrary {
   constructor(
     readonly catalog: LibraryCatalog,
-    private readonly stt: Pick<TranscriptionService, "textOf">,
+    private readonly recognition: VcInputRecognition,
   ) {}
 
   async upload(upload: VcInputUpload): Promise<{ entry: IndexedFile; warnings: string[] }> {
     const checked = await checkUploadedAudio(upload.file, "vc_input_file");
     const recognised =
       upload.text === undefined && upload.transcribe
-        ? await this.stt.textOf(upload.file, "vc_input_file", { signal: upload.signal })
+        ? await this.recognise(upload, checked.probed.durationSeconds)
         : { text: upload.text, warnings: [] };
     const created = new Date().toISOString();
     const entry = await this.catalog.store.save({
@@ -48,5 +54,15 @@ export class VcInputLibrary {
       },
     });
     return { entry, warnings: [...checked.warnings, ...recognised.warnings] };
+  }
+
+  /** The recording's words, unless it is longer than recognition may take for an upload. */
+  private async recognise(upload: VcInputUpload, seconds: number): Promise<{ text?: string; warnings: string[] }> {
+    const { stt, maxSeconds } = this.recognition;
+    if (seconds > maxSeconds) {
+      const why = `text was not filled in by speech recognition: the recording is longer than ${maxSeconds} s`;
+      return { warnings: [`${why} (stt.vc_input_max_seconds); send text, or use /v1/audio/transcriptions`] };
+    }
+    return stt.textOf(upload.file, "vc_input_file", { signal: upload.signal });
   }
 }
