@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { encodeWav } from "../../src/audio/wav.js";
 import { CONTRACT_TTS_DEFAULTS } from "../../src/domain/tts-fields.js";
 import { outputStem, ttsNameParts, type TtsNameParams } from "../../src/services/output-name.js";
-import { seededRandom } from "../helpers/wav-builder.js";
+import { seededRandom } from "../../src/domain/seeded-random.js";
 
 export interface TreeShape {
   books: number;

@@ -3,6 +3,7 @@
  * send (the server itself writes only 32-bit float WAV).
  */
 import type { MonoPcm } from "../../src/domain/audio.js";
+import { seededRandom } from "../../src/domain/seeded-random.js";
 
 /** Options of {@link sine}. */
 export interface ToneOptions {
@@ -63,18 +64,6 @@ export function noise(options: NoiseOptions): Float32Array {
   const out = new Float32Array(Math.round(options.seconds * options.sampleRate));
   for (let i = 0; i < out.length; i++) out[i] = options.amplitude * (2 * random() - 1);
   return out;
-}
-
-/** A small deterministic PRNG (mulberry32) for generated test data. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Joins sample arrays end to end. */

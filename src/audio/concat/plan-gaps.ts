@@ -6,6 +6,7 @@
  * one with a trailing pause and one crossfading into pauses: spec §4.7.)
  */
 import type { ConcatItem, PauseOptions } from "./types.js";
+import { seededRandom } from "../../domain/seeded-random.js";
 
 /** What joins the clip at item `after` to the next clip, at item `before`. */
 export type PlannedGap = { after: number; before: number } & (
@@ -64,16 +65,4 @@ export function msToFrames(ms: number, sampleRate: number): number {
 /** Milliseconds in `frames` at `sampleRate` (not rounded: reports show the real length). */
 export function framesToMs(frames: number, sampleRate: number): number {
   return (frames * 1000) / sampleRate;
-}
-
-/** mulberry32: a small, fast generator whose sequence depends only on the seed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

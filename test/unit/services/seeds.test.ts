@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { MAX_SEED } from "../../../src/domain/tts-fields.js";
 import { deriveSegmentSeed, resolveSeed } from "../../../src/services/seeds.js";
-import { seededRandom } from "../../helpers/wav-builder.js";
+import { seededRandom } from "../../../src/domain/seeded-random.js";
 
 describe("services/seeds", () => {
   describe("resolveSeed", () => {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { groupGreedy, groupShort, segmentText, type SegmentOptions } from "../../../src/text/segment.js";
-import { seededRandom } from "../../helpers/wav-builder.js";
+import { seededRandom } from "../../../src/domain/seeded-random.js";
 
 /** A sentence of exactly `n` characters (n ≥ 4) made of words, starting with a capital and ending with ".". */
 function sentenceOfLength(n: number): string {

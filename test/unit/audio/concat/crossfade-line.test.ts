@@ -2,7 +2,8 @@ import { expect } from "chai";
 import { CrossfadeLine } from "../../../../src/audio/concat/crossfade-line.js";
 import { crossfadeWeights } from "../../../../src/audio/concat/edge-fades.js";
 import { joinWithCrossfade } from "../../../../src/audio/crossfade.js";
-import { joinSamples, noise, seededRandom } from "../../../helpers/wav-builder.js";
+import { seededRandom } from "../../../../src/domain/seeded-random.js";
+import { joinSamples, noise } from "../../../helpers/wav-builder.js";
 
 interface Joined {
   samples: Float32Array;
