@@ -4,14 +4,14 @@
  * (see net/download-audio.ts). The folder lives until the request ends, so a download is never removed
  * before it is used, and two requests never share one.
  */
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { readFile, rm } from "node:fs/promises";
 import type { AppConfig } from "../config/app-config.js";
 import type { AudioInput } from "../domain/inference.js";
 import type { HostResolver } from "../net/checked-addresses.js";
 import { downloadAudio } from "../net/download-audio.js";
 import { invalidUrl } from "../net/url-source-errors.js";
 import { urlScheme, type NamedAudioStore } from "../storage/named-audio-store.js";
+import { makeScratchDir } from "../storage/scratch.js";
 
 export interface ResolvedSource {
   /** The file: in its library, or downloaded into the request's scratch folder. */
@@ -80,9 +80,7 @@ export class RequestSources {
   }
 
   private scratch(): Promise<string> {
-    this.scratchDir ??= mkdir(this.options.tempRoot, { recursive: true }).then(() =>
-      mkdtemp(join(this.options.tempRoot, "sources-")),
-    );
+    this.scratchDir ??= makeScratchDir(this.options.tempRoot, "sources-");
     return this.scratchDir;
   }
 }

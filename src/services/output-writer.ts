@@ -5,7 +5,7 @@
  * under one stem, each with its `<file>.<ext>.json` companion. Any failed encode fails the whole request. The
  * scratch folder is always removed.
  */
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ExportEncoder } from "../audio/export-encoder.js";
 import { EXPORT_EXTENSIONS, type EncoderSettings } from "../audio/ffmpeg.js";
@@ -13,6 +13,7 @@ import { encodeWav } from "../audio/wav.js";
 import type { MonoPcm } from "../domain/audio.js";
 import type { ExportFormat, WavSampleFormat } from "../domain/tts-fields.js";
 import type { OutputFolder, OutputStore, PublishedFile } from "../storage/output-store.js";
+import { withScratchDir } from "../storage/scratch.js";
 
 export interface OutputWriterOptions {
   outputs: OutputStore;
@@ -89,14 +90,8 @@ export class OutputWriter {
     return this.inScratch((scratch) => this.encodeAndPublish(request, scratch, undefined));
   }
 
-  private async inScratch<T>(work: (scratch: string) => Promise<T>): Promise<T> {
-    await mkdir(this.options.tempRoot, { recursive: true });
-    const scratch = await mkdtemp(join(this.options.tempRoot, "out-"));
-    try {
-      return await work(scratch);
-    } finally {
-      await rm(scratch, { recursive: true, force: true });
-    }
+  private inScratch<T>(work: (scratch: string) => Promise<T>): Promise<T> {
+    return withScratchDir(this.options.tempRoot, "out-", work);
   }
 
   private async encodeAndPublish(

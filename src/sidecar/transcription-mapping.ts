@@ -85,7 +85,7 @@ export function transcriptionModelsFromProto(response: ListTranscriptionModelsRe
   return {
     available: response.available,
     engineVersion: response.engineVersion,
-    models: response.models.map((m) => ({ ...m })),
+    models: response.models,
     defaultModel: response.defaultModel,
     memoryBudgetMb: response.memoryBudgetMb,
   };

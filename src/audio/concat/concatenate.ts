@@ -15,7 +15,7 @@ import { normalizeMasterLoudness } from "./master-loudness.js";
 import { msToFrames, planGaps } from "./plan-gaps.js";
 import { inspectInput, type ClipToPrepare } from "./prepare-clip.js";
 import { progressTicker } from "./progress-ticker.js";
-import type { ConcatItem, ConcatOptions, ConcatReport, OutputLayout } from "./types.js";
+import type { ConcatOptions, ConcatReport, OutputLayout } from "./types.js";
 
 /**
  * Joins `options.items` into `options.masterPath` and reports what went in.
@@ -27,7 +27,7 @@ import type { ConcatItem, ConcatOptions, ConcatReport, OutputLayout } from "./ty
 export async function concatenate(options: ConcatOptions): Promise<ConcatReport> {
   options.signal?.throwIfAborted();
   checkOptions(options);
-  const layout = options.layout ?? (await firstClipLayout(options.items));
+  const layout = await outputLayout(options);
   const levelled = options.loudnessTargetLufs !== undefined;
   // With a loudness target the joined master is an intermediate; the normalised one goes to masterPath.
   const joinedPath = levelled ? join(options.scratchDir, "master-before-loudness.wav") : options.masterPath;
@@ -123,10 +123,14 @@ async function normalizeInto(report: ConcatReport, joinedPath: string, options: 
 }
 
 /** The first clip's rate and channel count; more than two channels become two. */
-async function firstClipLayout(items: readonly ConcatItem[]): Promise<OutputLayout> {
-  const first = items.find((item) => item.kind === "clip")!;
-  const format = await inspectInput(first);
-  return { sampleRate: format.sampleRate, channels: format.channels === 1 ? 1 : 2 };
+/** The layout asked for, completed from the first clip (probed only when something is missing). */
+async function outputLayout({ layout, items }: ConcatOptions): Promise<OutputLayout> {
+  if (layout?.sampleRate !== undefined && layout.channels !== undefined) return layout as OutputLayout;
+  const format = await inspectInput(items.find((item) => item.kind === "clip")!);
+  return {
+    sampleRate: layout?.sampleRate ?? format.sampleRate,
+    channels: layout?.channels ?? (format.channels === 1 ? 1 : 2),
+  };
 }
 
 function checkOptions(options: ConcatOptions): void {
@@ -145,7 +149,7 @@ function checkOptions(options: ConcatOptions): void {
     if (!isLength(value)) problems.push(`${name} must be at least 0, got ${value}`);
   }
   const layout = options.layout;
-  if (layout !== undefined && (!Number.isInteger(layout.sampleRate) || layout.sampleRate <= 0)) {
+  if (layout?.sampleRate !== undefined && (!Number.isInteger(layout.sampleRate) || layout.sampleRate <= 0)) {
     problems.push(`layout.sampleRate must be a positive integer, got ${layout.sampleRate}`);
   }
   if (problems.length > 0) throw new RangeError(`Bad concatenation options: ${problems.join("; ")}`);

@@ -23,8 +23,8 @@ export interface PauseOptions {
 export interface ConcatOptions {
   /** In order; at least one clip. */
   items: ConcatItem[];
-  /** Default: the first clip's rate and channel count (more than two channels become two). */
-  layout?: OutputLayout;
+  /** What is not given is the first clip's: its rate, its channel count (more than two channels become two). */
+  layout?: Partial<OutputLayout>;
   /** Set each clip's RMS level (after trimming) to −20 dBFS. */
   normalizeLevels: boolean;
   /** Equal-power crossfade between clips that meet with no silence or pause; 0 = off. */

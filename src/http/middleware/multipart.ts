@@ -3,8 +3,6 @@
  * held whole in memory) with size and count limits, and the folder is removed when the request ends,
  * whatever happened, so an oversized or refused upload leaves nothing behind.
  */
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { join } from "node:path";
 import type { Context, Middleware, Next } from "koa";
 import { koaBody } from "koa-body";
 import {
@@ -14,6 +12,7 @@ import {
   ValidationError,
 } from "../../domain/errors.js";
 import type { UploadedFile } from "../../services/library/audio-upload.js";
+import { withScratchDir } from "../../storage/scratch.js";
 
 export interface MultipartOptions {
   /** Where per-request scratch folders are made. */
@@ -38,13 +37,7 @@ export function multipart(options: MultipartOptions): Middleware {
         `${ctx.method} ${ctx.path} takes multipart/form-data with the file in '${options.fileField}'`,
       );
     }
-    await mkdir(options.tempRoot, { recursive: true });
-    const scratch = await mkdtemp(join(options.tempRoot, "upload-"));
-    try {
-      await parser(options, scratch)(ctx, next);
-    } finally {
-      await rm(scratch, { recursive: true, force: true });
-    }
+    await withScratchDir(options.tempRoot, "upload-", (scratch) => parser(options, scratch)(ctx, next));
   };
 }
 

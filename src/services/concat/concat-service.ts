@@ -4,10 +4,8 @@
  * WAV in the request's scratch folder (bounded memory, whatever the length) and every requested format is
  * encoded from that one master. The original re-ran the whole join per format, each with other random pauses.
  */
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { inspectInput } from "../../audio/concat/prepare-clip.js";
-import type { ConcatItem, ConcatOptions, ConcatReport, OutputLayout } from "../../audio/concat/types.js";
+import type { ConcatOptions, ConcatReport } from "../../audio/concat/types.js";
 import { ClientGoneError } from "../../domain/errors.js";
 import type { Logger } from "../../logging.js";
 import type { OutputFolder, OutputStore, PublishedFile } from "../../storage/output-store.js";
@@ -20,6 +18,7 @@ import { progressLogger } from "./concat-progress.js";
 import type { ConcatRequest } from "./concat-request.js";
 import { fixedTarget, type FixedTarget, type OutputReplacer } from "./concat-target.js";
 import { joinWarnings, requestWarnings } from "./concat-warnings.js";
+import { withScratchDir } from "../../storage/scratch.js";
 
 /** The audio core's entry point (src/audio/concat/concatenate.ts), passed in so only its contract is depended on. */
 export type Concatenate = (options: ConcatOptions) => Promise<ConcatReport>;
@@ -64,7 +63,6 @@ interface Prepared {
   folder: OutputFolder;
   target: FixedTarget | undefined;
   resolved: ResolvedItems;
-  layout: OutputLayout | undefined;
   seed: number;
   /** Seconds since the request started. */
   elapsed: () => number;
@@ -82,7 +80,6 @@ export class ConcatService {
       folder,
       target,
       resolved,
-      layout: await this.layout(resolved.items),
       seed: resolveSeed(request.settings.seed, this.options.random),
       elapsed: () => Math.round(performance.now() - started) / 1000,
     };
@@ -90,7 +87,7 @@ export class ConcatService {
     const joined = this.inScratch(async (scratch) => {
       const masterPath = join(scratch, "master.wav");
       const report = await this.options.concatenate({
-        ...coreOptions(request, prepared),
+        ...coreOptions(request, prepared, this.options.layout),
         scratchDir: scratch,
         masterPath,
         signal,
@@ -165,29 +162,8 @@ export class ConcatService {
     });
   }
 
-  /**
-   * The configured layout; a part left at 0 is the first clip's, which the core would pick itself when both
-   * are (so only then is nothing probed).
-   */
-  private async layout(items: ConcatItem[]): Promise<OutputLayout | undefined> {
-    const { sampleRate, channels } = this.options.layout;
-    if (sampleRate === 0 && channels === 0) return undefined;
-    const first = items.find((item) => item.kind === "clip")!;
-    const found = sampleRate > 0 && channels > 0 ? undefined : await inspectInput(first);
-    return {
-      sampleRate: sampleRate > 0 ? sampleRate : found!.sampleRate,
-      channels: channels > 0 ? (channels as 1 | 2) : found!.channels === 1 ? 1 : 2,
-    };
-  }
-
-  private async inScratch<T>(work: (scratch: string) => Promise<T>): Promise<T> {
-    await mkdir(this.options.tempRoot, { recursive: true });
-    const scratch = await mkdtemp(join(this.options.tempRoot, "concat-"));
-    try {
-      return await work(scratch);
-    } finally {
-      await rm(scratch, { recursive: true, force: true });
-    }
+  private inScratch<T>(work: (scratch: string) => Promise<T>): Promise<T> {
+    return withScratchDir(this.options.tempRoot, "concat-", work);
   }
 }
 
@@ -196,12 +172,16 @@ function clipCount(report: ConcatReport): number {
 }
 
 /** The request's settings in the audio core's terms; a pause of 0 and a trim that is off are left out. */
-function coreOptions(request: ConcatRequest, prepared: Prepared) {
+function coreOptions(request: ConcatRequest, prepared: Prepared, configured: ConcatServiceOptions["layout"]) {
   const { settings } = request;
   const { pause_duration_ms: baseMs, pause_variation_ms: variationMs, loudness_target_lufs: lufs } = settings;
   return {
     items: prepared.resolved.items,
-    ...(prepared.layout ? { layout: prepared.layout } : {}),
+    // A part configured as 0 is the first clip's, which the core works out.
+    layout: {
+      ...(configured.sampleRate > 0 ? { sampleRate: configured.sampleRate } : {}),
+      ...(configured.channels > 0 ? { channels: configured.channels as 1 | 2 } : {}),
+    },
     normalizeLevels: settings.normalize_levels,
     crossfadeMs: settings.crossfade_ms,
     ...(baseMs > 0 ? { pause: { baseMs, variationMs, seed: prepared.seed } } : {}),

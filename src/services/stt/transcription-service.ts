@@ -16,6 +16,7 @@ import type {
   TranscriptionTask,
 } from "../../domain/inference.js";
 import { checkUploadedAudio, type UploadedFile } from "../library/audio-upload.js";
+import { recognitionGap } from "./recognition-gap.js";
 
 /** Model names OpenAI clients send; each means this server's default Whisper model. */
 export const OPENAI_STT_MODELS: readonly string[] = ["whisper-1", "gpt-4o-transcribe", "gpt-4o-mini-transcribe"];
@@ -93,14 +94,13 @@ export class TranscriptionService {
 
   /** A server without faster-whisper or without any model answers 501 at once, not 503 "try later". */
   private async requireAvailable(): Promise<void> {
-    const models = await this.options.backend.transcriptionModels();
-    if (!models.available) {
+    const gap = recognitionGap(await this.options.backend.transcriptionModels());
+    if (gap === "not_installed") {
       throw new SpeechRecognitionUnavailableError(
         "Speech recognition is not installed on this server (the sidecar has no faster-whisper); run `npm install`",
       );
     }
-    // Listed models are installed ones, plus downloadable names when downloads are allowed.
-    if (models.models.length === 0) {
+    if (gap === "no_model") {
       throw new SpeechRecognitionUnavailableError(
         "No speech-recognition model is installed on this server (see models/README.md)",
       );

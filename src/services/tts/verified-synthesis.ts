@@ -9,6 +9,7 @@ import type { MonoPcm } from "../../domain/audio.js";
 import { InferenceFailedError, ModelNotReadyError } from "../../domain/errors.js";
 import type { AudioInput, CallOptions, InferenceBackend } from "../../domain/inference.js";
 import { wordErrorRate } from "../../text/transcript-score.js";
+import { recognitionGap } from "../stt/recognition-gap.js";
 import { deriveSegmentSeed } from "../seeds.js";
 import {
   synthesizeSegments,
@@ -101,9 +102,9 @@ async function planVerification(
 /** Why speech recognition cannot be used now, or undefined when it can. */
 async function sttUnavailable(backend: InferenceBackend, call: CallOptions): Promise<string | undefined> {
   try {
-    const models = await backend.transcriptionModels(call);
-    if (!models.available) return "speech recognition (faster-whisper) is not installed in the inference sidecar";
-    if (!models.models.some((model) => model.installed)) return "no Whisper model is installed (models/whisper/)";
+    const gap = recognitionGap(await backend.transcriptionModels(call));
+    if (gap === "not_installed") return "speech recognition (faster-whisper) is not installed in the inference sidecar";
+    if (gap === "no_model") return "no Whisper model is installed (models/whisper/)";
     return undefined;
   } catch (error) {
     if (error instanceof ModelNotReadyError) return `speech recognition is not ready: ${error.message}`;
