@@ -122,8 +122,10 @@ async function normalizeInto(report: ConcatReport, joinedPath: string, options: 
   await copyFile(joinedPath, options.masterPath);
 }
 
-/** The first clip's rate and channel count; more than two channels become two. */
-/** The layout asked for, completed from the first clip (probed only when something is missing). */
+/**
+ * The layout asked for, completed from the first clip (probed only when something is missing); more than two
+ * channels become two.
+ */
 async function outputLayout({ layout, items }: ConcatOptions): Promise<OutputLayout> {
   if (layout?.sampleRate !== undefined && layout.channels !== undefined) return layout as OutputLayout;
   const format = await inspectInput(items.find((item) => item.kind === "clip")!);

@@ -37,8 +37,28 @@ export function multipart(options: MultipartOptions): Middleware {
         `${ctx.method} ${ctx.path} takes multipart/form-data with the file in '${options.fileField}'`,
       );
     }
-    await withScratchDir(options.tempRoot, "upload-", (scratch) => parser(options, scratch)(ctx, next));
+    await withScratchDir(options.tempRoot, "upload-", (scratch) => {
+      const sendOrder: object[] = [];
+      return parser(
+        options,
+        scratch,
+        sendOrder,
+      )(ctx, () => {
+        inSendOrder(formFiles(ctx), sendOrder);
+        return next();
+      });
+    });
   };
+}
+
+/**
+ * formidable lists a field's files in the order their writes to disk finished, so a small file sent after a
+ * large one can come first; callers address uploads by index, so put them back in the order they were sent.
+ */
+function inSendOrder(files: Record<string, FormidableFile | FormidableFile[]>, sendOrder: object[]): void {
+  for (const value of Object.values(files)) {
+    if (Array.isArray(value)) value.sort((a, b) => sendOrder.indexOf(a) - sendOrder.indexOf(b));
+  }
 }
 
 /** formidable's error codes for its limits (formidable/src/FormidableError.js). */
@@ -64,7 +84,7 @@ function tooLarge(options: MultipartOptions, code: unknown): PayloadTooLargeErro
   return new PayloadTooLargeError(`An upload is larger than the limit of ${mebibytes(options.maxFileBytes)} MiB`);
 }
 
-function parser(options: MultipartOptions, scratch: string): Middleware {
+function parser(options: MultipartOptions, scratch: string, sendOrder: object[]): Middleware {
   return koaBody({
     multipart: true,
     json: false,
@@ -80,6 +100,7 @@ function parser(options: MultipartOptions, scratch: string): Middleware {
       // Empty files get our own, clearer 400 after parsing.
       allowEmptyFiles: true,
       minFileSize: 0,
+      onFileBegin: (_name, file) => void sendOrder.push(file),
     },
     onError: (error) => {
       const { httpCode, code } = error as { httpCode?: number; code?: unknown };
@@ -121,7 +142,7 @@ export function uploadedFile(ctx: Context, field: string): UploadedFile {
 }
 
 /**
- * Every file sent as `field`, in the order they arrived (none is fine); 422 when files came under another
+ * Every file sent as `field`, in the order they were sent (none is fine); 422 when files came under another
  * name, since they would otherwise be left unused without a word.
  */
 export function uploadedFiles(ctx: Context, field: string): UploadedFile[] {
