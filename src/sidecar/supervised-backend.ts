@@ -46,7 +46,9 @@ export class SupervisedBackend implements InferenceBackend {
     return this.current.modelInfo();
   }
 
-  status(options?: CallOptions): Promise<WorkerStatus> {
+  // Async, as every method here: while there is no sidecar they reject rather than throw, so a caller that
+  // starts several calls at once (Promise.all) never leaves one rejection unhandled.
+  async status(options?: CallOptions): Promise<WorkerStatus> {
     return this.current.client().status(options);
   }
 
@@ -71,7 +73,7 @@ export class SupervisedBackend implements InferenceBackend {
   }
 
   /** Control traffic like status: not counted as work in flight. */
-  transcriptionModels(options?: CallOptions): Promise<TranscriptionModels> {
+  async transcriptionModels(options?: CallOptions): Promise<TranscriptionModels> {
     return this.current.client().transcriptionModels(options);
   }
 
