@@ -60,20 +60,14 @@ export function fileUrl(path: string): string {
  *   `clientInput`), whatever `onStdout` threw, or the abort signal's reason.
  */
 export async function runFfmpeg(run: FfmpegRun): Promise<string> {
-  const level = run.logLevel ?? "error";
-  // -nostats keeps progress lines out of the log at the info level.
-  const subprocess = execa(
-    run.ffmpegPath ?? "ffmpeg",
-    ["-hide_banner", "-nostdin", "-nostats", "-v", level, ...run.args],
-    {
-      reject: false,
-      ...(run.input !== undefined ? { input: run.input } : { stdin: "ignore" as const }),
-      stdout: run.onStdout !== undefined ? "pipe" : "ignore",
-      buffer: { stdout: false },
-      forceKillAfterDelay: 2000,
-      ...(run.signal !== undefined ? { cancelSignal: run.signal } : {}),
-    },
-  );
+  const subprocess = execa(run.ffmpegPath ?? "ffmpeg", ffmpegArgs(run.args, run.logLevel), {
+    reject: false,
+    ...(run.input !== undefined ? { input: run.input } : { stdin: "ignore" as const }),
+    stdout: run.onStdout !== undefined ? "pipe" : "ignore",
+    buffer: { stdout: false },
+    forceKillAfterDelay: 2000,
+    ...(run.signal !== undefined ? { cancelSignal: run.signal } : {}),
+  });
   let consumerFailure: { error: unknown } | undefined;
   subprocess.stdout?.on("data", (chunk: Buffer) => {
     if (consumerFailure !== undefined) return;
@@ -91,7 +85,14 @@ export async function runFfmpeg(run: FfmpegRun): Promise<string> {
   return typeof result.stderr === "string" ? result.stderr : "";
 }
 
-function failureError(run: FfmpegRun, result: Result): Error {
+/** ffmpeg's arguments: `args` after the options that keep its log to messages at `level`. */
+export function ffmpegArgs(args: readonly string[], level: FfmpegRun["logLevel"] = "error"): string[] {
+  // -nostats keeps progress lines out of the log at the info level.
+  return ["-hide_banner", "-nostdin", "-nostats", "-v", level, ...args];
+}
+
+/** The domain error for a failed run (see {@link runFfmpeg}); `result` is execa's, taken with `reject: false`. */
+export function failureError(run: Pick<FfmpegRun, "ffmpegPath" | "action" | "clientInput">, result: Result): Error {
   if (result.code === "ENOENT" || result.code === "EACCES") {
     return new AudioToolError(
       `ffmpeg is not installed or not executable (${run.ffmpegPath ?? "ffmpeg"}); install ffmpeg ` +

@@ -71,26 +71,44 @@ export async function encodeFile(options: EncodeFileOptions): Promise<void> {
 
 /** Codec, its settings and the muxer (named, so the output name's extension never decides). */
 function codecArgs(options: EncodeFileOptions): string[] {
-  const { settings } = options;
-  switch (options.format) {
+  const { format, inputSampleRate, settings } = options;
+  switch (format) {
     case "wav":
       return ["-c:a", WAV_CODECS[options.wavSampleFormat ?? "f32"], "-f", "wav"];
     case "mp3":
-      return ["-c:a", "libmp3lame", "-b:a", `${settings.mp3BitrateKbps}k`, "-f", "mp3"];
     case "flac":
-      return ["-c:a", "flac", "-f", "flac"];
-    case "opus": {
-      const rate = opusRate(options.inputSampleRate);
-      const resample = rate === options.inputSampleRate ? [] : ["-ar", String(rate)];
-      // The `opus` muxer is Ogg with the Opus mapping (OpusHead records the input rate).
-      return ["-c:a", "libopus", "-b:a", `${settings.opusBitrateKbps}k`, ...resample, "-f", "opus"];
-    }
+    case "opus":
+      // Each muxer is named like its format; `opus` is Ogg with the Opus mapping (OpusHead records the input rate).
+      return [...compressedCodecArgs(format, inputSampleRate, settings), "-f", format];
     case "aac":
       // AAC-LC in an M4A (`ipod` muxer: brand M4A); faststart puts the index first so playback can begin
       // before the download ends.
-      return ["-c:a", "aac", "-b:a", `${settings.aacBitrateKbps}k`, "-movflags", "+faststart", "-f", "ipod"];
+      return [...compressedCodecArgs(format, inputSampleRate, settings), "-movflags", "+faststart", "-f", "ipod"];
     case "pcm":
       return ["-c:a", "pcm_s16le", "-f", "s16le"];
+  }
+}
+
+/** The formats ffmpeg compresses; files and streams give them the same codec and bitrate. */
+export type CompressedFormat = Extract<ExportFormat, "mp3" | "opus" | "aac" | "flac">;
+
+/**
+ * Codec and bitrate of a compressed format, without the muxer: files and streams use different containers
+ * (AAC is M4A in a file, ADTS in a stream). Opus audio at a rate it cannot take is resampled (see {@link opusRate}).
+ */
+export function compressedCodecArgs(format: CompressedFormat, sampleRate: number, settings: EncoderSettings): string[] {
+  switch (format) {
+    case "mp3":
+      return ["-c:a", "libmp3lame", "-b:a", `${settings.mp3BitrateKbps}k`];
+    case "flac":
+      return ["-c:a", "flac"];
+    case "opus": {
+      const rate = opusRate(sampleRate);
+      const resample = rate === sampleRate ? [] : ["-ar", String(rate)];
+      return ["-c:a", "libopus", "-b:a", `${settings.opusBitrateKbps}k`, ...resample];
+    }
+    case "aac":
+      return ["-c:a", "aac", "-b:a", `${settings.aacBitrateKbps}k`];
   }
 }
 
