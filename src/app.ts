@@ -10,7 +10,10 @@ import { jsonBody } from "./http/middleware/json-body.js";
 import { requestContext } from "./http/middleware/request-context.js";
 import { concatRoutes } from "./http/routes/concat.js";
 import { maintenanceRoutes } from "./http/routes/maintenance.js";
+import { realtimeRoutes } from "./http/realtime/realtime-endpoint.js";
 import { openAiAudioRoutes } from "./http/routes/openai-audio.js";
+import { openAiCatalogRoutes } from "./http/routes/openai-catalog.js";
+import { openAiSpeechRoutes } from "./http/routes/openai-speech.js";
 import { outputFileRoutes, outputLibraryRoutes } from "./http/routes/outputs.js";
 import { systemRoutes } from "./http/routes/system.js";
 import { ttsRoutes } from "./http/routes/tts.js";
@@ -45,6 +48,7 @@ export function createApp(deps: AppDependencies): Koa {
       outputs: services.outputs,
       defaults: config.ttsDefaults,
       maxTextLength: config.api.maxTextLength,
+      encoding: config.audio,
     }),
     vcRoutes({
       vc: services.vc,
@@ -65,6 +69,21 @@ export function createApp(deps: AppDependencies): Koa {
     voiceRoutes({ voices: services.voices, tempRoot, maxUploadBytes: config.uploads.maxVoiceBytes }),
     vcInputRoutes({ vcInputs: services.vcInputs, tempRoot, maxUploadBytes: config.uploads.maxVcInputBytes }),
     openAiAudioRoutes({ stt: services.stt, tempRoot, maxUploadBytes: config.stt.maxUploadBytes }),
+    openAiCatalogRoutes({
+      models: services.modelCatalog,
+      voices: services.voiceDirectory,
+      tempRoot,
+      maxUploadBytes: config.uploads.maxVoiceBytes,
+    }),
+    openAiSpeechRoutes({
+      tts: services.tts,
+      voices: services.voiceResolver,
+      models: services.modelCatalog,
+      defaults: config.ttsDefaults,
+      maxInputChars: config.openai.maxInputChars,
+      encoding: config.audio,
+    }),
+    realtimeRoutes(),
     outputLibraryRoutes(services.outputLibrary),
     outputFileRoutes(services.outputs),
     maintenanceRoutes(services.maintenance),

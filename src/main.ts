@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { createApp } from "./app.js";
 import type { AppConfig } from "./config/app-config.js";
 import { ConfigError, loadConfig } from "./config/load-config.js";
+import { attachRealtimeEndpoint, type RealtimeEndpoint } from "./http/realtime/realtime-endpoint.js";
 import { childLogger, createRootLogger, type Logger } from "./logging.js";
 import { createServices, type Services } from "./services/create-services.js";
 import { PROJECT_ROOT } from "./project-root.js";
@@ -33,13 +34,20 @@ function listen(server: Server, host: string, port: number): Promise<void> {
   });
 }
 
-function onShutdown(server: Server, running: { supervisor: SidecarSupervisor; services: Services }, log: Logger): void {
+interface Running {
+  supervisor: SidecarSupervisor;
+  services: Services;
+  realtime: RealtimeEndpoint;
+}
+
+function onShutdown(server: Server, running: Running, log: Logger): void {
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "shutting down");
     server.close();
+    await running.realtime.close();
     await Promise.all([running.supervisor.stop(), running.services.close()]);
     log.info("stopped");
     process.exit(0);
@@ -75,10 +83,16 @@ async function main(): Promise<void> {
   const server = createServer(app.callback());
   // Long texts take minutes; Node's default 5-minute request timeout would cut them off.
   server.requestTimeout = 0;
+  const realtime = attachRealtimeEndpoint(server, {
+    tts: services.tts,
+    voices: services.voiceResolver,
+    config,
+    log: childLogger(root, "http"),
+  });
   await listen(server, config.server.host, config.server.port);
   const { port } = server.address() as AddressInfo;
   log.info({ url: `http://${config.server.host}:${port}`, config: config.source ?? "defaults" }, "listening");
-  onShutdown(server, { supervisor, services }, log);
+  onShutdown(server, { supervisor, services, realtime }, log);
   services.library
     .start()
     .catch((error: unknown) => log.error({ err: error }, "the library index could not be built"))

@@ -75,6 +75,17 @@ export interface AppConfig {
     enforceSizeLimits: boolean;
     warningThresholdPercent: number;
   };
+  /** The OpenAI-compatible speech API. */
+  openai: {
+    /** Longest `input` of /v1/audio/speech (OpenAI's limit is 4096). */
+    maxInputChars: number;
+    /** Voice name → a voice path in reference_audio/, "" for the engine's built-in voice. */
+    voiceAliases: Record<string, string>;
+    /** A realtime session with no client message for this long is closed. */
+    realtimeIdleTimeoutMs: number;
+    /** Text a realtime session may have waiting for synthesis before appends are refused. */
+    realtimeMaxPendingChars: number;
+  };
   /** Request defaults, keyed by their wire names (they are API field names, not config keys). */
   ttsDefaults: TtsDefaults;
   /** VC request defaults, keyed by their wire names. */

@@ -133,6 +133,12 @@ function toAppConfig(raw: RawConfig, base: string, source: string | undefined): 
     },
     urlSources: toUrlSources(raw.url_sources),
     maintenance: toMaintenance(raw.maintenance),
+    openai: {
+      maxInputChars: raw.openai.max_input_chars,
+      voiceAliases: raw.openai.voice_aliases,
+      realtimeIdleTimeoutMs: raw.openai.realtime_idle_timeout_seconds * 1000,
+      realtimeMaxPendingChars: raw.openai.realtime_max_pending_chars,
+    },
     ttsDefaults: raw.tts_defaults,
     vcDefaults: raw.vc_defaults,
   };

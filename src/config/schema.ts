@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { CONTRACT_TTS_DEFAULTS, ttsFieldSchemas } from "../domain/tts-fields.js";
 import { CONTRACT_VC_DEFAULTS, vcFieldSchemas } from "../domain/vc-fields.js";
+import { defaultVoiceAliases } from "../domain/openai-voices.js";
 import { allowListProblems } from "../net/allow-list.js";
 import { SIDECAR_DEFAULTS } from "./sidecar-defaults.js";
 
@@ -135,6 +136,18 @@ export const configSchema = z.strictObject({
     // Off by default: deleting users' generated audio on a schedule must be an explicit choice.
     enforce_size_limits: z.boolean().default(false),
     warning_threshold_percent: z.number().positive().max(100).default(80),
+  }),
+  // The OpenAI-compatible speech API (/v1/audio/speech, /v1/models, /v1/audio/voices, the realtime WebSocket).
+  openai: section({
+    max_input_chars: positiveInt().max(100_000).default(4096),
+    // OpenAI voice name → a voice in reference_audio/ ("" = the engine's built-in voice).
+    // Names given here add to (or replace) the 13 OpenAI names, which otherwise mean the built-in voice.
+    voice_aliases: z
+      .record(z.string().min(1), z.string())
+      .default({})
+      .transform((given) => ({ ...defaultVoiceAliases(), ...given })),
+    realtime_idle_timeout_seconds: positiveInt().max(86_400).default(300),
+    realtime_max_pending_chars: positiveInt().max(1_000_000).default(20_000),
   }),
   tts_defaults: z.strictObject(ttsDefaultsShape).prefault({} as never),
   vc_defaults: z.strictObject(vcDefaultsShape).prefault({} as never),

@@ -44,7 +44,13 @@ export class BadRequestError extends DomainError {
 
 /** A named thing (voice, file, model) does not exist. */
 export class NotFoundError extends DomainError {
-  readonly code = "RESOURCE_NOT_FOUND";
+  // Typed `string` so a subclass can name what was not found more precisely (ModelNotFoundError).
+  readonly code: string = "RESOURCE_NOT_FOUND";
+}
+
+/** A model name the server does not serve (OpenAI answers it with the code `model_not_found`). */
+export class ModelNotFoundError extends NotFoundError {
+  override readonly code = "MODEL_NOT_FOUND";
 }
 
 /** The request collides with what exists (a name already taken, a name that matches several files). */
@@ -119,6 +125,15 @@ export class NotImplementedError extends MethodError {
 /** Speech recognition was asked for, but this server has no recognizer or no model: retrying cannot help. */
 export class SpeechRecognitionUnavailableError extends DomainError {
   readonly code = "STT_UNAVAILABLE";
+}
+
+/**
+ * The server's own configuration names something that is not there (e.g. `openai.voice_aliases` maps a name to
+ * a voice missing from the library). Not the client's fault, and retrying cannot help until an operator fixes
+ * config.yaml; the message says which key is wrong.
+ */
+export class ServerMisconfiguredError extends DomainError {
+  readonly code = "SERVER_MISCONFIGURED";
 }
 
 /** An upload or body is larger than the configured limit. */

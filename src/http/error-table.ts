@@ -17,6 +17,7 @@ import {
   NotImplementedError,
   OverloadedError,
   PayloadTooLargeError,
+  ServerMisconfiguredError,
   SpeechRecognitionUnavailableError,
   UnsupportedMediaTypeError,
   UpstreamError,
@@ -27,6 +28,15 @@ import {
 
 type ErrorClass = abstract new (...args: never[]) => DomainError;
 
+/**
+ * A WebSocket endpoint asked for with a plain HTTP request (RFC 9110 §15.5.22: the answer names the protocol to
+ * switch to in `Upgrade`). An HTTP matter, not a domain one, so it lives next to its status.
+ */
+export class UpgradeRequiredError extends DomainError {
+  readonly code = "UPGRADE_REQUIRED";
+  override readonly headers: Readonly<Record<string, string>> = { Upgrade: "websocket", Connection: "Upgrade" };
+}
+
 /** Domain error class → HTTP status. Order does not matter: the classes are disjoint. */
 export const HTTP_STATUS_BY_ERROR: ReadonlyArray<readonly [ErrorClass, number]> = [
   [ValidationError, 422],
@@ -36,9 +46,11 @@ export const HTTP_STATUS_BY_ERROR: ReadonlyArray<readonly [ErrorClass, number]> 
   [ConflictError, 409],
   [PayloadTooLargeError, 413],
   [UnsupportedMediaTypeError, 415],
+  [UpgradeRequiredError, 426],
   [OverloadedError, 429],
   [ClientGoneError, 499],
   [InferenceFailedError, 500],
+  [ServerMisconfiguredError, 500],
   [NotImplementedError, 501],
   [SpeechRecognitionUnavailableError, 501],
   [UpstreamError, 502],

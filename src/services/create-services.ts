@@ -17,6 +17,9 @@ import { LibraryCatalog } from "./library/library-catalog.js";
 import { VcInputLibrary } from "./library/vc-input-library.js";
 import { VoiceLibrary } from "./library/voice-library.js";
 import { createMaintenanceService, type MaintenanceService } from "./maintenance/maintenance-service.js";
+import { ModelCatalog } from "./openai/model-catalog.js";
+import { VoiceDirectory } from "./openai/voice-directory.js";
+import { VoiceResolver } from "./openai/voice-resolver.js";
 import { createOutputNamer } from "./output-name.js";
 import { OutputWriter } from "./output-writer.js";
 import { TranscriptionService } from "./stt/transcription-service.js";
@@ -34,6 +37,12 @@ export interface Services {
   /** Speech recognition of uploads (OpenAI's transcription routes, VC input text). */
   stt: TranscriptionService;
   voices: VoiceLibrary;
+  /** The `voice` of OpenAI-style requests → a library voice or a configured alias. */
+  voiceResolver: VoiceResolver;
+  /** The models of /v1/models and the `model` check of /v1/audio/speech. */
+  modelCatalog: ModelCatalog;
+  /** /v1/audio/voices: library voices and aliases, and voice creation. */
+  voiceDirectory: VoiceDirectory;
   vcInputs: VcInputLibrary;
   outputLibrary: LibraryCatalog;
   /** Cleanups and disk usage; main.ts starts its schedule once the library index is ready. */
@@ -84,6 +93,10 @@ export function createServices(config: AppConfig, backend: InferenceBackend, log
   });
   const stt = new TranscriptionService({ backend, defaultModel: config.stt.defaultModel });
   const maintenance = createMaintenanceService(config, library.stores, log);
+  const aliases = config.openai.voiceAliases;
+  const voiceResolver = new VoiceResolver({ voices, aliases });
+  // When this server began serving its models and aliases: the `created` of /v1/models and the aliases' `created_at`.
+  const servingSince = Math.floor(Date.now() / 1000);
   return {
     db,
     library,
@@ -93,6 +106,13 @@ export function createServices(config: AppConfig, backend: InferenceBackend, log
     concat,
     stt,
     voices,
+    voiceResolver,
+    modelCatalog: new ModelCatalog({
+      backend,
+      defaultTranscriptionModel: config.stt.defaultModel,
+      createdAt: servingSince,
+    }),
+    voiceDirectory: new VoiceDirectory({ voices, resolver: voiceResolver, aliases, createdAt: servingSince }),
     vcInputs: new VcInputLibrary(new LibraryCatalog(library.stores.vc_inputs), {
       stt,
       maxSeconds: config.stt.vcInputMaxSeconds,

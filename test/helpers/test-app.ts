@@ -1,6 +1,6 @@
 /**
  * Builds the real Koa app over temp data folders with a given inference backend and health source, the
- * way main.ts wires it, for HTTP tests.
+ * way main.ts wires it (the realtime WebSocket included), for HTTP tests.
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,6 +9,7 @@ import { createApp } from "../../src/app.js";
 import type { AppConfig } from "../../src/config/app-config.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import type { InferenceBackend } from "../../src/domain/inference.js";
+import { attachRealtimeEndpoint } from "../../src/http/realtime/realtime-endpoint.js";
 import { createRootLogger } from "../../src/logging.js";
 import { createServices, type Services } from "../../src/services/create-services.js";
 import { createHealthReporter, type HealthSource } from "../../src/services/health-service.js";
@@ -64,7 +65,15 @@ export async function startTestApp({ backend, health, yaml, data }: TestAppOptio
     maxSegmentChars: config.inference.maxSegmentChars,
   });
   const app = createApp({ config, log, version: "test", services, health: report });
-  const server = await serve(app);
+  const served = await serve(app);
+  // Served as main.ts serves it; its sessions close first (the HTTP server waits for upgraded sockets).
+  const realtime = attachRealtimeEndpoint(served.server, {
+    tts: services.tts,
+    voices: services.voiceResolver,
+    config,
+    log,
+  });
+  const server = { ...served, close: () => realtime.close().then(() => served.close()) };
   return {
     ...server,
     dir,

@@ -5,6 +5,8 @@ import type Koa from "koa";
 
 export interface TestServer {
   baseUrl: string;
+  /** The listening server, for what is served beside the app (the realtime WebSocket's upgrades). */
+  server: Server;
   close(): Promise<void>;
 }
 
@@ -14,6 +16,7 @@ export async function serve(app: Koa): Promise<TestServer> {
   const { port } = server.address() as AddressInfo;
   return {
     baseUrl: `http://127.0.0.1:${port}`,
+    server,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

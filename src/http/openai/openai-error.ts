@@ -22,7 +22,9 @@ export function isOpenAiPath(path: string): boolean {
 }
 
 /** Statuses a retry cannot fix (the SDKs would otherwise retry some of them, e.g. 409 and 5xx). */
-const FINAL_STATUSES: ReadonlySet<number> = new Set([400, 401, 403, 404, 405, 409, 413, 415, 501]);
+const FINAL_STATUSES: ReadonlySet<number> = new Set([400, 401, 403, 404, 405, 409, 413, 415, 426, 501]);
+/** Codes of other statuses that a retry cannot fix either: the operator has to change config.yaml first. */
+const FINAL_CODES: ReadonlySet<string> = new Set(["SERVER_MISCONFIGURED"]);
 
 function errorType(status: number): string {
   if (status === 401) return "authentication_error";
@@ -43,7 +45,7 @@ function paramOf(response: ErrorResponse): string | null {
 export function toOpenAiError(response: ErrorResponse): OpenAiErrorResponse {
   const status = response.status === 422 ? 400 : response.status;
   const headers: Record<string, string> = { ...response.headers };
-  if (FINAL_STATUSES.has(status)) headers["x-should-retry"] = "false";
+  if (FINAL_STATUSES.has(status) || FINAL_CODES.has(response.body.error_code)) headers["x-should-retry"] = "false";
   return {
     status,
     body: {

@@ -1,13 +1,14 @@
 import type { Context } from "koa";
 
-/** Sets `name` to `value` as JSON with non-ASCII escaped (headers must stay ASCII); empty values are left out. */
+/** `value` as JSON with non-ASCII escaped: header (and trailer) values must stay ASCII. */
+export function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** Sets `name` to `value` as ASCII JSON; empty values are left out. */
 export function setJsonHeader(ctx: Context, name: string, value: readonly unknown[] | Record<string, unknown>): void {
   if (Object.keys(value).length === 0) return;
-  const ascii = JSON.stringify(value).replace(
-    /[^\x20-\x7e]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
-  ctx.set(name, ascii);
+  ctx.set(name, asciiJson(value));
 }
 
 /**

@@ -1,27 +1,35 @@
 import Router from "@koa/router";
+import type { EncoderSettings } from "../../audio/ffmpeg.js";
 import type { TtsService } from "../../services/tts/tts-service.js";
 import type { OutputStore } from "../../storage/output-store.js";
 import { jsonBodyRequired } from "../middleware/json-body.js";
 import { requestId, requestLog, requestSignal } from "../middleware/request-context.js";
+import { sendSpeechAudio } from "../present/speech-stream-response.js";
 import { presentTtsAudio, presentTtsJson } from "../present/tts-response.js";
 import { createTtsRequestParser, type TtsRequestParserOptions } from "../schemas/tts-request.js";
 
 export interface TtsRoutesOptions extends TtsRequestParserOptions {
   tts: TtsService;
   outputs: OutputStore;
+  /** Encoders of progressive streams (config `audio`). */
+  encoding: EncoderSettings;
 }
 
-/** POST /api/v1/tts: parse and validate, generate, present. */
-export function ttsRoutes({ tts, outputs, ...parserOptions }: TtsRoutesOptions): Router {
+/** POST /api/v1/tts: parse and validate, generate (or stream progressively), present. */
+export function ttsRoutes({ tts, outputs, encoding, ...parserOptions }: TtsRoutesOptions): Router {
   const parse = createTtsRequestParser(parserOptions);
   const router = new Router();
   router.post("/api/v1/tts", jsonBodyRequired, async (ctx) => {
-    const { request, delivery } = parse({ body: ctx.request.body, query: ctx.query });
-    const result = await tts.generate(request, {
-      signal: requestSignal(ctx),
-      log: requestLog(ctx),
-      requestId: requestId(ctx),
-    });
+    const { request, delivery, progressive } = parse({ body: ctx.request.body, query: ctx.query });
+    const call = { signal: requestSignal(ctx), log: requestLog(ctx), requestId: requestId(ctx) };
+    if (progressive) {
+      await sendSpeechAudio(ctx, await tts.stream(request, call), {
+        format: delivery.returnFormat,
+        settings: encoding,
+      });
+      return;
+    }
+    const result = await tts.generate(request, call);
     if (delivery.kind === "audio") await presentTtsAudio(ctx, result, delivery, outputs);
     else presentTtsJson(ctx, result);
   });

@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { FieldIssue } from "../../domain/errors.js";
 import { ttsFieldSchemas, type TtsDefaults } from "../../domain/tts-fields.js";
 import type { TtsRequest } from "../../services/tts/tts-request.js";
+import { booleanWord } from "./boolean-words.js";
 import { toFieldIssues, validationFailed } from "./field-issues.js";
 import {
   optionalFields,
@@ -20,6 +21,8 @@ import {
 export interface ParsedTtsRequest {
   request: TtsRequest;
   delivery: Delivery;
+  /** Stream the audio as it is produced (`progressive=true`, stream mode only) instead of a finished file. */
+  progressive: boolean;
 }
 
 const optionalText = z.string({ error: "must be a string" }).nullish();
@@ -40,6 +43,7 @@ function bodySchema(maxTextLength: number) {
       .optional(),
     response_mode: optionalText,
     return_format: optionalText,
+    progressive: z.boolean({ error: "must be true or false" }).nullish(),
     ...optionalFields(ttsFieldSchemas),
   });
 }
@@ -61,6 +65,7 @@ export function createTtsRequestParser({ defaults, maxTextLength }: TtsRequestPa
     const project = resolveProject(body, issues);
     const options = withDefaults(body, defaults);
     const delivery = resolveDelivery(body, input.query, options.export_formats, issues);
+    const progressive = resolveProgressive(body, input.query, issues);
     if (issues.length > 0 || !delivery) throw validationFailed(issues);
     const sent = sentFields(input.body, body);
     return {
@@ -74,6 +79,31 @@ export function createTtsRequestParser({ defaults, maxTextLength }: TtsRequestPa
         unknownFields: sent.filter((key) => !knownFields.has(key)),
       },
       delivery,
+      progressive,
     };
   };
+}
+
+/**
+ * `progressive` (query wins over body): opt-in, because the legacy stream mode sends a finished, saved file.
+ * Only the stream mode can be progressive.
+ */
+function resolveProgressive(
+  body: { progressive?: boolean | null; response_mode?: string | null },
+  query: Record<string, unknown>,
+  issues: FieldIssue[],
+): boolean {
+  const raw = query.progressive;
+  const fromQuery = typeof raw === "string" ? booleanWord(raw) : undefined;
+  if (raw !== undefined && fromQuery === undefined) {
+    issues.push({ loc: ["query", "progressive"], msg: "must be true or false", type: "value_error" });
+    return false;
+  }
+  const progressive = fromQuery ?? body.progressive ?? false;
+  const mode = String(query.response_mode ?? body.response_mode ?? "stream").toLowerCase();
+  if (progressive && mode !== "stream") {
+    const where = raw !== undefined ? "query" : "body";
+    issues.push({ loc: [where, "progressive"], msg: "needs response_mode=stream", type: "value_error" });
+  }
+  return progressive;
 }

@@ -6,11 +6,8 @@
  */
 import type { Logger } from "../../logging.js";
 import { concatPcm, durationSeconds } from "../../audio/pcm.js";
-import { ClientGoneError, ValidationError } from "../../domain/errors.js";
+import { ClientGoneError } from "../../domain/errors.js";
 import type { AudioInput, InferenceBackend } from "../../domain/inference.js";
-import { preprocessText } from "../../text/preprocess.js";
-import { segmentText } from "../../text/segment.js";
-import { applySoundWords, type SoundWordReplacement } from "../../text/sound-words.js";
 import type { NamedAudioStore } from "../../storage/named-audio-store.js";
 import type { OutputFolder, OutputStore, PublishedFile } from "../../storage/output-store.js";
 import { engineInput, type AudioSources, type RequestSources, type ResolvedSource } from "../audio-sources.js";
@@ -19,10 +16,13 @@ import type { OutputWriter } from "../output-writer.js";
 import { runPostProcessing, type PostProcessingResult, type SpeedStage } from "../post-processing/chain.js";
 import { resolveSeed } from "../seeds.js";
 import type { SegmentCallOptions, SegmentSynthesisResult } from "./segment-synthesizer.js";
+import { prepareText, type PreparedText } from "./text-preparation.js";
 import { ttsMetadata } from "./tts-metadata.js";
 import type { TtsRequest } from "./tts-request.js";
 import { switchedOffWarnings, watermarkWarning } from "../request-warnings.js";
-import { ignoredParameterWarning, unavailableOptionWarnings } from "./tts-warnings.js";
+import { ignoredParameterWarning, progressiveWarnings, unavailableOptionWarnings } from "./tts-warnings.js";
+import { startProgressive } from "./progressive-synthesis.js";
+import type { SpeechStream } from "./speech-stream.js";
 import {
   verificationRecord,
   verificationSummary,
@@ -72,14 +72,6 @@ export interface GenerateOptions {
   requestId: string;
 }
 
-/** The text as it is spoken. */
-interface PreparedText {
-  /** Sound-word rules that matched, with their counts. */
-  soundWords: SoundWordReplacement[];
-  /** The segments sent to the engine. */
-  texts: string[];
-}
-
 /** What synthesis and post-processing produced, ready to be written. */
 interface Speech {
   text: PreparedText;
@@ -113,7 +105,7 @@ export class TtsService {
       const voice = await this.voice(asked, sources);
       const defaults = applyVoiceDefaults(asked, voice?.libraryPath ? this.defaultsFor(voice.libraryPath) : {});
       const request = defaults.request;
-      const text = this.prepareText(request, await this.segmentLimit());
+      const text = prepareText(request, await this.segmentLimit());
       const call = { signal, deadline: Date.now() + this.options.inferenceTimeoutMs, requestId };
       const speech = await this.speak(request, { text, voice: voice && (await engineInput(voice)), log, call });
       if (signal.aborted) throw new ClientGoneError("the client disconnected before the audio was written");
@@ -130,30 +122,39 @@ export class TtsService {
     }
   }
 
-  private defaultsFor(voicePath: string): Record<string, unknown> {
-    return this.options.voiceHooks.defaultsFor(voicePath);
+  /**
+   * The same request spoken progressively: resolves once synthesis has started, then hands out each piece of
+   * audio as the engine produces it (see speech-stream.ts). Nothing is verified, post-processed or saved.
+   */
+  async stream(asked: TtsRequest, { signal, log, requestId }: GenerateOptions): Promise<SpeechStream> {
+    const sources = this.options.sources.forRequest(signal);
+    try {
+      const voice = await this.voice(asked, sources);
+      const defaults = applyVoiceDefaults(asked, voice?.libraryPath ? this.defaultsFor(voice.libraryPath) : {});
+      const request = defaults.request;
+      const { texts } = prepareText(request, await this.segmentLimit());
+      const seedUsed = resolveSeed(request.options.seed, this.options.random);
+      log.info({ segments: texts.length, seed: seedUsed }, "tts: streaming");
+      const warnings = [
+        ...defaults.warnings,
+        ...progressiveWarnings(request, "speech"),
+        ...switchedOffWarnings(request.options, request.explicitFields),
+      ];
+      const finish = async (succeeded: boolean) => {
+        if (succeeded && voice?.libraryPath) await countVoiceUse(this.options.voiceHooks, voice.libraryPath, log);
+        await sources.close();
+      };
+      const spec = { request, texts, seedUsed, voice: voice && (await engineInput(voice)), warnings, finish };
+      const call = { signal, deadline: Date.now() + this.options.inferenceTimeoutMs, requestId };
+      return await startProgressive(this.options.backend, spec, call);
+    } catch (error) {
+      await sources.close();
+      throw error;
+    }
   }
 
-  /**
-   * Sound words first (spec §7: they work on the text as written), then the preprocessing options, then
-   * segmentation; 422 when nothing speakable is left.
-   */
-  private prepareText(request: TtsRequest, maxChars: number): PreparedText {
-    const opts = request.options;
-    const soundWords = applySoundWords(request.text, opts.sound_words_field);
-    const processed = preprocessText(soundWords.text, {
-      normalizeSpacing: opts.normalize_spacing,
-      fixDotLetters: opts.fix_dot_letters,
-      removeReferenceNumbers: opts.remove_reference_numbers,
-    });
-    // Punctuation alone is nothing to speak either (e.g. "Um." once `um` is removed).
-    if (!/[\p{L}\p{N}]/u.test(processed)) {
-      const why = soundWords.replacements.length > 0 ? "sound-word removal and preprocessing" : "preprocessing";
-      throw new ValidationError(`Text is empty after ${why}`, [
-        { loc: ["body", "text"], msg: `nothing is left to speak after ${why}`, type: "value_error" },
-      ]);
-    }
-    return { soundWords: soundWords.replacements, texts: this.segments(request, processed, maxChars) };
+  private defaultsFor(voicePath: string): Record<string, unknown> {
+    return this.options.voiceHooks.defaultsFor(voicePath);
   }
 
   /**
@@ -163,18 +164,6 @@ export class TtsService {
   async segmentLimit(): Promise<number> {
     const model = await this.options.backend.modelInfo();
     return Math.min(this.options.maxSegmentChars, model.maxSegmentChars);
-  }
-
-  /** Preprocessed text cut into segments of at most `maxChars`. */
-  private segments(request: TtsRequest, processed: string, maxChars: number): string[] {
-    const opts = request.options;
-    return segmentText(processed, {
-      maxChars,
-      enableBatching: opts.enable_batching,
-      smartBatchShortSentences: opts.smart_batch_short_sentences,
-      toLowercase: opts.to_lowercase,
-      ...(request.language ? { language: request.language } : {}),
-    });
   }
 
   /** The reference voice: a file in reference_audio/ or a download of a URL; undefined for none. */

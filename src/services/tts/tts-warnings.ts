@@ -54,3 +54,32 @@ export function ignoredParameterWarning(request: TtsRequest, ignored: string[], 
   if (sent.length === 0) return undefined;
   return `the ${engine} engine does not use ${sent.join(", ")}; ${sent.length > 1 ? "they have" : "it has"} no effect`;
 }
+
+/** Post-processing stages that need the whole audio, so progressive delivery cannot run them. */
+const WHOLE_AUDIO_STAGES = ["use_auto_editor", "trim", "normalize_audio"] as const;
+
+/**
+ * Progressive delivery speaks each segment once and hands it out at once: Whisper verification, extra
+ * candidates and the post-processing stages need the whole audio, and nothing is saved to outputs/. Each
+ * of these the request asked for (a stage switched on by config counts too) is reported.
+ */
+export function progressiveWarnings(request: TtsRequest, requestName: string): string[] {
+  const warnings = unknownFieldWarnings(request.unknownFields, requestName);
+  const opts = request.options;
+  const sent = (field: string) => request.explicitFields.has(field);
+  const verification = [...WHISPER_FIELDS, "num_candidates_per_chunk", "max_attempts_per_candidate"].filter(sent);
+  if (verification.length > 0) {
+    warnings.push(
+      `progressive streaming speaks each segment once, unverified; ${verification.join(", ")} had no effect`,
+    );
+  }
+  const stages = WHOLE_AUDIO_STAGES.filter((stage) => opts[stage]);
+  if (stages.length > 0) {
+    warnings.push(`${stages.join(", ")} need the whole audio and were not applied to the progressive stream`);
+  }
+  const files = (["export_formats", "wav_sample_format"] as const).filter(sent);
+  if (files.length > 0) {
+    warnings.push(`progressive streaming saves no file in outputs/; ${files.join(", ")} had no effect`);
+  }
+  return warnings;
+}

@@ -1,6 +1,6 @@
 /**
  * The API reference runs as written: every curl example of docs/api/{voices,vc-inputs,outputs,maintenance,vc,
- * transcriptions,concat,post-processing}.md is run against the app with the real sidecar (espeak engine), top to bottom, in one
+ * transcriptions,concat,openai,realtime,post-processing}.md is run against the app with the real sidecar (espeak engine), top to bottom, in one
  * working folder that holds the files the examples upload. Each reference page opens with an endpoint index
  * that lists every route the server registers for its part of the API, and only routes that exist.
  */
@@ -25,7 +25,17 @@ const DOCS_BASE_URL = "http://127.0.0.1:7860";
 const DOCS_DIR = join(PROJECT_ROOT, "docs", "api");
 
 /** The reference pages (each opens with an endpoint index), in the order their examples run. */
-const PAGES = ["voices.md", "vc-inputs.md", "outputs.md", "maintenance.md", "vc.md", "transcriptions.md", "concat.md"];
+const PAGES = [
+  "voices.md",
+  "vc-inputs.md",
+  "outputs.md",
+  "maintenance.md",
+  "vc.md",
+  "transcriptions.md",
+  "concat.md",
+  "openai.md",
+  "realtime.md",
+];
 /** Guides without routes of their own, whose examples run after the reference pages'. */
 const GUIDES = ["post-processing.md"];
 
@@ -37,6 +47,8 @@ const ROUTE_OWNERS: Record<string, RegExp> = {
   "vc.md": /^\/api\/v1\/vc$/,
   "transcriptions.md": /^\/v1\/audio\/(transcriptions|translations)$/,
   "concat.md": /^\/api\/v1\/concat(\/|$)/,
+  "openai.md": /^\/v1\/(audio\/speech|models|audio\/voices)(\/|$)(?!ws$)/,
+  "realtime.md": /^\/v1\/audio\/speech\/ws$/,
 };
 
 const SAMPLE_RATE = 24_000;

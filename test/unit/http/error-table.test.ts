@@ -13,6 +13,7 @@ import {
   NotImplementedError,
   OverloadedError,
   PayloadTooLargeError,
+  ServerMisconfiguredError,
   SpeechRecognitionUnavailableError,
   UnsupportedMediaTypeError,
   UpstreamError,
@@ -20,7 +21,7 @@ import {
   ValidationError,
   type DomainError,
 } from "../../../src/domain/errors.js";
-import { HTTP_STATUS_BY_ERROR, toErrorResponse } from "../../../src/http/error-table.js";
+import { HTTP_STATUS_BY_ERROR, toErrorResponse, UpgradeRequiredError } from "../../../src/http/error-table.js";
 
 describe("http/error-table", () => {
   const examples: Array<[DomainError, number, string]> = [
@@ -35,9 +36,11 @@ describe("http/error-table", () => {
     [new ConflictError("taken"), 409, "CONFLICT"],
     [new PayloadTooLargeError("big"), 413, "PAYLOAD_TOO_LARGE"],
     [new UnsupportedMediaTypeError("json only"), 415, "UNSUPPORTED_MEDIA_TYPE"],
+    [new UpgradeRequiredError("use a WebSocket"), 426, "UPGRADE_REQUIRED"],
     [new OverloadedError("queue full", 2), 429, "OVERLOADED"],
     [new ClientGoneError("gone"), 499, "CLIENT_CLOSED_REQUEST"],
     [new InferenceFailedError("failed"), 500, "INFERENCE_FAILED"],
+    [new ServerMisconfiguredError("alias points nowhere"), 500, "SERVER_MISCONFIGURED"],
     [new NotImplementedError("no such method", ["GET"]), 501, "NOT_IMPLEMENTED"],
     [new SpeechRecognitionUnavailableError("no whisper"), 501, "STT_UNAVAILABLE"],
     [new UpstreamError("refused", "URL_SOURCE_UNREACHABLE"), 502, "URL_SOURCE_UNREACHABLE"],

@@ -1,8 +1,10 @@
 import { expect } from "chai";
 import {
+  InferenceFailedError,
   ModelNotReadyError,
   NotFoundError,
   OverloadedError,
+  ServerMisconfiguredError,
   SpeechRecognitionUnavailableError,
   ValidationError,
 } from "../../../src/domain/errors.js";
@@ -49,6 +51,11 @@ describe("http/openai/openai-error", () => {
     expect(unavailable.status).to.equal(501);
     expect(unavailable.body.error).to.include({ type: "invalid_request_error", code: "stt_unavailable" });
     expect(unavailable.headers["x-should-retry"]).to.equal("false");
+    const misconfigured = openAi(new ServerMisconfiguredError("openai.voice_aliases.alloy names a missing voice"));
+    expect(misconfigured.status).to.equal(500);
+    expect(misconfigured.body.error).to.include({ type: "server_error", code: "server_misconfigured" });
+    expect(misconfigured.headers["x-should-retry"]).to.equal("false");
+    expect(openAi(new InferenceFailedError("failed")).headers["x-should-retry"]).to.equal(undefined);
   });
 
   it("hides unexpected errors behind a generic message", () => {

@@ -1,0 +1,118 @@
+/**
+ * GET /v1/audio/speech/ws, the realtime speech WebSocket (docs/api/realtime.md). The HTTP server's `upgrade`
+ * requests are taken here: this path becomes a session, any other path is answered 404 and closed. A plain
+ * GET of the path (no upgrade) goes through Koa like any request and is answered 426 with OpenAI's error body.
+ */
+import type { IncomingMessage, Server } from "node:http";
+import { STATUS_CODES } from "node:http";
+import type { Duplex } from "node:stream";
+import Router from "@koa/router";
+import { WebSocket, WebSocketServer } from "ws";
+import type { AppConfig } from "../../config/app-config.js";
+import { NotFoundError, type DomainError } from "../../domain/errors.js";
+import type { Logger } from "../../logging.js";
+import type { VoiceResolver } from "../../services/openai/voice-resolver.js";
+import type { TtsService } from "../../services/tts/tts-service.js";
+import { toErrorResponse, UpgradeRequiredError } from "../error-table.js";
+import { isOpenAiPath, toOpenAiError } from "../openai/openai-error.js";
+import { RealtimeSession } from "./realtime-session.js";
+
+export const REALTIME_PATH = "/v1/audio/speech/ws";
+
+/** Bytes of audio waiting in a client's socket above which synthesis waits for the client (~4 s of pcm). */
+const HIGH_WATER_MARK = 256 * 1024;
+/** A session's client gets this long to answer a closing handshake at shutdown. */
+const CLOSE_GRACE_MS = 2000;
+
+export interface RealtimeEndpointOptions {
+  tts: Pick<TtsService, "stream" | "segmentLimit">;
+  voices: Pick<VoiceResolver, "resolve">;
+  config: Pick<AppConfig, "ttsDefaults" | "audio" | "openai">;
+  log: Logger;
+}
+
+export interface RealtimeEndpoint {
+  /** Closes every session (1001, going away) and stops taking upgrades. */
+  close(): Promise<void>;
+}
+
+/** The route a plain GET of the WebSocket's path takes: 426, with the protocol to use in `Upgrade`. */
+export function realtimeRoutes(): Router {
+  const router = new Router();
+  router.get(REALTIME_PATH, () => {
+    throw new UpgradeRequiredError(
+      `${REALTIME_PATH} is a WebSocket endpoint: connect with a WebSocket client (Upgrade: websocket); docs/api/realtime.md describes its events`,
+    );
+  });
+  return router;
+}
+
+export function attachRealtimeEndpoint(server: Server, options: RealtimeEndpointOptions): RealtimeEndpoint {
+  const { openai } = options.config;
+  // Room for the longest text a session may hold, JSON-escaped (at most 6 bytes a character) with the event around it.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: openai.realtimeMaxPendingChars * 6 + 4096 });
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on("error", (error) => options.log.debug({ err: error }, "realtime: upgrade socket error"));
+    const path = new URL(request.url ?? "/", "http://localhost").pathname;
+    if (path !== REALTIME_PATH) return rejectUpgrade(socket, path, new NotFoundError(`Not found: ${path}`));
+    const refused = authenticateUpgrade(request);
+    if (refused) return rejectUpgrade(socket, path, refused);
+    wss.handleUpgrade(request, socket, head, (ws) => startSession(ws, options));
+  };
+  server.on("upgrade", onUpgrade);
+  return {
+    close: async () => {
+      server.off("upgrade", onUpgrade);
+      await Promise.all([...wss.clients].map(closeGracefully));
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * AUTHENTICATION GOES HERE. Every upgrade passes through this one place before it becomes a session; when
+ * API keys arrive, check the request's credentials (the `Authorization: Bearer` header, or a subprotocol for
+ * browsers) and return the error (401/403) to refuse it. Until then every client is let in.
+ */
+function authenticateUpgrade(_request: IncomingMessage): DomainError | undefined {
+  return undefined;
+}
+
+function startSession(ws: WebSocket, options: RealtimeEndpointOptions): void {
+  const { config } = options;
+  new RealtimeSession(ws, {
+    tts: options.tts,
+    voices: options.voices,
+    defaults: config.ttsDefaults,
+    encoding: config.audio,
+    idleTimeoutMs: config.openai.realtimeIdleTimeoutMs,
+    maxPendingChars: config.openai.realtimeMaxPendingChars,
+    highWaterMark: HIGH_WATER_MARK,
+    log: options.log,
+  });
+}
+
+/** An HTTP answer written straight to the socket of a refused upgrade, with the error body of its API. */
+function rejectUpgrade(socket: Duplex, path: string, error: DomainError): void {
+  const response = toErrorResponse(error);
+  const shown = isOpenAiPath(path) ? toOpenAiError(response) : response;
+  const body = JSON.stringify(shown.body);
+  const headers = {
+    ...shown.headers,
+    Connection: "close",
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": String(Buffer.byteLength(body)),
+  };
+  const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  socket.once("finish", () => socket.destroy());
+  socket.end(`HTTP/1.1 ${shown.status} ${STATUS_CODES[shown.status] ?? ""}\r\n${head.join("")}\r\n${body}`);
+}
+
+function closeGracefully(ws: WebSocket): Promise<void> {
+  if (ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+  return new Promise((resolve) => {
+    ws.once("close", () => resolve());
+    ws.close(1001, "the server is shutting down");
+    setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
+  });
+}
