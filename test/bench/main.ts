@@ -15,7 +15,9 @@
  *    TTS (every chunk transcribed and scored) vs the same request unverified (stt.ts);
  * 8. library: start to ready and GET /api/v1/outputs from the index vs a directory walk (library.ts);
  * 9. concat: our streaming join vs ffmpeg's concat demuxer on 1 000 one-second and 3 × 60-minute clips, wall
- *    time and peak RSS of each (concat.ts).
+ *    time and peak RSS of each (concat.ts);
+ * 10. progressive speech: time to first audio vs the whole for 2 000 characters through /v1/audio/speech (pcm,
+ *    mp3) and the realtime WebSocket, and /v1/audio/speech vs direct gRPC (openai-speech.ts).
  */
 import type { InferenceBackend, ModelInfo } from "../../src/domain/inference.js";
 import { segmentText } from "../../src/text/segment.js";
@@ -24,6 +26,7 @@ import { makeDataDir, startTestApp, type TestApp } from "../helpers/test-app.js"
 import { concatBench } from "./concat.js";
 import { postForAudio } from "./http.js";
 import { libraryBench } from "./library.js";
+import { openAiSpeechBench } from "./openai-speech.js";
 import { postProcessingBench } from "./post-processing.js";
 import { collectSpeech, speechClip } from "./speech.js";
 import { stretchBench } from "./stretch.js";
@@ -83,6 +86,7 @@ async function main(): Promise<void> {
   try {
     const backend = supervisor.backend;
     await synthesisBench(app, backend, info);
+    await openAiSpeechBench(app, backend, await app.services.tts.segmentLimit());
     const clip = await speechClip(backend, CLIP_SECONDS);
     await stretchBench(backend, clip);
     await vcBench(app, backend, clip);
