@@ -1,7 +1,7 @@
 /** Small operations on mono float PCM: joining, length and raw little-endian conversions. */
 import type { MonoPcm } from "../domain/audio.js";
 
-const IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+export const IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
  * Joins clips end to end.

@@ -141,11 +141,11 @@ describe("audio/stream-encoder", () => {
       });
     }
 
-    it("pcm: exactly 2 bytes per sample, the input scaled by 32767", async () => {
+    it("pcm: exactly 2 bytes per sample, the input scaled by 32767 and rounded half away from zero", async () => {
       const bytes = await collect(encodeStream(chunks(TONE), options("pcm")));
       expect(bytes.length).to.equal(2 * 48000);
       const expected = Buffer.alloc(bytes.length);
-      TONE.forEach((x, i) => expected.writeInt16LE(Math.round(x * 32767), i * 2));
+      TONE.forEach((x, i) => expected.writeInt16LE(Math.sign(x) * Math.round(Math.abs(x * 32767)), i * 2));
       expect(bytes.equals(expected)).to.equal(true);
     });
 
@@ -158,8 +158,8 @@ describe("audio/stream-encoder", () => {
     });
 
     it("wav and 24 kHz pcm clip samples beyond full scale instead of wrapping around, without ffmpeg", async () => {
-      const loud = Float32Array.from([1.5, -1.5, 1, -1, 0.25, 0]);
-      const expected = [32767, -32767, 32767, -32767, 8192, 0];
+      const loud = Float32Array.from([1.5, -1.5, 1, -1, 0.25, -0.25, 0, NaN]);
+      const expected = [32767, -32767, 32767, -32767, 8192, -8192, 0, 0];
       const pcm = await collect(encodeStream(chunks(loud), options("pcm", { ffmpegPath: tracedFfmpeg })));
       const wav = await collect(encodeStream(chunks(loud), options("wav", { ffmpegPath: tracedFfmpeg })));
       for (const bytes of [pcm, wav.subarray(WAV_HEADER_BYTES)]) {
