@@ -77,9 +77,16 @@ export function progressiveWarnings(request: TtsRequest, requestName: string): s
   if (stages.length > 0) {
     warnings.push(`${stages.join(", ")} need the whole audio and were not applied to the progressive stream`);
   }
-  const files = (["export_formats", "wav_sample_format"] as const).filter(sent);
+  // export_formats also chooses what may be streamed (return_format must be one of them): only more than one
+  // format asks for files that will not exist.
+  const files = [
+    ...(sent("export_formats") && opts.export_formats.length > 1 ? ["the other export_formats"] : []),
+    ...(sent("wav_sample_format") ? ["wav_sample_format (a streamed wav is 16-bit)"] : []),
+  ];
   if (files.length > 0) {
-    warnings.push(`progressive streaming saves no file in outputs/; ${files.join(", ")} had no effect`);
+    warnings.push(
+      `progressive streaming sends one format and saves no file in outputs/; ${files.join(", ")} had no effect`,
+    );
   }
   return warnings;
 }

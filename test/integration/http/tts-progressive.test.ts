@@ -43,6 +43,8 @@ describe("POST /api/v1/tts progressive streaming (fake engine)", () => {
     expect(response.status).to.equal(200);
     expect(response.headers.get("content-type")).to.equal("audio/mpeg");
     expect(response.headers.get("x-generation-seed")).to.equal("4");
+    // export_formats ["mp3"] only chose the streamed format: nothing to report.
+    expect(response.headers.get("x-warnings")).to.equal(null);
     const reader = response.body!.getReader();
     const chunks: Uint8Array[] = [];
     for (let read = await reader.read(); !read.done; read = await reader.read()) {
@@ -63,7 +65,7 @@ describe("POST /api/v1/tts progressive streaming (fake engine)", () => {
     await response.arrayBuffer();
     expect(JSON.parse(response.headers.get("x-warnings")!)).to.deep.equal([
       "trim, normalize_audio need the whole audio and were not applied to the progressive stream",
-      "progressive streaming saves no file in outputs/; export_formats had no effect",
+      "progressive streaming sends one format and saves no file in outputs/; the other export_formats had no effect",
       "ae_margin had no effect: use_auto_editor=false switches that stage off",
     ]);
   });
