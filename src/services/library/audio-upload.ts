@@ -6,7 +6,7 @@
  */
 import { NotAudioError, probeAudio, type ProbedAudio } from "../../audio/probe.js";
 import { ACCEPTED_AUDIO, sniffAudioFile } from "../../audio/sniff-audio.js";
-import { BadRequestError, UnsupportedMediaTypeError } from "../../domain/errors.js";
+import { BadRequestError, UnsupportedMediaTypeError, type FieldIssue } from "../../domain/errors.js";
 import { cleanFileName } from "../../storage/confine.js";
 import { extensionOf, stemOf } from "../../storage/library/library-entry.js";
 
@@ -35,24 +35,35 @@ const SAME_FORMAT: Readonly<Record<string, readonly string[]>> = {
 };
 
 export async function checkUploadedAudio(file: UploadedFile, field: string): Promise<CheckedAudio> {
-  if (file.sizeBytes === 0) throw new BadRequestError(`${field}: the uploaded file is empty`, "EMPTY_FILE");
-  const sniffed = await sniffAudioFile(file.path);
-  if (sniffed.extension === undefined) {
-    throw new UnsupportedMediaTypeError(
-      `${field}: the file is not audio in a supported format (it looks like ${sniffed.looksLike}); ` +
-        `send ${ACCEPTED_AUDIO}`,
-    );
-  }
-  const format = sniffed.extension;
+  const format = await uploadedAudioFormat(file, field);
   let probed: ProbedAudio;
   try {
     probed = await probeAudio(file.path);
   } catch (error) {
-    if (error instanceof NotAudioError) throw new UnsupportedMediaTypeError(`${field}: ${error.reason}`);
+    if (error instanceof NotAudioError)
+      throw new UnsupportedMediaTypeError(`${field}: ${error.reason}`, issue(field, error.reason));
     throw error;
   }
   return { ...storedName(file.originalName, format), format, probed };
 }
+
+/**
+ * The real format of an upload (its file extension), judged by its content.
+ * @throws BadRequestError `EMPTY_FILE` (400), UnsupportedMediaTypeError (415) for anything but audio; both
+ *   name `field` in their detail.
+ */
+export async function uploadedAudioFormat(file: UploadedFile, field: string): Promise<string> {
+  if (file.sizeBytes === 0) {
+    const msg = "the uploaded file is empty";
+    throw new BadRequestError(`${field}: ${msg}`, "EMPTY_FILE", issue(field, msg));
+  }
+  const sniffed = await sniffAudioFile(file.path);
+  if (sniffed.extension !== undefined) return sniffed.extension;
+  const msg = `the file is not audio in a supported format (it looks like ${sniffed.looksLike}); send ${ACCEPTED_AUDIO}`;
+  throw new UnsupportedMediaTypeError(`${field}: ${msg}`, issue(field, msg));
+}
+
+const issue = (field: string, msg: string): FieldIssue[] => [{ loc: ["body", field], msg, type: "value_error" }];
 
 function storedName(originalName: string | undefined, format: string): { filename: string; warnings: string[] } {
   const cleaned = cleanFileName(originalName ?? "", `upload.${format}`);

@@ -21,6 +21,8 @@ export interface VoiceUpload {
   folder: string;
   defaultParameters: Partial<TtsDefaults>;
   overwrite: boolean;
+  /** The form field the file came in, named in errors (default `voice_file`, the /api route's). */
+  field?: string;
 }
 
 /** Fields of PUT /api/v1/voice/{path}/metadata; undefined leaves a field as it is. */
@@ -44,7 +46,7 @@ export class VoiceLibrary {
   constructor(readonly catalog: LibraryCatalog) {}
 
   async upload(upload: VoiceUpload): Promise<SavedVoice> {
-    const checked = await checkUploadedAudio(upload.file, "voice_file");
+    const checked = await checkUploadedAudio(upload.file, upload.field ?? "voice_file");
     const { durationSeconds, sampleRate } = checked.probed;
     const companion = {
       name: upload.name ?? stemOf(checked.filename),

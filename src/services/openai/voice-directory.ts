@@ -5,17 +5,10 @@
  * voice's name, and refuses a name that already resolves to something, so the new voice resolves by its id and
  * by its name at once.
  */
-import { ACCEPTED_AUDIO, sniffAudioFile } from "../../audio/sniff-audio.js";
-import {
-  BadRequestError,
-  ConflictError,
-  UnsupportedMediaTypeError,
-  ValidationError,
-  type FieldIssue,
-} from "../../domain/errors.js";
+import { ConflictError, ValidationError } from "../../domain/errors.js";
 import { cleanFileName } from "../../storage/confine.js";
 import type { IndexedFile } from "../../storage/library/library-entry.js";
-import type { UploadedFile } from "../library/audio-upload.js";
+import { uploadedAudioFormat, type UploadedFile } from "../library/audio-upload.js";
 import type { SavedVoice, VoiceLibrary } from "../library/voice-library.js";
 import type { VoiceLookup, VoiceResolver } from "./voice-resolver.js";
 
@@ -71,10 +64,8 @@ export class VoiceDirectory {
   async create(voice: NewVoice): Promise<SavedVoice> {
     const taken = takenBecause(voice.name, this.options.resolver.lookup(voice.name));
     if (taken) throw nameTaken(voice.name, taken);
-    const filename = `${fileStem(voice.name)}.${await sampleFormat(voice.file, voice.fileField)}`;
+    const filename = `${fileStem(voice.name)}.${await uploadedAudioFormat(voice.file, voice.fileField)}`;
     const path = voice.folder === "" ? filename : `${voice.folder}/${filename}`;
-    const fileTaken = () => nameTaken(voice.name, `its file would be '${path}', which exists`);
-    if (this.options.voices.catalog.store.get(path)) throw fileTaken();
     try {
       return await this.options.voices.upload({
         file: { ...voice.file, originalName: filename },
@@ -84,10 +75,11 @@ export class VoiceDirectory {
         folder: voice.folder,
         defaultParameters: {},
         overwrite: false,
+        field: voice.fileField,
       });
     } catch (error) {
-      // Another request stored that file since the check above.
-      if (error instanceof ConflictError) throw fileTaken();
+      // The name is free, but a file by another name cleans to the same file name.
+      if (error instanceof ConflictError) throw nameTaken(voice.name, `its file would be '${path}', which exists`);
       throw error;
     }
   }
@@ -149,21 +141,4 @@ function fileStem(name: string): string {
   const chars = Array.from(cleanFileName(name.replace(/[/\\]/g, "_"), "voice"));
   while (Buffer.byteLength(chars.join("")) > MAX_STEM_BYTES) chars.pop();
   return chars.join("").replace(/[. ]+$/, "") || "voice";
-}
-
-/** The sample's real format by its content; the library upload measures it afterwards. */
-async function sampleFormat(file: UploadedFile, field: string): Promise<string> {
-  const issue = (msg: string): FieldIssue[] => [{ loc: ["body", field], msg, type: "value_error" }];
-  if (file.sizeBytes === 0) {
-    throw new BadRequestError(
-      `${field}: the uploaded file is empty`,
-      "EMPTY_FILE",
-      issue("the uploaded file is empty"),
-    );
-  }
-  const sniffed = await sniffAudioFile(file.path);
-  if (sniffed.extension !== undefined) return sniffed.extension;
-  const looksLike = `it looks like ${sniffed.looksLike}`;
-  const msg = `the file is not audio in a supported format (${looksLike}); send ${ACCEPTED_AUDIO}`;
-  throw new UnsupportedMediaTypeError(`${field}: ${msg}`, issue(msg));
 }
