@@ -33,7 +33,10 @@ export interface SpeechStream {
   segmentCount: number;
   /** Characters of the text as it was sent to the engine (after preprocessing), the usage measure. */
   characters: number;
-  /** Known before the first sample: voice defaults, options progressive delivery cannot apply, unknown fields. */
+  /**
+   * Known before the first sample: voice defaults, options progressive delivery cannot apply, unknown fields.
+   * A caller may add its own (about fields it mapped) before sending; `summary()` includes them.
+   */
   warnings: string[];
   /**
    * The audio as it is produced; iterate once. Ends after the last segment; rejects with a DomainError when
