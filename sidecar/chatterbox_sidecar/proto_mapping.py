@@ -23,8 +23,9 @@ ENGINES = {
     pb.ENGINE_AUTO: "auto",
     pb.ENGINE_CHATTERBOX: "chatterbox",
     pb.ENGINE_ESPEAK: "espeak",
+    pb.ENGINE_PIPER: "piper",
 }
-ENGINE_ENUMS = {"chatterbox": pb.ENGINE_CHATTERBOX, "espeak": pb.ENGINE_ESPEAK}
+ENGINE_ENUMS = {"chatterbox": pb.ENGINE_CHATTERBOX, "espeak": pb.ENGINE_ESPEAK, "piper": pb.ENGINE_PIPER}
 VARIANTS = {
     pb.CHATTERBOX_VARIANT_UNSPECIFIED: "english",
     pb.CHATTERBOX_VARIANT_ENGLISH: "english",
@@ -115,6 +116,8 @@ def model_info(info: EngineInfo) -> pb.ModelInfo:
         stretch_libraries=[STRETCH_LIBRARY_ENUMS[name] for name in stretch.available_libraries()],
         warnings=info.warnings,
         voice_method=info.voice_method,
+        voice_name=info.voice_name,
+        voice_licence=info.voice_licence,
     )
 
 

@@ -87,6 +87,7 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
             device=request.device or "auto",
             models_dir=request.models_dir,
             allow_download=request.allow_download,
+            piper_voice=request.piper_voice,
         )
         log.info("loading engine", extra={"spec": vars(spec), "request_id": request_id})
         started = time.monotonic()
@@ -101,6 +102,7 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
                 "engine": info.engine,
                 "variant": info.variant,
                 "device": info.device,
+                "voice": info.voice_name,
                 "ms": int((time.monotonic() - started) * 1000),
                 "warnings": info.warnings,
                 "request_id": request_id,

@@ -1,7 +1,9 @@
 """The work of one synthesis or conversion, run on the inference worker thread. No gRPC here.
 
-Segments are spoken in order; each one's audio (time-stretched when a speed was asked for) is emitted
-as soon as it exists, in chunks, so the first audio leaves before the last segment is generated.
+Segments are spoken in order; each one's audio is emitted as soon as it exists, in chunks, so the first
+audio leaves before the last segment is generated. A speed other than 1 is time-stretched after synthesis,
+except by engines that speak at a speed themselves (EngineInfo.native_speed, e.g. Piper's length scale):
+they get the speed in the SegmentRequest, and only a part outside their native range is stretched.
 Cancellation is checked before every segment: the official generate() cannot be interrupted, so a
 cancelled request stops within one segment's time.
 """
@@ -15,11 +17,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .engines.base import Audio, Engine, GenerationParams, SegmentRequest
+from .engines.base import Audio, Engine, EngineInfo, GenerationParams, SegmentRequest
 from .errors import Cancelled
 from .response_size import ResponseBudget
 from .seeding import seed_everything
-from .stretch import time_stretch
+from .stretch import AUTO, time_stretch
 
 
 @dataclass(frozen=True)
@@ -99,16 +101,39 @@ def synthesize(engine: Engine, plan: SynthesisPlan, timing: JobTiming, emit: Emi
 def _speak_segment(engine: Engine, plan: SynthesisPlan, segment: Segment, stats: Stats) -> np.ndarray:
     if segment.seed is not None:
         seed_everything(segment.seed)
-    request = SegmentRequest(segment.text, plan.language, plan.voice, plan.params, segment.seed)
+    native, stretched = split_speed(engine.info, plan.speed)
+    request = SegmentRequest(segment.text, plan.language, plan.voice, plan.params, segment.seed, native)
     samples = engine.synthesize(request)
-    if plan.speed != 1.0:
+    if stretched != 1.0:
         started = time.perf_counter()
-        result = time_stretch(samples, engine.info.sample_rate, plan.speed, plan.stretch_library)
+        result = time_stretch(samples, engine.info.sample_rate, stretched, plan.stretch_library)
         stats.stretch_ms += (time.perf_counter() - started) * 1000
         samples = result.samples
         stats.stretch_library = result.library
         stats.warn(result.warnings)
+    elif native != 1.0 and plan.stretch_library not in (AUTO, ""):
+        # stats.stretch_library stays None: no library touched the audio.
+        stats.warn(
+            [
+                f"stretch_library {plan.stretch_library} was not used: the {engine.info.engine} engine spoke at "
+                f"speed {native:g} itself, with no time stretch"
+            ]
+        )
     return samples
+
+
+def split_speed(info: EngineInfo, speed: float) -> tuple[float, float]:
+    """(speed the engine speaks at itself, speed left to the time stretch); their product is `speed`.
+
+    Engines without native speed get (1, speed). A native engine gets the speed clamped into its native
+    range, and the stretch does the rest: Piper's length scale cannot make speech much faster than about
+    1.7x, because every phoneme keeps at least one frame.
+    """
+    if not info.native_speed or speed == 1.0:
+        return 1.0, speed
+    low, high = info.native_speed_range
+    native = min(max(speed, low), high)
+    return native, speed / native
 
 
 def split_segment(samples: np.ndarray, index: int, offset: int, chunk_samples: int) -> list[AudioPiece]:

@@ -14,6 +14,8 @@ export interface AppConfig {
   inference: {
     engine: EngineChoice;
     chatterboxVariant: "english" | "multilingual" | "turbo";
+    /** A voice in models/piper/; "" = the first installed. */
+    piperVoice: string;
     device: "auto" | "cuda" | "mps" | "cpu";
     allowDownload: boolean;
     maxSegmentChars: number;

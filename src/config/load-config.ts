@@ -83,6 +83,7 @@ function toAppConfig(raw: RawConfig, base: string, source: string | undefined): 
     inference: {
       engine: inference.engine,
       chatterboxVariant: inference.chatterbox_variant,
+      piperVoice: inference.piper_voice,
       device: inference.device,
       allowDownload: inference.allow_download,
       maxSegmentChars: inference.max_segment_chars,

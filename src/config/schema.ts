@@ -46,8 +46,10 @@ export const configSchema = z.strictObject({
     inference_timeout_seconds: positiveInt().default(900),
   }),
   inference: section({
-    engine: z.enum(["auto", "chatterbox", "espeak"]).default("auto"),
+    engine: z.enum(["auto", "chatterbox", "piper", "espeak"]).default("auto"),
     chatterbox_variant: z.enum(["english", "multilingual", "turbo"]).default("english"),
+    // A voice in models/piper/ ("" = the first installed); the piper engine loads one voice.
+    piper_voice: z.string().default(""),
     device: z.enum(["auto", "cuda", "mps", "cpu"]).default("auto"),
     allow_download: z.boolean().default(true),
     // Only lowers the limit the loaded engine announces (ModelInfo.max_segment_chars); never raises it.

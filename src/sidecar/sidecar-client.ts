@@ -88,6 +88,8 @@ export interface ModelLoadRequest {
   device: string;
   modelsDir: string;
   allowDownload: boolean;
+  /** A voice in <modelsDir>/piper/; "" = the first installed one. */
+  piperVoice: string;
 }
 
 /** grpc.health.v1 serving status, lower-cased. */
@@ -206,6 +208,7 @@ export class SidecarClient implements InferenceBackend {
       device: request.device,
       modelsDir: request.modelsDir,
       allowDownload: request.allowDownload,
+      piperVoice: request.piperVoice,
     };
     const response = await unaryCall(this.speech.loadModel.bind(this.speech), protoRequest, ctx);
     return this.decode("LoadModel", () => map.modelInfoFromProto(response.model));

@@ -62,6 +62,7 @@ export function supervisorOptionsFromConfig(config: AppConfig, context: Supervis
       device: inference.device,
       modelsDir: paths.models,
       allowDownload: inference.allowDownload,
+      piperVoice: inference.piperVoice,
     },
     startupTimeoutMs: sidecar.startupTimeoutMs,
     loadTimeoutMs: sidecar.loadTimeoutMs,

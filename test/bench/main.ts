@@ -17,13 +17,15 @@
  * 9. concat: our streaming join vs ffmpeg's concat demuxer on 1 000 one-second and 3 × 60-minute clips, wall
  *    time and peak RSS of each (concat.ts);
  * 10. progressive speech: time to first audio vs the whole for 2 000 characters through /v1/audio/speech (pcm,
- *    mp3) and the realtime WebSocket, and /v1/audio/speech vs direct gRPC (openai-speech.ts).
+ *    mp3) and the realtime WebSocket, and /v1/audio/speech vs direct gRPC (openai-speech.ts);
+ * 11. engines: Piper's real-time factor and time to first audio beside espeak's (engines.ts).
  */
 import type { InferenceBackend, ModelInfo } from "../../src/domain/inference.js";
 import { segmentText } from "../../src/text/segment.js";
 import { realSidecarSupervisor } from "../helpers/real-sidecar.js";
 import { makeDataDir, startTestApp, type TestApp } from "../helpers/test-app.js";
 import { concatBench } from "./concat.js";
+import { engineBench, streamTimes } from "./engines.js";
 import { postForAudio } from "./http.js";
 import { libraryBench } from "./library.js";
 import { openAiSpeechBench } from "./openai-speech.js";
@@ -38,18 +40,6 @@ import { vcBench } from "./vc.js";
 const TEXT = Array.from({ length: 12 }, (_, i) => `This is sentence number ${i + 1} of the benchmark text.`).join(" ");
 /** Long enough that per-call costs (gRPC, process start-up of sox) fade next to the work itself. */
 const CLIP_SECONDS = 60;
-
-async function streamTimes(backend: InferenceBackend, texts: string[]): Promise<{ first: number; total: number }> {
-  const started = performance.now();
-  let first = 0;
-  for await (const event of backend.synthesizeStream(
-    { segments: texts.map((text) => ({ text, seed: 1 })), params: {} },
-    { requestId: "bench" },
-  )) {
-    if (event.type === "audio" && first === 0) first = performance.now() - started;
-  }
-  return { first, total: performance.now() - started };
-}
 
 /** Items 1-3: one table, the 12-sentence text throughout. */
 async function synthesisBench(app: TestApp, backend: InferenceBackend, info: ModelInfo): Promise<void> {
@@ -87,6 +77,7 @@ async function main(): Promise<void> {
     const backend = supervisor.backend;
     await synthesisBench(app, backend, info);
     await openAiSpeechBench(app, backend, await app.services.tts.segmentLimit());
+    await engineBench(backend, segmentText(TEXT, { smartBatchShortSentences: false }));
     const clip = await speechClip(backend, CLIP_SECONDS);
     await stretchBench(backend, clip);
     await vcBench(app, backend, clip);

@@ -3,12 +3,15 @@ import { writeFile } from "node:fs/promises";
 import { execa } from "execa";
 import type { AppConfig } from "../../src/config/app-config.js";
 import type { MonoPcm } from "../../src/domain/audio.js";
+import type { EngineChoice, InferenceBackend } from "../../src/domain/inference.js";
 import { decodeAudio } from "./audio-file.js";
 import { realSidecarSupervisor } from "./real-sidecar.js";
 import { makeDataDir, startTestApp, type TestApp } from "./test-app.js";
 
 export interface EspeakApp {
   app: TestApp;
+  /** The supervised sidecar the app calls, for tests that also call it directly. */
+  backend: InferenceBackend;
   stop(): Promise<void>;
 }
 
@@ -16,17 +19,26 @@ export interface EspeakApp {
  * Starts the sidecar and the app; `prepare` fills the data folders first (the library indexes them at start).
  * `yaml` adds config; TTS skips Whisper validation unless it sets `tts_defaults:` (see makeDataDir).
  */
-export async function startEspeakApp(
+export function startEspeakApp(
+  prepare: (config: AppConfig) => Promise<void> = async () => {},
+  yaml = "",
+): Promise<EspeakApp> {
+  return startEngineApp("espeak", prepare, yaml);
+}
+
+/** The same over another engine of the real sidecar (piper: the voice `npm install` put in models/piper). */
+export async function startEngineApp(
+  engine: EngineChoice,
   prepare: (config: AppConfig) => Promise<void> = async () => {},
   yaml = "",
 ): Promise<EspeakApp> {
   const data = await makeDataDir(`inference:\n  allow_download: false\n${yaml}`);
   await prepare(data.config);
-  const supervisor = realSidecarSupervisor(data.config);
+  const supervisor = realSidecarSupervisor(data.config, {}, engine);
   await supervisor.start();
   try {
     const app = await startTestApp({ backend: supervisor.backend, data, health: supervisor });
-    return { app, stop: () => app.dispose().finally(() => supervisor.stop()) };
+    return { app, backend: supervisor.backend, stop: () => app.dispose().finally(() => supervisor.stop()) };
   } catch (error) {
     await supervisor.stop();
     throw error;

@@ -84,6 +84,8 @@ export class FakeInferenceBackend implements InferenceBackend {
       engineVersion: "fake 1.0",
       stretchLibraries: ["sox"],
       voiceMethod: "fake: a tone whose pitch follows the seed",
+      voiceName: "",
+      voiceLicence: "",
       warnings: [],
     };
   }

@@ -55,14 +55,17 @@ class SegmentRequest:
     voice: Audio | None
     params: GenerationParams
     seed: int | None
+    # Tempo factor for engines with EngineInfo.native_speed (they speak at it themselves); 1.0 for the others,
+    # whose audio synthesis.py time-stretches afterwards.
+    speed: float = 1.0
 
 
 @dataclass
 class EngineInfo:
     """What a loaded engine can do; mirrors the protobuf ModelInfo."""
 
-    engine: str  # "chatterbox" or "espeak"
-    variant: str | None  # "english", "multilingual", "turbo"; None for espeak
+    engine: str  # "chatterbox", "piper" or "espeak"
+    variant: str | None  # "english", "multilingual", "turbo"; None for piper and espeak
     device: str
     sample_rate: int
     languages: list[str]
@@ -72,6 +75,13 @@ class EngineInfo:
     max_segment_chars: int = MAX_SEGMENT_CHARS
     warnings: list[str] = field(default_factory=list)
     voice_method: str = ""  # how this engine uses a reference or target voice, in words for people
+    # The loaded voice model's name and licence when the engine has one (piper); "" otherwise.
+    voice_name: str = ""
+    voice_licence: str = ""
+    # True when the engine honours SegmentRequest.speed itself for speeds inside native_speed_range; synthesis.py
+    # time-stretches only what lies outside it (see synthesis.split_speed).
+    native_speed: bool = False
+    native_speed_range: tuple[float, float] = (1.0, 1.0)
 
 
 @dataclass(frozen=True)

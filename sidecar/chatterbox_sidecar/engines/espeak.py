@@ -3,7 +3,7 @@
 It is formant synthesis plus signal processing, not neural cloning. A reference voice chooses the male or
 female variant and the -p value (from the reference's median F0); then the WORLD vocoder moves each
 segment's pitch onto the reference's median F0 and stretches its formants toward the reference's
-(voice_shift.py). Voice conversion is the same WORLD conversion applied to the caller's recording.
+(signal_voice.py). Voice conversion is the same WORLD conversion applied to the caller's recording.
 Seed and temperature add a small deterministic pitch and rate variation per segment, so equal seeds
 give byte-identical audio and different seeds give audibly different takes.
 """
@@ -22,7 +22,8 @@ import numpy as np
 import soundfile
 
 from .. import pcm
-from ..voice_shift import VoiceProfile, convert_voice, formant_ratio, voice_profile
+from ..voice_shift import VoiceProfile
+from . import signal_voice
 from .base import Audio, Conversion, EngineInfo, GenerationParams, SegmentRequest
 from .espeak_voices import (
     CALIBRATION_PHRASE,
@@ -33,11 +34,19 @@ from .espeak_voices import (
     Calibration,
     calibrate,
 )
-from .voice_profiles import VoiceProfileCache
+from .signal_voice import CONVERT_VOICE_METHOD, ENGINE_VOICE_METHOD, SAMPLE_RATE, UNVOICED_TARGET_METHOD
+
+__all__ = [
+    "CONVERT_VOICE_METHOD",
+    "ENGINE_VOICE_METHOD",
+    "TTS_VOICE_METHOD",
+    "UNVOICED_REFERENCE_METHOD",
+    "UNVOICED_TARGET_METHOD",
+    "EspeakEngine",
+]
 
 log = logging.getLogger("chatterbox_sidecar.espeak")
 
-SAMPLE_RATE = 24000
 BINARY = "espeak-ng"
 DEFAULT_RATE_WPM = 175
 DEFAULT_TEMPERATURE = 0.8  # Chatterbox's default, so an unset temperature varies as much as theirs
@@ -46,17 +55,11 @@ PITCH_JITTER = 3.0  # -p units at the default temperature
 RATE_JITTER = 0.05  # fraction of the speaking rate at the default temperature
 IGNORED_PARAMETERS = ("cfg_weight", "min_p", "top_p", "repetition_penalty", "top_k")
 TIMEOUT_SECONDS = 120
-CACHED_PROFILES = 64
-ENGINE_VOICE_METHOD = "signal-level: pitch and formants moved toward the voice (WORLD vocoder); not neural cloning"
 TTS_VOICE_METHOD = (
     "signal-level: espeak-ng variant and pitch picked from the reference, then pitch and formants moved "
     "toward the reference (WORLD vocoder); not neural cloning"
 )
-CONVERT_VOICE_METHOD = (
-    "signal-level: pitch and formants moved toward the target voice (WORLD vocoder); not neural cloning"
-)
 UNVOICED_REFERENCE_METHOD = "none: the reference has no voiced speech, so espeak-ng's default voice spoke"
-UNVOICED_TARGET_METHOD = "none: the target voice has no voiced speech, so nothing was converted"
 
 
 class EspeakEngine:
@@ -66,7 +69,7 @@ class EspeakEngine:
         version = _espeak_version()
         self._calibration = _calibration()
         self._variant_profiles = _variant_profiles()
-        self._profiles = VoiceProfileCache(CACHED_PROFILES)
+        self._profiles = signal_voice.profile_cache()
         self.info = EngineInfo(
             engine="espeak",
             variant=None,
@@ -84,10 +87,7 @@ class EspeakEngine:
         return [name for name in IGNORED_PARAMETERS if getattr(params, name) is not None]
 
     def voice_method(self, voice: Audio | None) -> str:
-        """Says whether the reference could steer the speech (it cannot without voiced speech)."""
-        if voice is None:
-            return ""
-        return TTS_VOICE_METHOD if self._profiles.get(voice) is not None else UNVOICED_REFERENCE_METHOD
+        return signal_voice.reference_method(self._profiles, voice, TTS_VOICE_METHOD, UNVOICED_REFERENCE_METHOD)
 
     def synthesize(self, request: SegmentRequest) -> np.ndarray:
         """Speaks one segment at 24 kHz, moved toward the reference voice when one is given."""
@@ -105,34 +105,19 @@ class EspeakEngine:
         ]
         samples, rate = _speak(_ssml(request.text, request.params.exaggeration), args)
         samples = pcm.resample(samples, rate, SAMPLE_RATE)
-        return samples if reference is None else self._toward(samples, variant, reference)
+        if reference is None:
+            return samples
+        return signal_voice.toward(samples, self._variant_profiles[variant], reference)
 
     def convert(self, source: Audio, target: Audio | None, pitch_shift_semitones: float = 0.0) -> Conversion:
-        """Moves the source's pitch and formants toward the target (WORLD), keeping its words and length."""
-        samples = pcm.resample(source.samples, source.sample_rate, SAMPLE_RATE)
-        method = "" if target is None else CONVERT_VOICE_METHOD
-        # No target: the built-in voice, whose profile was measured when the engine loaded.
-        profile = self._variant_profiles[MALE_VARIANT] if target is None else self._profiles.get(target)
-        if profile is None:
-            warning = "the target voice has no voiced speech to measure; the source is returned unchanged"
-            return Conversion(samples, UNVOICED_TARGET_METHOD, [warning])
-        shifted = convert_voice(samples, SAMPLE_RATE, profile, pitch_shift_semitones)
-        if shifted is None:
-            warning = "the source has no voiced speech to move; it is returned unchanged"
-            return Conversion(samples, method, [warning])
-        log.debug("voice converted", extra={"pitch_ratio": shifted.pitch_ratio, "formant_ratio": shifted.formant_ratio})
-        return Conversion(shifted.samples, method)
+        """Moves the source's pitch and formants toward the target (WORLD), keeping its words and length.
+
+        No target: the built-in (male variant) voice, whose profile was measured when the engine loaded."""
+        builtin = self._variant_profiles[MALE_VARIANT]
+        return signal_voice.convert(source, target, pitch_shift_semitones, builtin, self._profiles)
 
     def close(self) -> None:
         """Nothing to release: every call is a short-lived subprocess."""
-
-    def _toward(self, samples: np.ndarray, variant: str, reference: VoiceProfile) -> np.ndarray:
-        # The formant ratio is measured against the variant's profile (a calibration phrase), not the
-        # segment: a short segment's spectrum says more about its words than about the voice, and one
-        # ratio per reference keeps the timbre steady from segment to segment.
-        formants = formant_ratio(self._variant_profiles[variant], reference)
-        shifted = convert_voice(samples, SAMPLE_RATE, reference, formants=formants)
-        return samples if shifted is None else shifted.samples
 
 
 def _jitter(seed: int | None, temperature: float | None, text: str) -> tuple[float, float]:
@@ -197,8 +182,5 @@ def _variant_profiles() -> dict[str, VoiceProfile]:
     profiles = {}
     for variant in (MALE_VARIANT, FEMALE_VARIANT):
         samples, rate = _speak(CALIBRATION_PHRASE, ["-v", f"en-us+{variant}", "-p", str(DEFAULT_PITCH)])
-        profile = voice_profile(samples, rate)
-        if profile is None:
-            raise RuntimeError(f"espeak-ng produced no voiced audio for variant {variant}")
-        profiles[variant] = profile
+        profiles[variant] = signal_voice.builtin_profile(samples, rate, f"espeak-ng variant {variant}")
     return profiles

@@ -1,4 +1,4 @@
-"""LoadModel's engine selection: AUTO tries Chatterbox and falls back to espeak loudly."""
+"""LoadModel's engine selection: AUTO tries Chatterbox, then Piper, then espeak, each fallback loudly."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import subprocess
 from dataclasses import dataclass
 
 from ..errors import InvalidInput, NotLoaded, SidecarError
-from . import torch_support
+from . import piper, torch_support
 from .base import Engine
 from .chatterbox import ChatterboxEngine
 from .chatterbox_models import (
@@ -24,7 +24,9 @@ log = logging.getLogger("chatterbox_sidecar.loader")
 
 AUTO = "auto"
 CHATTERBOX = "chatterbox"
+PIPER = "piper"
 ESPEAK = "espeak"
+NOT_CLONING = "a reference voice moves its pitch and formants by signal processing, not neural voice cloning"
 
 
 @dataclass(frozen=True)
@@ -36,29 +38,58 @@ class LoadSpec:
     device: str = "auto"
     models_dir: str = ""
     allow_download: bool = False
+    piper_voice: str = ""  # a voice in <models_dir>/piper/; "" = the first installed
 
 
 def load_engine(spec: LoadSpec) -> Engine:
-    """Loads the engine `spec` names; AUTO means Chatterbox when it loads, else espeak with a warning."""
+    """Loads the engine `spec` names; AUTO: Chatterbox when it loads, else Piper, else espeak, with a warning."""
     if spec.engine == ESPEAK:
         return load_espeak()
     if spec.engine == CHATTERBOX:
         return load_chatterbox(spec)
+    if spec.engine == PIPER:
+        return load_piper(spec)
     if spec.engine != AUTO:
         raise InvalidInput(f"unknown engine {spec.engine!r}", field="engine")
     try:
         return load_chatterbox(spec)
     except NotLoaded as error:
-        reason = str(error)
-    warning = (
-        f"engine AUTO fell back to espeak-ng because Chatterbox could not load: {reason}. espeak-ng is "
-        "formant synthesis moved toward the reference voice's pitch and formants by signal processing, "
-        "not neural voice cloning"
-    )
+        chatterbox_reason = str(error)
+    try:
+        engine: Engine = load_piper(spec)
+    except NotLoaded as error:
+        piper_reason = str(error)
+    else:
+        warning = (
+            f"engine AUTO fell back to Piper because Chatterbox could not load: {chatterbox_reason}. Piper is "
+            f"CPU neural text-to-speech in one voice ({engine.info.voice_name}); {NOT_CLONING}"
+        )
+        log.warning(warning, extra={"fallback": PIPER})
+        engine.info.warnings.insert(0, warning)
+        return engine
+    reasons = f"Chatterbox could not load: {chatterbox_reason}; Piper could not load: {piper_reason}"
+    warning = f"engine AUTO fell back to espeak-ng because {reasons}. espeak-ng is formant synthesis, and {NOT_CLONING}"
     log.warning(warning, extra={"fallback": ESPEAK})
-    engine = load_espeak(also=f"Chatterbox could not load either: {reason}")
+    engine = load_espeak(also=f"neither could Chatterbox ({chatterbox_reason}) nor Piper ({piper_reason})")
     engine.info.warnings.append(warning)
     return engine
+
+
+def load_piper(spec: LoadSpec) -> piper.PiperEngine:
+    """The Piper voice spec.piper_voice ("" = the first installed); NotLoaded with the reason when it can't.
+
+    piper-tts (GPL-3, optional) is imported only here, when a voice is loaded."""
+    try:
+        return piper.load(spec.models_dir, spec.piper_voice, spec.allow_download)
+    except SidecarError:
+        raise
+    except Exception as error:
+        log.error("piper failed to load", exc_info=error, extra={"voice": spec.piper_voice})
+        # As for Chatterbox: the reason reaches the public health report, so only the error's type goes there.
+        raise NotLoaded(
+            f"Piper voice {spec.piper_voice or '(first installed)'} failed to load ({type(error).__name__}); "
+            "the sidecar log has the details"
+        ) from error
 
 
 def load_espeak(also: str = "") -> EspeakEngine:

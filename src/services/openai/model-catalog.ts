@@ -42,6 +42,8 @@ export interface OpenAiModel {
   engine: string;
   /** Extension: for OpenAI's names, the id of this server's model that answers them; null for the others. */
   alias_of: string | null;
+  /** Extension, speech models of engines with voice models of their own (piper): the voice and its licence. */
+  voice?: { name: string; licence: string };
 }
 
 /** Which engine speaks for a request's `model`. */
@@ -53,14 +55,15 @@ export interface SpeechModelChoice {
   engine: EngineName;
 }
 
-/** The loaded engine's own model id: chatterbox, chatterbox-multilingual, chatterbox-turbo or espeak. */
+/** The loaded engine's own model id: chatterbox, chatterbox-multilingual, chatterbox-turbo, piper or espeak. */
 export function speechModelId(info: Pick<ModelInfo, "engine" | "variant">): string {
-  if (info.engine === "espeak") return "espeak";
+  if (info.engine !== "chatterbox") return info.engine;
   return info.variant === undefined || info.variant === "english" ? "chatterbox" : `chatterbox-${info.variant}`;
 }
 
 /** Ids of engines this server can run, loaded or not (to say "not loaded" rather than "unknown"). */
 const ENGINE_MODEL_IDS: ReadonlySet<string> = new Set([
+  "piper",
   "espeak",
   ...VARIANTS.map((variant) => speechModelId({ engine: "chatterbox", variant })),
 ]);
@@ -80,7 +83,11 @@ export function resolveSpeechModel(model: string, info: ModelInfo): SpeechModelC
   throw new ModelNotFoundError(message, [{ loc: ["body", "model"], msg: message, type: "not_found" }]);
 }
 
-const OWNER_BY_ENGINE: Readonly<Record<EngineName, string>> = { chatterbox: "resemble-ai", espeak: "espeak-ng" };
+const OWNER_BY_ENGINE: Readonly<Record<EngineName, string>> = {
+  chatterbox: "resemble-ai",
+  piper: "rhasspy",
+  espeak: "espeak-ng",
+};
 
 export interface ModelCatalogOptions {
   backend: Pick<InferenceBackend, "modelInfo" | "transcriptionModels">;
@@ -120,7 +127,8 @@ export class ModelCatalog {
   private speechModels(info: ModelInfo): OpenAiModel[] {
     const own = speechModelId(info);
     const model = this.model({ kind: "tts", engine: info.engine, owned_by: OWNER_BY_ENGINE[info.engine] });
-    return [...OPENAI_SPEECH_MODELS.map((id) => model(id, own)), model(own, null)];
+    const voice = info.voiceName === "" ? {} : { voice: { name: info.voiceName, licence: info.voiceLicence } };
+    return [...OPENAI_SPEECH_MODELS.map((id) => model(id, own)), model(own, null)].map((m) => ({ ...m, ...voice }));
   }
 
   private transcriptionModels(recognition: TranscriptionModels): OpenAiModel[] {

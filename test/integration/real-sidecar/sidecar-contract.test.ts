@@ -70,6 +70,7 @@ describe("server ↔ sidecar contract with the real sidecar (espeak engine)", fu
         device: "cpu",
         modelsDir: scratch,
         allowDownload: false,
+        piperVoice: "",
       } as const;
       const error = await caught(() => direct.loadModel(load));
       expect(error).to.be.instanceOf(InferenceFailedError);

@@ -45,7 +45,8 @@ describe("SidecarClient (in-process fake gRPC server)", function () {
       server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
     );
     client = new SidecarClient({ address: `127.0.0.1:${port}`, logger: logs.logger });
-    await client.loadModel({ engine: "auto", variant: "english", device: "cpu", modelsDir: "/m", allowDownload: false });
+    const load = { engine: "auto", variant: "english", device: "cpu", modelsDir: "/m", allowDownload: false } as const;
+    await client.loadModel({ ...load, piperVoice: "" });
   });
 
   after(() => {

@@ -144,7 +144,14 @@ describe("SidecarSupervisor start-up (fake sidecar process)", function () {
     await sup.start();
     const direct = new SidecarClient({ address: sup.snapshot().address as string });
     try {
-      const request = { engine: "espeak", variant: "english", device: "cpu", modelsDir: "/m", allowDownload: false } as const;
+      const request = {
+        engine: "espeak",
+        variant: "english",
+        device: "cpu",
+        modelsDir: "/m",
+        allowDownload: false,
+        piperVoice: "",
+      } as const;
       const refused = await caught(() => direct.loadModel(request));
       expect(refused).to.be.instanceOf(InferenceFailedError);
       expect((refused as Error).cause).to.include({ code: Status.PERMISSION_DENIED });

@@ -63,7 +63,7 @@ describe("loadConfig", () => {
       "  port: 70000",
       "  colour: blue",
       "inference:",
-      "  engine: piper",
+      "  engine: festival",
       "tts_defaults:",
       "  temperature: 5",
       "  export_formats: [ogg]",

@@ -25,6 +25,8 @@ function info(engine: ModelInfo["engine"], variant?: ModelInfo["variant"]): Mode
     engineVersion: "1",
     stretchLibraries: ["sox"],
     voiceMethod: "",
+    voiceName: "",
+    voiceLicence: "",
     warnings: [],
   };
 }
