@@ -3,6 +3,7 @@
  * are still being spoken, in the asked format; what needs the whole audio is reported, and nothing is saved.
  */
 import { readdir } from "node:fs/promises";
+import { request as httpRequest, type IncomingMessage } from "node:http";
 import { expect } from "chai";
 import { decodeAudio } from "../../helpers/audio-file.js";
 import { FakeInferenceBackend } from "../../helpers/fake-inference-backend.js";
@@ -19,7 +20,11 @@ describe("POST /api/v1/tts progressive streaming (fake engine)", () => {
   let app: TestApp;
   let beforeSegment: ((index: number) => Promise<void> | undefined) | undefined;
   before(async () => {
-    const backend = new FakeInferenceBackend({ beforeSegment: (_call, index) => beforeSegment?.(index) });
+    const backend = new FakeInferenceBackend({
+      beforeSegment: (_call, index) => beforeSegment?.(index),
+      // Known only once the engine has spoken: reported in the trailer, after the audio.
+      ignoredParameters: ["exaggeration"],
+    });
     app = await startTestApp({ backend });
   });
   after(() => app.dispose());
@@ -67,6 +72,26 @@ describe("POST /api/v1/tts progressive streaming (fake engine)", () => {
       "trim, normalize_audio need the whole audio and were not applied to the progressive stream",
       "progressive streaming sends one format and saves no file in outputs/; the other export_formats had no effect",
       "ae_margin had no effect: use_auto_editor=false switches that stage off",
+    ]);
+  });
+
+  it("sends what the engine reports at the end in an X-Warnings trailer after the last byte", async () => {
+    const body = JSON.stringify({ text: TEXT, exaggeration: 0.9, export_formats: ["pcm"] });
+    const url = new URL(`${app.baseUrl}/api/v1/tts?response_mode=stream&progressive=true`);
+    const { response, bytes } = await new Promise<{ response: IncomingMessage; bytes: number }>((resolve, reject) => {
+      const request = httpRequest(url, { method: "POST", headers: { "Content-Type": "application/json" } }, (res) => {
+        let received = 0;
+        res.on("data", (chunk: Buffer) => (received += chunk.length));
+        res.on("end", () => resolve({ response: res, bytes: received }));
+      });
+      request.on("error", reject);
+      request.end(body);
+    });
+    expect(response.headers.trailer).to.equal("X-Warnings");
+    expect(response.headers["x-warnings"]).to.equal(undefined);
+    expect(bytes).to.be.greaterThan(0);
+    expect(JSON.parse(response.trailers["x-warnings"]!)).to.deep.equal([
+      "the espeak engine does not use exaggeration; it has no effect",
     ]);
   });
 
