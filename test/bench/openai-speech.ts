@@ -8,7 +8,7 @@ import { Worker } from "node:worker_threads";
 import WebSocket from "ws";
 import type { InferenceBackend } from "../../src/domain/inference.js";
 import { toTtsRequest } from "../../src/services/openai/speech-request.js";
-import { deriveSegmentSeed } from "../../src/services/seeds.js";
+import { synthesisInput } from "../../src/services/tts/progressive-synthesis.js";
 import { prepareText } from "../../src/services/tts/text-preparation.js";
 import type { TestApp } from "../helpers/test-app.js";
 import { median, RUNS } from "./timing.js";
@@ -39,15 +39,9 @@ function httpTimes(client: Worker, app: TestApp, format: "pcm" | "mp3"): Promise
 async function grpcTimes(app: TestApp, backend: InferenceBackend, segmentLimit: number): Promise<Times> {
   const request = toTtsRequest({ input: TEXT, referenceAudioFilename: undefined, seed: SEED }, app.config.ttsDefaults);
   const { texts } = prepareText(request, segmentLimit);
-  const segments = texts.map((text, chunkIndex) => ({
-    text,
-    seed: deriveSegmentSeed({ base: SEED, chunkIndex, candidate: 0, attempt: 0 }),
-  }));
-  const opts = request.options;
-  const params = { exaggeration: opts.exaggeration, cfgWeight: opts.cfg_weight, temperature: opts.temperature };
+  const input = synthesisInput({ request, texts, seedUsed: SEED, voice: undefined });
   const started = performance.now();
   let first = 0;
-  const input = { segments, params, stretchLibrary: opts.speed_factor_library };
   for await (const event of backend.synthesizeStream(input, { requestId: "bench" })) {
     if (event.type === "audio") first ||= performance.now() - started;
   }

@@ -1,7 +1,7 @@
 /** Real espeak speech for the benchmarks, straight from the backend (no HTTP, no post-processing). */
-import { concatPcm } from "../../src/audio/pcm.js";
 import type { MonoPcm } from "../../src/domain/audio.js";
 import type { InferenceBackend } from "../../src/domain/inference.js";
+import { collectSpeech } from "../helpers/collect-speech.js";
 
 /** Sentences of ordinary length and varied sounds, so pitch tracking and stretching see real speech. */
 export const CLIP_SENTENCES = [
@@ -14,19 +14,6 @@ export const CLIP_SENTENCES = [
   "Nobody expected the museum to open its doors again so soon after the fire.",
   "If the train is late tomorrow, we will meet at the café across the square.",
 ];
-
-export async function collectSpeech(backend: InferenceBackend, texts: string[]): Promise<MonoPcm> {
-  const parts: MonoPcm[] = [];
-  let sampleRate = 0;
-  for await (const event of backend.synthesizeStream(
-    { segments: texts.map((text) => ({ text, seed: 1 })), params: {} },
-    { requestId: "bench" },
-  )) {
-    if (event.type === "start") sampleRate = event.sampleRate;
-    if (event.type === "audio") parts.push({ sampleRate, samples: event.samples });
-  }
-  return concatPcm(parts);
-}
 
 /**
  * Exactly `seconds` of speech: the sentences spoken once, repeated end to end as often as needed and cut.

@@ -4,14 +4,13 @@
  * the first segment is still an ordinary error response; a failure after that breaks the audio response off
  * (the client sees an incomplete body, never a short file that looks whole) or ends the events with `error`.
  */
-import { PassThrough, Readable } from "node:stream";
+import { Readable } from "node:stream";
 import type { Context } from "koa";
 import type { EncoderSettings } from "../../audio/ffmpeg.js";
 import { encodeStream, STREAM_CONTENT_TYPES, type StreamFormat } from "../../audio/stream-encoder.js";
 import type { SpeechStream } from "../../services/tts/speech-stream.js";
-import { toErrorResponse } from "../error-table.js";
 import { requestLog, requestSignal } from "../middleware/request-context.js";
-import { toOpenAiError } from "../openai/openai-error.js";
+import { startEventStream, type EventStream } from "./event-stream.js";
 import { asciiJson, setWarningsHeader } from "./warnings-header.js";
 
 export interface SpeechResponseOptions {
@@ -32,11 +31,7 @@ export async function sendSpeechAudio(ctx: Context, stream: SpeechStream, option
 export async function sendSpeechEvents(ctx: Context, stream: SpeechStream, options: SpeechResponseOptions) {
   const encoded = await startEncoding(ctx, stream, options);
   speechHeaders(ctx, stream);
-  ctx.type = "text/event-stream";
-  ctx.set("Cache-Control", "no-cache");
-  const body = new PassThrough();
-  ctx.body = body;
-  void relayEvents(ctx, stream, encoded, body);
+  void relayEvents(stream, encoded, startEventStream(ctx, "speech event stream"));
 }
 
 function speechHeaders(ctx: Context, stream: SpeechStream): void {
@@ -73,11 +68,9 @@ async function* withTrailers(ctx: Context, stream: SpeechStream, encoded: AsyncG
   ctx.res.addTrailers({ "X-Warnings": asciiJson(stream.summary().warnings) });
 }
 
-async function relayEvents(ctx: Context, stream: SpeechStream, encoded: AsyncGenerator<Buffer>, out: PassThrough) {
-  // A client that went away has had the body destroyed: there is no one left to tell.
-  const send = (data: object) => out.destroyed || out.write(`data: ${JSON.stringify(data)}\n\n`);
+async function relayEvents(stream: SpeechStream, encoded: AsyncGenerator<Buffer>, out: EventStream) {
   try {
-    for await (const bytes of encoded) send({ type: "speech.audio.delta", audio: bytes.toString("base64") });
+    for await (const bytes of encoded) out.send({ type: "speech.audio.delta", audio: bytes.toString("base64") });
     const summary = stream.summary();
     const outputMs = Math.round(summary.durationSeconds * 1000);
     const usage = {
@@ -85,10 +78,9 @@ async function relayEvents(ctx: Context, stream: SpeechStream, encoded: AsyncGen
       output_tokens: outputMs,
       total_tokens: stream.characters + outputMs,
     };
-    send({ type: "speech.audio.done", usage, warnings: summary.warnings });
+    out.send({ type: "speech.audio.done", usage, warnings: summary.warnings });
   } catch (error) {
-    requestLog(ctx).warn({ err: error }, "speech event stream failed after it started");
-    send({ type: "error", ...toOpenAiError(toErrorResponse(error)).body });
+    out.fail(error);
   } finally {
     out.end();
   }

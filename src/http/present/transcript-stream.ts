@@ -4,13 +4,9 @@
  * audio (its `start` event), so every refusal before that is a normal error response; a failure after it ends
  * the stream with an `error` event.
  */
-import { PassThrough } from "node:stream";
 import type { Context } from "koa";
 import type { TranscriptionEvent } from "../../domain/inference.js";
-import type { Logger } from "../../logging.js";
-import { toErrorResponse } from "../error-table.js";
-import { toOpenAiError } from "../openai/openai-error.js";
-import { requestLog } from "../middleware/request-context.js";
+import { startEventStream, type EventStream } from "./event-stream.js";
 import { setWarningsHeader } from "./warnings-header.js";
 
 export async function streamTranscript(
@@ -23,31 +19,20 @@ export async function streamTranscript(
   const { info } = first.value;
   setWarningsHeader(ctx, [...warnings, ...info.warnings]);
   ctx.set("X-Transcription-Model", info.model);
-  ctx.set("Cache-Control", "no-cache");
-  ctx.type = "text/event-stream";
-  const body = new PassThrough();
-  ctx.body = body;
-  void relay(events, body, { durationSeconds: info.durationSeconds, log: requestLog(ctx) });
+  void relay(events, startEventStream(ctx, "transcription stream"), info.durationSeconds);
 }
 
-async function relay(
-  events: AsyncGenerator<TranscriptionEvent>,
-  out: PassThrough,
-  context: { durationSeconds: number; log: Logger },
-): Promise<void> {
-  const send = (data: object) => out.write(`data: ${JSON.stringify(data)}\n\n`);
+async function relay(events: AsyncGenerator<TranscriptionEvent>, out: EventStream, durationSeconds: number) {
   try {
     for await (const event of events) {
-      if (event.type === "segment") send({ type: "transcript.text.delta", delta: event.segment.text });
+      if (event.type === "segment") out.send({ type: "transcript.text.delta", delta: event.segment.text });
       if (event.type === "end") {
-        const usage = { type: "duration", seconds: Math.ceil(context.durationSeconds) };
-        send({ type: "transcript.text.done", text: event.text, usage });
+        const usage = { type: "duration", seconds: Math.ceil(durationSeconds) };
+        out.send({ type: "transcript.text.done", text: event.text, usage });
       }
     }
   } catch (error) {
-    const response = toOpenAiError(toErrorResponse(error));
-    context.log.info({ err: error }, "transcription stream failed after it started");
-    send({ type: "error", ...response.body });
+    out.fail(error);
   } finally {
     out.end();
   }

@@ -7,18 +7,15 @@ import { z } from "zod";
 import { BadRequestError } from "../../domain/errors.js";
 import { ttsFieldSchemas } from "../../domain/tts-fields.js";
 import { toFieldIssues, validationFailed } from "../schemas/field-issues.js";
+import { languageCode, openAiVoice } from "../schemas/speech-fields.js";
 
 /** The audio encodings a session can stream; `pcm` is 24 kHz 16-bit little-endian mono. */
 export const REALTIME_FORMATS = ["pcm", "wav", "mp3", "opus"] as const;
 export type RealtimeFormat = (typeof REALTIME_FORMATS)[number];
 
-const voice = z.union([z.string().min(1), z.strictObject({ id: z.string().min(1) })], {
-  error: "must be a voice name or {id}; GET /v1/audio/voices lists them",
-});
-
 /** Each field may be null, which restores the server's default. */
 const sessionFields = z.strictObject({
-  voice: voice.nullable().optional(),
+  voice: openAiVoice.nullable().optional(),
   response_format: z
     .enum(REALTIME_FORMATS, { error: `must be one of ${REALTIME_FORMATS.join(", ")}` })
     .nullable()
@@ -28,11 +25,7 @@ const sessionFields = z.strictObject({
   exaggeration: ttsFieldSchemas.exaggeration.nullable().optional(),
   cfg_weight: ttsFieldSchemas.cfg_weight.nullable().optional(),
   temperature: ttsFieldSchemas.temperature.nullable().optional(),
-  language: z
-    .string({ error: "must be a two-letter ISO 639-1 code such as 'en'" })
-    .regex(/^[a-z]{2}$/, { error: "must be a two-letter ISO 639-1 code such as 'en'" })
-    .nullable()
-    .optional(),
+  language: languageCode.nullable().optional(),
 });
 
 export type SessionUpdateFields = z.output<typeof sessionFields>;

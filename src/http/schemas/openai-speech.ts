@@ -7,6 +7,7 @@ import { z } from "zod";
 import { STREAM_FORMATS } from "../../audio/stream-encoder.js";
 import { ttsFieldSchemas } from "../../domain/tts-fields.js";
 import { toFieldIssues, validationFailed } from "./field-issues.js";
+import { languageCode, openAiVoice } from "./speech-fields.js";
 
 const STREAM_KINDS = ["audio", "sse"] as const;
 
@@ -18,9 +19,7 @@ function speechSchema(maxInputChars: number) {
       .string({ error: "is required and must be a string" })
       .refine((text) => text.trim() !== "", { error: "must not be empty" })
       .refine((text) => text.length <= maxInputChars, { error: tooLong }),
-    voice: z.union([z.string().min(1), z.object({ id: z.string().min(1) })], {
-      error: "is required: a voice name or {id}; GET /v1/audio/voices lists them",
-    }),
+    voice: openAiVoice,
     instructions: z
       .string({ error: "must be a string" })
       .max(4096, { error: "must be at most 4096 characters" })
@@ -32,10 +31,7 @@ function speechSchema(maxInputChars: number) {
     cfg_weight: ttsFieldSchemas.cfg_weight.optional(),
     temperature: ttsFieldSchemas.temperature.optional(),
     seed: ttsFieldSchemas.seed.optional(),
-    language: z
-      .string()
-      .regex(/^[a-z]{2}$/, { error: "must be a two-letter ISO 639-1 code such as 'en'" })
-      .optional(),
+    language: languageCode.optional(),
   });
 }
 

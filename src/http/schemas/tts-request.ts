@@ -9,6 +9,7 @@ import { ttsFieldSchemas, type TtsDefaults } from "../../domain/tts-fields.js";
 import type { TtsRequest } from "../../services/tts/tts-request.js";
 import { booleanWord } from "./boolean-words.js";
 import { toFieldIssues, validationFailed } from "./field-issues.js";
+import { languageCode } from "./speech-fields.js";
 import {
   optionalFields,
   resolveDelivery,
@@ -37,10 +38,7 @@ function bodySchema(maxTextLength: number) {
     reference_audio_filename: optionalText,
     project: optionalText,
     folder: optionalText,
-    language: z
-      .string()
-      .regex(/^[a-z]{2}$/, { error: "must be a two-letter ISO 639-1 code such as 'en'" })
-      .optional(),
+    language: languageCode.optional(),
     response_mode: optionalText,
     return_format: optionalText,
     progressive: z.boolean({ error: "must be true or false" }).nullish(),

@@ -6,7 +6,13 @@
  * ordinary error response, not a broken stream.
  */
 import { InferenceFailedError } from "../../domain/errors.js";
-import type { AudioInput, InferenceBackend, SynthesisEvent, SynthesisStats } from "../../domain/inference.js";
+import type {
+  AudioInput,
+  InferenceBackend,
+  SynthesisEvent,
+  SynthesisInput,
+  SynthesisStats,
+} from "../../domain/inference.js";
 import { watermarkWarning } from "../request-warnings.js";
 import { deriveSegmentSeed } from "../seeds.js";
 import type { SegmentCallOptions } from "./segment-synthesizer.js";
@@ -56,7 +62,13 @@ export async function startProgressive(
   };
 }
 
-function synthesisInput({ request, texts, seedUsed, voice }: ProgressiveSpec) {
+/** The one SynthesizeStream input of a progressive request: every segment with its first try's seed. */
+export function synthesisInput({
+  request,
+  texts,
+  seedUsed,
+  voice,
+}: Pick<ProgressiveSpec, "request" | "texts" | "seedUsed" | "voice">): SynthesisInput {
   const opts = request.options;
   return {
     segments: texts.map((text, chunkIndex) => ({

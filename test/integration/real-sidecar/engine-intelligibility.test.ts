@@ -4,9 +4,9 @@
  * `base`; the word error rate of each engine is printed, and Piper must beat espeak.
  */
 import { expect } from "chai";
-import { concatPcm } from "../../../src/audio/pcm.js";
 import type { EngineName, InferenceBackend } from "../../../src/domain/inference.js";
 import { wordErrorRate } from "../../../src/text/transcript-score.js";
+import { collectSpeech } from "../../helpers/collect-speech.js";
 import { startEngineApp } from "../../helpers/espeak-app.js";
 
 const SENTENCES = [
@@ -32,14 +32,8 @@ async function engineWer(backend: InferenceBackend): Promise<number> {
   let errors = 0;
   let words = 0;
   for (const [k, text] of SENTENCES.entries()) {
-    const pieces = [];
-    let sampleRate = 0;
-    for await (const event of backend.synthesizeStream({ segments: [{ text, seed: k + 1 }], params: {} })) {
-      if (event.type === "start") sampleRate = event.sampleRate;
-      if (event.type === "audio") pieces.push({ sampleRate, samples: event.samples });
-    }
     const heard = await backend.transcribe({
-      audio: { pcm: concatPcm(pieces) },
+      audio: { pcm: await collectSpeech(backend, [text], k + 1) },
       model: "base",
       language: "en",
       temperature: 0,
