@@ -193,6 +193,18 @@ def test_a_failed_download_falls_back_to_the_nearest_installed_model_with_a_warn
     assert failure.code() == grpc.StatusCode.NOT_FOUND and "no installed model can stand in" in failure.details()
 
 
+def test_a_download_too_large_for_the_budget_is_not_made_and_the_nearest_installed_model_speaks(start_stt):
+    running, loader = start_stt("tiny.en", allow_download=True, stt_memory_mb=1000)
+    response = running.speech.Transcribe(transcribe_request(model="medium"), timeout=10)
+    assert response.info.model == "tiny.en" and [entry.name for entry in loader.loads] == ["tiny.en"]
+    (warning,) = response.info.warnings
+    assert warning.startswith("model medium is not installed and would need about ")
+    assert warning.endswith(
+        "more than the STT memory budget of 1000 MB (--stt-memory-mb); used tiny.en, the nearest installed model, "
+        "instead"
+    )
+
+
 def test_a_transcription_does_not_wait_behind_a_slow_synthesis(start_stt):
     engine = FakeEngine()
     engine.gate = threading.Event()

@@ -77,6 +77,11 @@ class SpeechRecognizer:
         folder = self.settings.whisper_dir
         installed = catalog.scan(folder)
         choice = catalog.resolve(options.model, _need(options), installed, self.settings.allow_download, folder)
+        need_mb = estimate_mb(choice.model.size_bytes)
+        if choice.fallback is not None and need_mb > self.models.budget_mb:
+            # A download that could never be loaded is not worth making: the installed stand-in speaks, as it
+            # does when the download fails.
+            choice = Choice(choice.fallback, warnings=(_over_budget(choice, need_mb, self.models.budget_mb),))
         self.models.check_fits(choice.model.name, estimate_mb(choice.model.size_bytes))
         return choice
 
@@ -116,6 +121,14 @@ class SpeechRecognizer:
             default_model=default.name if default else "",
             memory_budget_mb=self.models.budget_mb,
         )
+
+
+def _over_budget(choice: Choice, need_mb: int, budget_mb: int) -> str:
+    return (
+        f"model {choice.model.name} is not installed and would need about {need_mb} MB, more than the STT memory "
+        f"budget of {budget_mb} MB (--stt-memory-mb); used {choice.fallback.name}, the nearest installed model, "
+        "instead"
+    )
 
 
 def _need(options: TranscriptionOptions) -> Need | None:
