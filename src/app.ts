@@ -42,6 +42,7 @@ export function createApp(deps: AppDependencies): Koa {
       config,
       health: deps.health,
       segmentLimit: () => services.tts.segmentLimit(),
+      engines: () => services.engines(),
     }),
     ttsRoutes({
       tts: services.tts,

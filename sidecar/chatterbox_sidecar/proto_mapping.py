@@ -9,6 +9,8 @@ import numpy as np
 
 from . import audio_input, pcm, stretch
 from .engines.base import Audio, EngineInfo
+from .engines.engine_set import EngineSet
+from .engines.loader import LoadSpec
 from .errors import InvalidInput
 from .pb.chatterbox.v1 import speech_pb2 as pb
 from .synthesis import Stats
@@ -118,6 +120,32 @@ def model_info(info: EngineInfo) -> pb.ModelInfo:
         voice_method=info.voice_method,
         voice_name=info.voice_name,
         voice_licence=info.voice_licence,
+        memory_mb=info.memory_mb,
+    )
+
+
+def loaded_fields(engines: EngineSet) -> dict[str, object]:
+    """The fields GetModelInfoResponse and LoadModelResponse share: `model`, `engines`, `unavailable`."""
+    return {
+        "model": model_info(engines.default.info),
+        "engines": [model_info(info) for info in engines.infos()],
+        "unavailable": [
+            pb.UnavailableEngine(engine=ENGINE_ENUMS[name], reason=why) for name, why in engines.unavailable
+        ],
+    }
+
+
+def load_spec(request: pb.LoadModelRequest) -> LoadSpec:
+    return LoadSpec(
+        engine=lookup(ENGINES, request.engine, "engine"),
+        variant=lookup(VARIANTS, request.variant, "variant"),
+        device=request.device or "auto",
+        models_dir=request.models_dir,
+        allow_download=request.allow_download,
+        piper_voice=request.piper_voice,
+        # AUTO and UNSPECIFIED map to "auto" here, which LoadSpec refuses.
+        engines=tuple(lookup(ENGINES, value, "engines") for value in request.engines),
+        memory_budget_mb=request.memory_budget_mb,
     )
 
 

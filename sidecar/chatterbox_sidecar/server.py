@@ -17,8 +17,8 @@ from grpc_reflection.v1alpha import reflection
 
 from . import defaults
 from .admin import ADMIN_TOKEN_ENV
-from .engines.base import Engine
-from .engines.loader import LoadSpec, load_engine
+from .engines.engine_set import EngineSet
+from .engines.loader import LoadSpec, load_engines
 from .errors import ErrorInterceptor
 from .health import HealthReporter
 from .pb.chatterbox.v1 import speech_pb2, speech_pb2_grpc
@@ -53,7 +53,7 @@ class Settings:
     max_message_mb: int = defaults.MAX_MESSAGE_MB
     grace_seconds: float = defaults.GRACE_SECONDS
     admin_token: str | None = field(default=None, repr=False)  # None = admin RPCs unguarded
-    load_engine: Callable[[LoadSpec], Engine] = field(default=load_engine)
+    load_engines: Callable[[LoadSpec], EngineSet] = field(default=load_engines)
     whisper_dir: str | None = None  # None = no speech-recognition model is installed
     stt_device: str = "auto"
     stt_memory_mb: int = defaults.STT_MEMORY_MB
@@ -103,7 +103,7 @@ class Sidecar:
         queued = settings.queue_capacity + settings.stt_queue_capacity
         self.server = create_grpc_server(settings.max_message_bytes, queued + SPARE_RPC_THREADS)
         options = ServicerOptions(
-            tuple(settings.allowed_roots), settings.max_message_bytes, settings.admin_token, settings.load_engine
+            tuple(settings.allowed_roots), settings.max_message_bytes, settings.admin_token, settings.load_engines
         )
         servicer = SpeechServicer(self.worker, self.recognizer, self.health, options)
         speech_pb2_grpc.add_SpeechServiceServicer_to_server(servicer, self.server)

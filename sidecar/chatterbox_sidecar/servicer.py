@@ -19,25 +19,25 @@ import numpy as np
 from . import call_metadata, rpc_jobs, stretch, stt_mapping, synthesis
 from .admin import require_admin
 from .channel import Channel
-from .engines.base import Engine
+from .engines.base import EngineInfo
+from .engines.engine_set import EngineSet
 from .engines.loader import LoadSpec
-from .errors import Draining, InvalidInput, NotLoaded, WrongKind
+from .errors import Draining, InvalidInput, Loading, NotLoaded, WrongKind
 from .health import HealthReporter
 from .pb.chatterbox.v1 import speech_pb2 as pb
 from .pb.chatterbox.v1 import speech_pb2_grpc
 from .proto_mapping import (
     ENCODINGS,
     ENGINE_ENUMS,
-    ENGINES,
     STATES,
     STRETCH_LIBRARIES,
     STRETCH_LIBRARY_ENUMS,
-    VARIANTS,
     audio_format,
     decode_pcm,
     decode_source,
+    load_spec,
+    loaded_fields,
     lookup,
-    model_info,
     pcm_audio,
     stats_message,
 )
@@ -45,7 +45,7 @@ from .response_size import ResponseBudget
 from .stt.recognizer import SpeechRecognizer
 from .stt.transcription import TranscriptionPlan
 from .synthesis import AudioPiece, JobTiming, Stats
-from .validation import pitch_shift_semitones, synthesis_plan
+from .validation import pitch_shift_semitones, requested_engine, synthesis_plan
 from .worker import DRAINING, InferenceWorker, Job
 
 log = logging.getLogger("chatterbox_sidecar.servicer")
@@ -58,7 +58,7 @@ class ServicerOptions:
     allowed_roots: Sequence[str]
     max_message_bytes: int
     admin_token: str | None  # None = LoadModel is open (a sidecar run by hand)
-    load_engine: Callable[[LoadSpec], Engine]
+    load_engines: Callable[[LoadSpec], EngineSet]
 
 
 class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
@@ -73,42 +73,24 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
         self._options = options
 
     def GetModelInfo(self, request: pb.GetModelInfoRequest, context: grpc.ServicerContext) -> pb.GetModelInfoResponse:
-        info = self._worker.loaded_info()
-        if info is None:
+        engines = self._worker.loaded_engines()
+        if engines is None:
             raise NotLoaded("no engine is loaded yet")
-        return pb.GetModelInfoResponse(model=model_info(info))
+        return pb.GetModelInfoResponse(**loaded_fields(engines))
 
     def LoadModel(self, request: pb.LoadModelRequest, context: grpc.ServicerContext) -> pb.LoadModelResponse:
         require_admin(context, self._options.admin_token)
         request_id = call_metadata.request_id(context)
-        spec = LoadSpec(
-            engine=lookup(ENGINES, request.engine, "engine"),
-            variant=lookup(VARIANTS, request.variant, "variant"),
-            device=request.device or "auto",
-            models_dir=request.models_dir,
-            allow_download=request.allow_download,
-            piper_voice=request.piper_voice,
-        )
+        spec = load_spec(request)
         log.info("loading engine", extra={"spec": vars(spec), "request_id": request_id})
         started = time.monotonic()
         self._health.engine_ready(False)
         try:
-            info = self._worker.load(spec, lambda: self._options.load_engine(spec))
+            engines = self._worker.load(spec, lambda: self._options.load_engines(spec))
         finally:
-            self._health.engine_ready(self._worker.loaded_info() is not None)
-        log.info(
-            "engine loaded",
-            extra={
-                "engine": info.engine,
-                "variant": info.variant,
-                "device": info.device,
-                "voice": info.voice_name,
-                "ms": int((time.monotonic() - started) * 1000),
-                "warnings": info.warnings,
-                "request_id": request_id,
-            },
-        )
-        return pb.LoadModelResponse(model=model_info(info))
+            self._health.engine_ready(self._worker.loaded_engines() is not None)
+        _log_loaded(engines, int((time.monotonic() - started) * 1000), request_id)
+        return pb.LoadModelResponse(**loaded_fields(engines))
 
     def GetStatus(self, request: pb.GetStatusRequest, context: grpc.ServicerContext) -> pb.GetStatusResponse:
         status = self._worker.status()
@@ -120,13 +102,13 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
         )
 
     def Synthesize(self, request: pb.SynthesizeRequest, context: grpc.ServicerContext) -> pb.SynthesizeResponse:
-        info = self._worker.engine_info()
+        info = self._worker.engine_info(requested_engine(request.input))
         plan, encoding = synthesis_plan(request.input, info, self._options.allowed_roots)
         budget = ResponseBudget.for_message_limit(self._options.max_message_bytes, encoding, info.sample_rate)
         budget.check_text(sum(len(segment.text) for segment in plan.segments), plan.speed)
         pieces: list[np.ndarray] = []
         stats = Stats()
-        for event in self._start_synthesis(dataclasses.replace(plan, budget=budget), context):
+        for event in self._start_synthesis(dataclasses.replace(plan, budget=budget), info, context):
             if isinstance(event, AudioPiece):
                 pieces.append(event.samples)
             else:
@@ -137,10 +119,10 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
     def SynthesizeStream(
         self, request: pb.SynthesizeStreamRequest, context: grpc.ServicerContext
     ) -> Iterator[pb.SynthesizeStreamResponse]:
-        info = self._worker.engine_info()
+        info = self._worker.engine_info(requested_engine(request.input))
         plan, encoding = synthesis_plan(request.input, info, self._options.allowed_roots, request.max_chunk_ms)
         # Admission happens before `start` is sent, so a full queue is a clean error with no partial stream.
-        events = self._start_synthesis(plan, context)
+        events = self._start_synthesis(plan, info, context)
         yield pb.SynthesizeStreamResponse(
             start=pb.StreamStart(
                 format=audio_format(encoding, info.sample_rate),
@@ -164,7 +146,7 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
                 yield pb.SynthesizeStreamResponse(end=pb.StreamEnd(stats=stats_message(event)))
 
     def Convert(self, request: pb.ConvertRequest, context: grpc.ServicerContext) -> pb.ConvertResponse:
-        info = self._worker.engine_info()
+        info = self._worker.engine_info()  # voice conversion is the default engine's
         if not info.voice_conversion:
             raise WrongKind(f"the loaded {info.engine} engine has no voice conversion")
         encoding = lookup(ENCODINGS, request.encoding, "encoding")
@@ -181,8 +163,8 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
         )
         plan = synthesis.ConversionPlan(source, target, semitones)
 
-        def work(engine: Engine, job: Job, channel: Channel) -> None:
-            channel.put(synthesis.convert(engine, plan, JobTiming(job.enqueued_at, job.started_at)))
+        def work(engines: EngineSet, job: Job, channel: Channel) -> None:
+            channel.put(synthesis.convert(engines.default, plan, JobTiming(job.enqueued_at, job.started_at)))
             channel.finish()
 
         ((samples, stats),) = list(rpc_jobs.submit(self._worker, context, work))
@@ -222,14 +204,24 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
     ) -> pb.ListTranscriptionModelsResponse:
         return stt_mapping.models_response(self._recognizer.list_models())
 
-    def _start_synthesis(self, plan: synthesis.SynthesisPlan, context: grpc.ServicerContext) -> Channel:
-        def work(engine: Engine, job: Job, channel: Channel) -> None:
+    def _start_synthesis(
+        self, plan: synthesis.SynthesisPlan, info: EngineInfo, context: grpc.ServicerContext
+    ) -> Channel:
+        """Queues the plan, validated against `info`, to run on the engine it names."""
+
+        def work(engines: EngineSet, job: Job, channel: Channel) -> None:
+            engine = engines.select(plan.engine)
+            if engine.info is not info:
+                # LoadModel replaced the engines between the check and the admission: the plan was checked
+                # against, and the response will be labelled with, an engine that is gone.
+                raise Loading("the engines were replaced while the request was being admitted; retry")
             timing = JobTiming(job.enqueued_at, job.started_at)
             stats = synthesis.synthesize(engine, plan, timing, channel.put, job.cancel_event)
             log.info(
                 "synthesis done",
                 extra={
                     "request_id": job.request_id,
+                    "engine": engine.info.engine,
                     "segments": len(plan.segments),
                     "samples": stats.audio_samples,
                     "ms": stats.generation_ms,
@@ -246,3 +238,21 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
             channel.finish()
 
         return rpc_jobs.submit(self._recognizer.worker, context, work)
+
+
+def _log_loaded(engines: EngineSet, ms: int, request_id: str) -> None:
+    info = engines.default.info
+    log.info(
+        "engine loaded",
+        extra={
+            "engine": info.engine,
+            "variant": info.variant,
+            "device": info.device,
+            "voice": info.voice_name,
+            "ms": ms,
+            "warnings": info.warnings,
+            "engines": {loaded.engine: loaded.memory_mb for loaded in engines.infos()},  # name -> MiB
+            "unavailable": dict(engines.unavailable),
+            "request_id": request_id,
+        },
+    )

@@ -42,6 +42,7 @@ class SynthesisPlan:
     stretch_library: str = "auto"
     chunk_samples: int = 0  # 0 = one chunk per segment
     budget: ResponseBudget | None = None  # set for unary responses, which must fit in one message
+    engine: str | None = None  # the engine that speaks, as EngineSet.select takes it; None = the default
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Validation of SynthesisInput against the loaded engine, and of ConvertRequest's pitch shift; every
+"""Validation of SynthesisInput against the engine it names, and of ConvertRequest's pitch shift; every
 problem is INVALID_ARGUMENT with a message, and ErrorInfo metadata, that name the field."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from . import stretch
 from .engines.base import EngineInfo, GenerationParams
 from .errors import InvalidInput, Reason
 from .pb.chatterbox.v1 import speech_pb2 as pb
-from .proto_mapping import ENCODINGS, STRETCH_LIBRARIES, decode_source, lookup
+from .proto_mapping import ENCODINGS, ENGINES, STRETCH_LIBRARIES, decode_source, lookup
 from .synthesis import Segment, SynthesisPlan
 
 # Inclusive ranges; temperature must also be above 0 (it divides the logits).
@@ -30,7 +30,8 @@ MAX_PITCH_SHIFT_SEMITONES = 12.0
 def synthesis_plan(
     message: pb.SynthesisInput, info: EngineInfo, allowed_roots: Sequence[str], chunk_ms: int = 0
 ) -> tuple[SynthesisPlan, str]:
-    """The validated plan and the output encoding. Cheap checks run before the voice is decoded."""
+    """The validated plan and the output encoding; `info` is the requested engine's (requested_engine()).
+    Cheap checks run before the voice is decoded."""
     segments = _segments(message, info.max_segment_chars)
     language = _language(message.language, info)
     speed = message.speed if message.HasField("speed") else 1.0
@@ -40,8 +41,17 @@ def synthesis_plan(
     params = generation_params(message.params)
     voice = decode_source(message.voice, "input.voice", allowed_roots) if message.HasField("voice") else None
     chunk_samples = info.sample_rate * chunk_ms // 1000
-    plan = SynthesisPlan(segments, language, voice, params, speed, library, chunk_samples)
+    plan = SynthesisPlan(
+        segments, language, voice, params, speed, library, chunk_samples, engine=requested_engine(message)
+    )
     return plan, encoding
+
+
+def requested_engine(message: pb.SynthesisInput) -> str | None:
+    """SynthesisInput.engine as EngineSet.select takes it: None for UNSPECIFIED (the default engine)."""
+    if message.engine == pb.ENGINE_UNSPECIFIED:
+        return None
+    return lookup(ENGINES, message.engine, "input.engine")
 
 
 def generation_params(message: pb.GenerationParams) -> GenerationParams:

@@ -3,7 +3,7 @@
 `SerialWorker` is the queue machinery: admission (bounded; past --queue-capacity the caller gets
 RESOURCE_EXHAUSTED at once instead of waiting without limit), withdrawal of jobs whose caller went away,
 deadline and cancellation checks before a job starts, and the drain on stop. `InferenceWorker` is the
-one that owns the TTS engine: the official model objects are stateful and a GPU is used best by one job
+one that owns the TTS engines: the official model objects are stateful and a GPU is used best by one job
 at a time, so every engine call happens on its thread, in admission order. Speech recognition has its
 own SerialWorker (stt/recognizer.py), so neither kind of work waits behind the other.
 """
@@ -18,7 +18,8 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .engines.base import Engine, EngineInfo
+from .engines.base import EngineInfo
+from .engines.engine_set import EngineSet
 from .errors import Cancelled, DeadlineExceeded, Draining, Loading, NotLoaded, QueueFull
 
 log = logging.getLogger("chatterbox_sidecar.worker")
@@ -29,7 +30,7 @@ EMPTY, LOADING, READY, BUSY, DRAINING = "empty", "loading", "ready", "busy", "dr
 @dataclass
 class Job:
     """Admitted work. `run` does it on the worker thread, given the worker's resource (the TTS worker's is
-    the loaded engine); `abort` reports an error to whoever waits."""
+    the loaded EngineSet); `abort` reports an error to whoever waits."""
 
     request_id: str
     run: Callable[[Any, Job], None]
@@ -169,49 +170,51 @@ class SerialWorker:
 
 
 class InferenceWorker(SerialWorker):
-    """The TTS worker: owns the loaded engine, which every job gets as its resource."""
+    """The TTS worker: owns the loaded EngineSet, which every job gets as its resource."""
 
     def __init__(self, capacity: int) -> None:
         self._loaded_spec: Hashable = None
         self._loading = False
         super().__init__(capacity, "inference")
 
-    def engine_info(self) -> EngineInfo:
-        """Info of the loaded engine; raises like submit() when no work would be accepted."""
+    def engine_info(self, name: str | None = None) -> EngineInfo:
+        """Info of the engine a request names (EngineSet.select); raises like submit() when no work would
+        be accepted."""
         with self._changed:
             self._check_accepting()
-            return self._resource.info
+            return self._resource.select(name).info
 
-    def loaded_info(self) -> EngineInfo | None:
-        """Info of the loaded engine whatever the state, None when nothing is loaded."""
+    def loaded_engines(self) -> EngineSet | None:
+        """The loaded engines whatever the state, None when nothing is loaded. For reading their infos:
+        only jobs use the engines themselves."""
         with self._changed:
-            return self._resource.info if self._resource is not None else None
+            return self._resource
 
-    def load(self, spec: Hashable, load_engine: Callable[[], Engine]) -> EngineInfo:
-        """Replaces the engine once admitted jobs are done. Idempotent for the spec already loaded."""
+    def load(self, spec: Hashable, load_engines: Callable[[], EngineSet]) -> EngineSet:
+        """Replaces the engines once admitted jobs are done. Idempotent for the spec already loaded."""
         with self._changed:
             if self._draining:
                 raise Draining("the sidecar is shutting down")
             if self._resource is not None and spec == self._loaded_spec:
-                return self._resource.info
+                return self._resource
             if self._loading:
                 raise Loading("another LoadModel call is in progress; retry shortly")
             self._loading = True
             self._changed.wait_for(lambda: not self._queue and self._running is None)
         try:
-            engine = load_engine()
+            engines = load_engines()
         except BaseException:
             with self._changed:
                 self._loading = False
                 self._changed.notify_all()
             raise
         with self._changed:
-            previous, self._resource, self._loaded_spec = self._resource, engine, spec
+            previous, self._resource, self._loaded_spec = self._resource, engines, spec
             self._loading = False
             self._changed.notify_all()
         if previous is not None:
             previous.close()
-        return engine.info
+        return engines
 
     def _check_accepting(self) -> None:
         super()._check_accepting()

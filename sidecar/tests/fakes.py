@@ -4,11 +4,13 @@ calls, and the model folders of a Whisper models directory."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from chatterbox_sidecar.engines.base import Audio, Conversion, EngineInfo, GenerationParams, SegmentRequest
+from chatterbox_sidecar.engines.engine_set import EngineSet
 from chatterbox_sidecar.stt.base import Detected, Segment, TranscriptionOptions, Word
 from chatterbox_sidecar.stt.catalog import ModelEntry
 from chatterbox_sidecar.stt.whisper_backend import DownloadFailed
@@ -18,7 +20,8 @@ SAMPLES_PER_CHAR = 100
 
 
 class FakeEngine:
-    """Speaks a deterministic ramp of `samples_per_char` (default SAMPLES_PER_CHAR) samples per character.
+    """Speaks a deterministic ramp of `samples_per_char` (default SAMPLES_PER_CHAR) samples per character,
+    calling itself `name` (an engine name, "espeak" by default).
 
     `gate`: when set to an Event, each segment waits for it (the test releases it); `entered` is set when
     a segment starts. `fail_at`: index of the segment that raises RuntimeError.
@@ -29,12 +32,14 @@ class FakeEngine:
         voice_conversion: bool = True,
         languages: tuple[str, ...] = ("en", "fr"),
         samples_per_char: int = SAMPLES_PER_CHAR,
+        name: str = "espeak",
+        sample_rate: int = FAKE_RATE,
     ) -> None:
         self.info = EngineInfo(
-            engine="espeak",
+            engine=name,
             variant=None,
             device="cpu",
-            sample_rate=FAKE_RATE,
+            sample_rate=sample_rate,
             languages=list(languages),
             voice_conversion=voice_conversion,
             watermarked=False,
@@ -75,6 +80,15 @@ class FakeEngine:
 
     def close(self) -> None:
         self.closed = True
+
+
+def engine_set(default: object, *beside: object, unavailable: Sequence[tuple[str, str]] = ()) -> EngineSet:
+    """An EngineSet of `default` and the engines `beside` it, listing `unavailable` (name, reason) pairs."""
+    engines = EngineSet(default)
+    for engine in beside:
+        engines.add(engine)
+    engines.unavailable.extend(unavailable)
+    return engines
 
 
 class FakeSpeechModel:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
-import importlib.util
 import json
 import shutil
 import socket
@@ -25,28 +24,16 @@ from chatterbox_sidecar.synthesis import JobTiming, Segment, SynthesisPlan, synt
 
 from espeak_speech import high_female, low_male
 from fakes import FakeEngine
+from piper_pack import MODELS_DIR, PACK, VOICE, missing_piper, needs_piper
 
-VOICE = "en_US-joe-medium"
-PACK = Path(__file__).resolve().parents[2] / "models" / "piper" / VOICE
 TEXT = "The weather is lovely today, so we should walk along the river and look at the boats."
-
-
-def _missing_piper() -> str | None:
-    if importlib.util.find_spec("piper") is None:
-        return "piper-tts is not installed in this Python (npm install installs it unless PIPER=0 was set)"
-    if not (PACK / f"{VOICE}.onnx").is_file() or not (PACK / f"{VOICE}.onnx.json").is_file():
-        return f"the voice pack models/piper/{VOICE}/ is missing (node src/setup/install.mjs --piper-packs-only)"
-    return None
-
-
-needs_piper = pytest.mark.skipif(_missing_piper() is not None, reason=_missing_piper() or "")
 
 
 @pytest.fixture(scope="module")
 def engine() -> piper.PiperEngine:
-    if _missing_piper() is not None:
-        pytest.skip(_missing_piper())
-    return piper.load(str(PACK.parents[1]), VOICE)
+    if missing_piper() is not None:
+        pytest.skip(missing_piper())
+    return piper.load(MODELS_DIR, VOICE)
 
 
 @pytest.fixture

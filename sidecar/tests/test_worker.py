@@ -10,7 +10,7 @@ import pytest
 from chatterbox_sidecar.errors import Cancelled, DeadlineExceeded, Draining, Loading, NotLoaded, QueueFull
 from chatterbox_sidecar.worker import InferenceWorker, Job
 
-from fakes import FakeEngine
+from fakes import FakeEngine, engine_set
 
 
 class Recorder:
@@ -37,7 +37,7 @@ class Recorder:
 
 def loaded_worker(capacity: int = 4) -> InferenceWorker:
     worker = InferenceWorker(capacity)
-    worker.load("spec", FakeEngine)
+    worker.load("spec", lambda: engine_set(FakeEngine()))
     return worker
 
 
@@ -86,7 +86,7 @@ def test_loading_waits_for_admitted_work_and_refuses_new_work_meanwhile():
     worker.submit(running.job)
     assert running.started.wait(5)
     replacement = FakeEngine(languages=("de",))
-    loader = threading.Thread(target=worker.load, args=("other spec", lambda: replacement))
+    loader = threading.Thread(target=worker.load, args=("other spec", lambda: engine_set(replacement)))
     loader.start()
     assert worker.wait_until(lambda s: s.state == "loading", timeout=5)
     with pytest.raises(Loading, match="loading"):
@@ -94,6 +94,17 @@ def test_loading_waits_for_admitted_work_and_refuses_new_work_meanwhile():
     running.release.set()
     loader.join(5)
     assert worker.engine_info().languages == ["de"] and worker.status().state == "ready"
+
+
+def test_a_new_spec_closes_every_engine_of_the_previous_set_and_info_follows_the_name():
+    worker = InferenceWorker(4)
+    espeak, piper = FakeEngine(name="espeak"), FakeEngine(name="piper", sample_rate=16000)
+    first = worker.load("spec", lambda: engine_set(espeak, piper))
+    assert worker.load("spec", lambda: engine_set(FakeEngine())) is first, "the same spec loads nothing"
+    assert worker.engine_info().engine == "espeak" and worker.engine_info("piper").sample_rate == 16000
+    worker.load("other spec", lambda: engine_set(FakeEngine(name="chatterbox")))
+    assert espeak.closed and piper.closed
+    assert worker.loaded_engines().names == ["chatterbox"]
 
 
 def test_a_failed_load_keeps_the_previous_engine():

@@ -1,5 +1,6 @@
 /** The validated, camelCase configuration the server runs with. Built only by load-config.ts. */
-import type { EngineChoice } from "../domain/inference.js";
+import type { EngineChoice, EngineName } from "../domain/inference.js";
+import type { ModelEngine, OpenAiSpeechModel } from "../domain/openai-models.js";
 import type { TtsDefaults } from "../domain/tts-fields.js";
 import type { VcDefaults } from "../domain/vc-fields.js";
 import type { RestartPolicy } from "../sidecar/restart-budget.js";
@@ -13,6 +14,10 @@ export interface AppConfig {
   api: { maxTextLength: number; maxBodyBytes: number; inferenceTimeoutMs: number };
   inference: {
     engine: EngineChoice;
+    /** Engines held beside the default one (each when it loads and fits the budget). */
+    engines: EngineName[];
+    /** MiB the loaded engines may take together; 0 = no limit. */
+    memoryBudgetMb: number;
     chatterboxVariant: "english" | "multilingual" | "turbo";
     /** A voice in models/piper/; "" = the first installed. */
     piperVoice: string;
@@ -83,6 +88,8 @@ export interface AppConfig {
     maxInputChars: number;
     /** Voice name → a voice path in reference_audio/, "" for the engine's built-in voice. */
     voiceAliases: Record<string, string>;
+    /** OpenAI speech model name → the engine that speaks for it. */
+    modelEngines: Record<OpenAiSpeechModel, ModelEngine>;
     /** A realtime session with no client message for this long is closed. */
     realtimeIdleTimeoutMs: number;
     /** Text a realtime session may have waiting for synthesis before appends are refused. */

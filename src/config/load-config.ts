@@ -82,6 +82,8 @@ function toAppConfig(raw: RawConfig, base: string, source: string | undefined): 
     },
     inference: {
       engine: inference.engine,
+      engines: inference.engines,
+      memoryBudgetMb: inference.memory_budget_mb,
       chatterboxVariant: inference.chatterbox_variant,
       piperVoice: inference.piper_voice,
       device: inference.device,
@@ -137,6 +139,7 @@ function toAppConfig(raw: RawConfig, base: string, source: string | undefined): 
     openai: {
       maxInputChars: raw.openai.max_input_chars,
       voiceAliases: raw.openai.voice_aliases,
+      modelEngines: raw.openai.model_engines,
       realtimeIdleTimeoutMs: raw.openai.realtime_idle_timeout_seconds * 1000,
       realtimeMaxPendingChars: raw.openai.realtime_max_pending_chars,
     },

@@ -5,6 +5,8 @@
 import { z } from "zod";
 import { CONTRACT_TTS_DEFAULTS, ttsFieldSchemas } from "../domain/tts-fields.js";
 import { CONTRACT_VC_DEFAULTS, vcFieldSchemas } from "../domain/vc-fields.js";
+import { ENGINE_PREFERENCE } from "../domain/inference.js";
+import { DEFAULT_MODEL_ENGINES, OPENAI_SPEECH_MODELS } from "../domain/openai-models.js";
 import { defaultVoiceAliases } from "../domain/openai-voices.js";
 import { allowListProblems } from "../net/allow-list.js";
 import { SIDECAR_DEFAULTS } from "./sidecar-defaults.js";
@@ -46,7 +48,13 @@ export const configSchema = z.strictObject({
     inference_timeout_seconds: positiveInt().default(900),
   }),
   inference: section({
-    engine: z.enum(["auto", "chatterbox", "piper", "espeak"]).default("auto"),
+    engine: z.enum(["auto", ...ENGINE_PREFERENCE]).default("auto"),
+    // Engines held beside the default one, so that requests may name them; each loads when it is available.
+    engines: z
+      .array(z.enum(ENGINE_PREFERENCE), { error: `must be a list of ${ENGINE_PREFERENCE.join(", ")}` })
+      .default([...ENGINE_PREFERENCE]),
+    // What the loaded engines may take together (measured as each loads); 0 = no limit.
+    memory_budget_mb: z.number().int().min(0).default(8192),
     chatterbox_variant: z.enum(["english", "multilingual", "turbo"]).default("english"),
     // A voice in models/piper/ ("" = the first installed); the piper engine loads one voice.
     piper_voice: z.string().default(""),
@@ -148,6 +156,12 @@ export const configSchema = z.strictObject({
       .record(z.string().min(1), z.string())
       .default({})
       .transform((given) => ({ ...defaultVoiceAliases(), ...given })),
+    // OpenAI speech model name → the engine that speaks for it ("default" = inference.engine). An engine that
+    // is not loaded falls back to the default one, with a warning.
+    model_engines: z
+      .partialRecord(z.enum(OPENAI_SPEECH_MODELS), z.enum(["default", ...ENGINE_PREFERENCE]))
+      .default({})
+      .transform((given) => ({ ...DEFAULT_MODEL_ENGINES, ...given })),
     realtime_idle_timeout_seconds: positiveInt().max(86_400).default(300),
     realtime_max_pending_chars: positiveInt().max(1_000_000).default(20_000),
   }),

@@ -6,8 +6,13 @@
 import type { MonoPcm } from "./audio.js";
 
 export type EngineName = "chatterbox" | "piper" | "espeak";
-/** What config and LoadModel may ask for; `auto` lets the sidecar fall back to piper, then espeak. */
+/**
+ * What config, LoadModel and a request may ask for. `auto`: the first that loads (config) or is loaded (a
+ * request) of chatterbox, piper, espeak.
+ */
 export type EngineChoice = "auto" | EngineName;
+/** The order `auto` tries engines in: voice cloning first, then CPU neural, then formant synthesis. */
+export const ENGINE_PREFERENCE = ["chatterbox", "piper", "espeak"] as const satisfies readonly EngineName[];
 export type ChatterboxVariantName = "english" | "multilingual" | "turbo";
 /** `auto` picks audiostretchy when it loads, else sox. */
 export type StretchLibraryName = "auto" | "audiostretchy" | "sox" | "librosa" | "torchaudio";
@@ -42,6 +47,8 @@ export interface SynthesisInput {
   /** Tempo factor 0.25-4.0; unset means 1.0. */
   speed?: number;
   stretchLibrary?: StretchLibraryName;
+  /** One of the loaded engines; unset = the default engine. */
+  engine?: EngineName;
 }
 
 export interface SynthesisStats {
@@ -196,7 +203,25 @@ export interface ModelInfo {
   voiceName: string;
   /** That voice's licence, in words; "" when it is the engine package's. */
   voiceLicence: string;
+  /** Memory the engine took when it loaded, in MiB (resident growth, plus CUDA memory); 0 when unknown. */
+  memoryMb: number;
   warnings: string[];
+}
+
+/** An engine asked for (config `inference.engines`) that is not loaded. */
+export interface UnavailableEngine {
+  engine: EngineName;
+  /** In words for people: why it could not load, or that it did not fit the memory budget. */
+  reason: string;
+}
+
+/** The engines the sidecar holds. */
+export interface LoadedEngines {
+  /** The engine a request gets when it names none: config `inference.engine`, after auto's fallbacks. */
+  default: ModelInfo;
+  /** Every loaded engine, the default first. */
+  loaded: ModelInfo[];
+  unavailable: UnavailableEngine[];
 }
 
 export type WorkerState = "empty" | "loading" | "ready" | "busy" | "draining";
@@ -228,7 +253,8 @@ export interface CallOptions {
  * ValidationError, NotFoundError, InferenceTimeoutError, ClientGoneError, InferenceFailedError).
  */
 export interface InferenceBackend {
-  modelInfo(options?: CallOptions): Promise<ModelInfo>;
+  /** The loaded engines (the default one first). */
+  engines(options?: CallOptions): Promise<LoadedEngines>;
   status(options?: CallOptions): Promise<WorkerStatus>;
   /** Yields `start`, then `audio` events as soon as each exists, then `end`. */
   synthesizeStream(input: SynthesisInput, options?: CallOptions): AsyncIterable<SynthesisEvent>;

@@ -4,7 +4,7 @@
  */
 import { concatenate } from "../audio/concat/concatenate.js";
 import type { AppConfig } from "../config/app-config.js";
-import type { InferenceBackend } from "../domain/inference.js";
+import type { InferenceBackend, LoadedEngines } from "../domain/inference.js";
 import type { Logger } from "../logging.js";
 import { openDatabase, type Db } from "../storage/db/database.js";
 import { Library } from "../storage/library/library.js";
@@ -31,6 +31,8 @@ export interface Services {
   library: Library;
   outputs: OutputStore;
   tts: TtsService;
+  /** The engines the sidecar holds (503 while it is not ready). */
+  engines(): Promise<LoadedEngines>;
   vc: VcService;
   /** Joining audio files, uploads and silences. */
   concat: ConcatService;
@@ -102,6 +104,7 @@ export function createServices(config: AppConfig, backend: InferenceBackend, log
     library,
     outputs,
     tts,
+    engines: () => backend.engines(),
     vc,
     concat,
     stt,
@@ -109,6 +112,7 @@ export function createServices(config: AppConfig, backend: InferenceBackend, log
     voiceResolver,
     modelCatalog: new ModelCatalog({
       backend,
+      modelEngines: config.openai.modelEngines,
       defaultTranscriptionModel: config.stt.defaultModel,
       createdAt: servingSince,
     }),

@@ -13,20 +13,12 @@ export interface HealthReport {
   status: "healthy" | "starting" | "unavailable";
   version: string;
   uptime_seconds: number;
-  engine: {
-    name: string;
-    variant: string | null;
-    version: string;
-    device: string;
-    sample_rate: number;
-    voice_conversion: boolean;
-    watermarked: boolean;
-    stretch_libraries: string[];
-    /** How the engine uses a reference or target voice (neural cloning, or a signal-level shift). */
-    voice_method: string;
-    /** The engine's own voice model and its licence (piper); null when it has none. */
-    voice: { name: string; licence: string } | null;
-  } | null;
+  /** The default engine: it speaks when a request names none. */
+  engine: EngineReport | null;
+  /** Every loaded engine (the default first); requests may name any of them. */
+  engines: EngineReport[];
+  /** Engines config `inference.engines` asks for that are not loaded, and why. */
+  unavailable_engines: Array<{ name: string; reason: string }>;
   models_loaded: { tts: boolean; vc: boolean };
   sidecar: {
     state: string;
@@ -53,6 +45,23 @@ export interface HealthReport {
   /** The library index: `indexing` until every library was walked once (listings answer 503 until then). */
   library: { state: string; files: Record<string, number>; last_scan_at: string | null };
   warnings: string[];
+}
+
+export interface EngineReport {
+  name: string;
+  variant: string | null;
+  version: string;
+  device: string;
+  sample_rate: number;
+  voice_conversion: boolean;
+  watermarked: boolean;
+  stretch_libraries: string[];
+  /** How the engine uses a reference or target voice (neural cloning, or a signal-level shift). */
+  voice_method: string;
+  /** The engine's own voice model and its licence (piper); null when it has none. */
+  voice: { name: string; licence: string } | null;
+  /** Memory it took when it loaded, in MiB; 0 when not measurable. */
+  memory_mb: number;
 }
 
 export interface HealthSource {
@@ -84,12 +93,15 @@ export function createHealthReporter({ sidecar, library, version, startedAt, max
     const stt = ready
       ? await sidecar.backend.transcriptionModels({ timeoutMs: 2000 }).catch(() => undefined)
       : undefined;
-    const info = ready ? snap.modelInfo : null;
+    const engines = ready ? snap.engines : null;
+    const info = engines?.default ?? null;
     return {
       status: ready ? "healthy" : STARTING_STATES.has(snap.state) ? "starting" : "unavailable",
       version,
       uptime_seconds: Math.round((Date.now() - startedAt) / 100) / 10,
       engine: info ? describeEngine(info) : null,
+      engines: engines?.loaded.map(describeEngine) ?? [],
+      unavailable_engines: engines?.unavailable.map(({ engine, reason }) => ({ name: engine, reason })) ?? [],
       models_loaded: { tts: info !== null, vc: info?.voiceConversion ?? false },
       sidecar: {
         state: snap.state,
@@ -109,7 +121,7 @@ export function createHealthReporter({ sidecar, library, version, startedAt, max
   };
 }
 
-function describeEngine(info: ModelInfo): NonNullable<HealthReport["engine"]> {
+function describeEngine(info: ModelInfo): EngineReport {
   return {
     name: info.engine,
     variant: info.variant ?? null,
@@ -121,6 +133,7 @@ function describeEngine(info: ModelInfo): NonNullable<HealthReport["engine"]> {
     stretch_libraries: info.stretchLibraries,
     voice_method: info.voiceMethod,
     voice: info.voiceName === "" ? null : { name: info.voiceName, licence: info.voiceLicence },
+    memory_mb: info.memoryMb,
   };
 }
 
@@ -160,11 +173,11 @@ function healthWarnings(snap: SupervisorSnapshot, facts: { statusFailed: boolean
   if (snap.state !== "ready")
     warnings.push(`the inference sidecar is ${snap.state}; synthesis answers 503 until it is ready`);
   if (snap.nextAttemptAt) warnings.push(`the next attempt to start the sidecar is at ${snap.nextAttemptAt}`);
-  const engineLimit = snap.modelInfo?.maxSegmentChars;
-  if (engineLimit !== undefined && facts.maxSegmentChars > engineLimit) {
+  for (const { engine, maxSegmentChars: engineLimit } of snap.engines?.loaded ?? []) {
+    if (facts.maxSegmentChars <= engineLimit) continue;
     warnings.push(
-      `inference.max_segment_chars is ${facts.maxSegmentChars} but the engine accepts at most ${engineLimit} ` +
-        `characters per segment; ${engineLimit} applies`,
+      `inference.max_segment_chars is ${facts.maxSegmentChars} but the ${engine} engine accepts at most ` +
+        `${engineLimit} characters per segment; ${engineLimit} applies`,
     );
   }
   if (snap.lastExit && snap.restarts > 0) {

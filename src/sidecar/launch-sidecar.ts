@@ -4,7 +4,7 @@
  * stderr tail (design.md §5 habit 3). On any failure the child is stopped before the error is thrown.
  */
 import { DomainError } from "../domain/errors.js";
-import type { ModelInfo } from "../domain/inference.js";
+import type { LoadedEngines } from "../domain/inference.js";
 import type { Logger } from "../logging.js";
 import { sidecarDetails } from "./grpc-errors.js";
 import { HandshakeError, type Handshake } from "./handshake.js";
@@ -35,12 +35,12 @@ export interface LaunchOptions {
   isStopping(): boolean;
 }
 
-/** A sidecar that is up, connected and has its model loaded. */
+/** A sidecar that is up, connected and has its engines loaded. */
 export interface LaunchedSidecar {
   process: SidecarProcess;
   client: SidecarClient;
   handshake: Handshake;
-  modelInfo: ModelInfo;
+  engines: LoadedEngines;
 }
 
 /** A step failed; the reason decides the wording of the SidecarStartError. */
@@ -71,9 +71,9 @@ export async function launchSidecar(options: LaunchOptions): Promise<LaunchedSid
     await untilExit(child, waitForServing(client, deadline, options));
     throwIfStopping(options);
     options.onLoading();
-    const modelInfo = await untilExit(child, loadModel(client, options));
+    const engines = await untilExit(child, loadModel(client, options));
     throwIfStopping(options);
-    return { process: child, client, handshake, modelInfo };
+    return { process: child, client, handshake, engines };
   } catch (error) {
     client?.close();
     if (error instanceof HandshakeError && error.stdoutClosed) {
@@ -124,7 +124,7 @@ async function waitForServing(client: SidecarClient, deadline: number, options: 
   throw new StepFailure("not_serving", message);
 }
 
-async function loadModel(client: SidecarClient, options: LaunchOptions): Promise<ModelInfo> {
+async function loadModel(client: SidecarClient, options: LaunchOptions): Promise<LoadedEngines> {
   try {
     return await client.loadModel(options.loadRequest, { timeoutMs: options.loadTimeoutMs });
   } catch (error) {

@@ -11,6 +11,7 @@ import type {
   EngineChoice,
   EngineName,
   GenerationParams,
+  LoadedEngines,
   ModelInfo,
   StretchLibraryName,
   SynthesisInput,
@@ -26,6 +27,7 @@ import {
   StretchLibrary,
   type AudioSource,
   type GenerationParams as ProtoParams,
+  type GetModelInfoResponse,
   type GetStatusResponse,
   type ModelInfo as ProtoModelInfo,
   type PcmAudio,
@@ -169,6 +171,7 @@ export function synthesisInputToProto(input: SynthesisInput): ProtoSynthesisInpu
     speed: input.speed,
     stretchLibrary: stretchLibraryToProto(input.stretchLibrary),
     encoding: AudioEncoding.AUDIO_ENCODING_PCM_F32LE,
+    engine: input.engine === undefined ? Engine.ENGINE_UNSPECIFIED : engineToProto(input.engine),
   };
 }
 
@@ -207,6 +210,16 @@ export function modelInfoFromProto(info: ProtoModelInfo | undefined): ModelInfo 
     voiceMethod: info.voiceMethod,
     voiceName: info.voiceName,
     voiceLicence: info.voiceLicence,
+    memoryMb: info.memoryMb,
     warnings: [...info.warnings],
   };
+}
+
+/** LoadModel's or GetModelInfo's answer → the loaded engines; the default must be among them. */
+export function loadedEnginesFromProto(response: GetModelInfoResponse): LoadedEngines {
+  const defaultInfo = modelInfoFromProto(response.model);
+  const loaded = response.engines.map(modelInfoFromProto);
+  if (loaded[0]?.engine !== defaultInfo.engine) throw protocolError("the default engine is not the first loaded");
+  const unavailable = response.unavailable.map(({ engine, reason }) => ({ engine: engineFromProto(engine), reason }));
+  return { default: defaultInfo, loaded, unavailable };
 }

@@ -11,8 +11,9 @@ import type {
   ChatterboxVariantName,
   ConvertInput,
   EngineChoice,
+  EngineName,
   InferenceBackend,
-  ModelInfo,
+  LoadedEngines,
   StretchInput,
   StretchResult,
   TranscribeInput,
@@ -90,6 +91,10 @@ export interface ModelLoadRequest {
   allowDownload: boolean;
   /** A voice in <modelsDir>/piper/; "" = the first installed one. */
   piperVoice: string;
+  /** Engines to hold beside the default one, each when it loads and fits the budget. */
+  engines: readonly EngineName[];
+  /** MiB the loaded engines may take together; 0 = no limit. */
+  memoryBudgetMb: number;
 }
 
 /** grpc.health.v1 serving status, lower-cased. */
@@ -123,10 +128,10 @@ export class SidecarClient implements InferenceBackend {
     this.adminToken = options.adminToken;
   }
 
-  async modelInfo(options?: CallOptions): Promise<ModelInfo> {
+  async engines(options?: CallOptions): Promise<LoadedEngines> {
     const ctx = this.context("GetModelInfo", this.timeouts.modelInfoMs, options);
     const response = await unaryCall(this.speech.getModelInfo.bind(this.speech), {}, ctx);
-    return this.decode("GetModelInfo", () => map.modelInfoFromProto(response.model));
+    return this.decode("GetModelInfo", () => map.loadedEnginesFromProto(response));
   }
 
   async status(options?: CallOptions): Promise<WorkerStatus> {
@@ -198,8 +203,8 @@ export class SidecarClient implements InferenceBackend {
     return this.decode("ListTranscriptionModels", () => stt.transcriptionModelsFromProto(response));
   }
 
-  /** Loads (or confirms) the engine; resolves with what was actually loaded. */
-  async loadModel(request: ModelLoadRequest, options?: CallOptions): Promise<ModelInfo> {
+  /** Loads (or confirms) the engines; resolves with what was actually loaded. */
+  async loadModel(request: ModelLoadRequest, options?: CallOptions): Promise<LoadedEngines> {
     const ctx = this.context("LoadModel", this.timeouts.loadModelMs, options);
     if (this.adminToken !== undefined) ctx.metadata.set("authorization", `Bearer ${this.adminToken}`);
     const protoRequest = {
@@ -209,9 +214,11 @@ export class SidecarClient implements InferenceBackend {
       modelsDir: request.modelsDir,
       allowDownload: request.allowDownload,
       piperVoice: request.piperVoice,
+      engines: request.engines.map(map.engineToProto),
+      memoryBudgetMb: request.memoryBudgetMb,
     };
     const response = await unaryCall(this.speech.loadModel.bind(this.speech), protoRequest, ctx);
-    return this.decode("LoadModel", () => map.modelInfoFromProto(response.model));
+    return this.decode("LoadModel", () => map.loadedEnginesFromProto(response));
   }
 
   /** grpc.health.v1 Check for one service ("" = the process, SPEECH_SERVICE_HEALTH_NAME = the engine). */

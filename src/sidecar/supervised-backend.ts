@@ -9,7 +9,7 @@ import type {
   CallOptions,
   ConvertInput,
   InferenceBackend,
-  ModelInfo,
+  LoadedEngines,
   StretchInput,
   StretchResult,
   TranscribeInput,
@@ -26,8 +26,8 @@ import type { SidecarClient } from "./sidecar-client.js";
 /** What the supervisor knows about its current sidecar; both throw ModelNotReadyError while there is none. */
 export interface CurrentSidecar {
   client(): SidecarClient;
-  /** The model loaded at the last (re)start, as the supervisor reports it. */
-  modelInfo(): ModelInfo;
+  /** The engines loaded at the last (re)start, as the supervisor reports them. */
+  engines(): LoadedEngines;
 }
 
 /** An InferenceBackend that always goes to the current client, or fails fast while there is none. */
@@ -41,9 +41,9 @@ export class SupervisedBackend implements InferenceBackend {
     return this.inFlight;
   }
 
-  /** Answered from what LoadModel returned, without a call: the model only changes with a (re)start. */
-  async modelInfo(): Promise<ModelInfo> {
-    return this.current.modelInfo();
+  /** Answered from what LoadModel returned, without a call: the engines only change with a (re)start. */
+  async engines(): Promise<LoadedEngines> {
+    return this.current.engines();
   }
 
   // Async, as every method here: while there is no sidecar they reject rather than throw, so a caller that

@@ -63,6 +63,8 @@ export function supervisorOptionsFromConfig(config: AppConfig, context: Supervis
       modelsDir: paths.models,
       allowDownload: inference.allowDownload,
       piperVoice: inference.piperVoice,
+      engines: inference.engines,
+      memoryBudgetMb: inference.memoryBudgetMb,
     },
     startupTimeoutMs: sidecar.startupTimeoutMs,
     loadTimeoutMs: sidecar.loadTimeoutMs,

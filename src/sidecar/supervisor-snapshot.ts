@@ -2,7 +2,7 @@
  * The supervisor's state as shown by GET /api/v1/health, which anyone may call: it names facts (exit code,
  * signal, times, a stable failure reason) and never log text, paths or request ids. Those go to the log.
  */
-import type { ModelInfo } from "../domain/inference.js";
+import type { LoadedEngines } from "../domain/inference.js";
 import type { ProcessExit, SidecarProcess } from "./sidecar-process.js";
 import type { StartFailureReason } from "./sidecar-start-error.js";
 
@@ -25,7 +25,7 @@ export interface SupervisorSnapshot {
   nextAttemptAt: string | null;
   /** When the current process became ready (ISO 8601). */
   startedAt: string | null;
-  modelInfo: ModelInfo | null;
+  engines: LoadedEngines | null;
   /** What the engine reported while loading, e.g. why `auto` fell back to espeak. */
   loadWarnings: string[];
 }
@@ -40,7 +40,7 @@ export interface SnapshotFacts {
   lastStartFailure: { reason: StartFailureReason; at: Date } | undefined;
   nextAttemptAt: Date | undefined;
   startedAt: Date | undefined;
-  modelInfo: ModelInfo | undefined;
+  engines: LoadedEngines | undefined;
 }
 
 /** Copies the facts into a JSON-ready snapshot (no live objects leak out). */
@@ -55,7 +55,7 @@ export function buildSnapshot(facts: SnapshotFacts): SupervisorSnapshot {
     lastStartFailure: failure ? { reason: failure.reason, at: failure.at.toISOString() } : null,
     nextAttemptAt: facts.nextAttemptAt?.toISOString() ?? null,
     startedAt: facts.startedAt?.toISOString() ?? null,
-    modelInfo: facts.modelInfo ?? null,
-    loadWarnings: [...(facts.modelInfo?.warnings ?? [])],
+    engines: facts.engines ?? null,
+    loadWarnings: [...(facts.engines?.default.warnings ?? [])],
   };
 }

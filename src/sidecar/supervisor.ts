@@ -9,9 +9,9 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { InferenceTimeoutError, ModelNotReadyError } from "../domain/errors.js";
-import type { InferenceBackend, ModelInfo } from "../domain/inference.js";
+import type { InferenceBackend, LoadedEngines } from "../domain/inference.js";
 import type { Logger } from "../logging.js";
-import { AutoEngineMemory } from "./auto-engine-memory.js";
+import { EngineLoadMemory } from "./engine-load-memory.js";
 import { NOT_READY_RETRY_AFTER_SECONDS } from "./grpc-errors.js";
 import { HealthMonitor, type HealthCheckReport } from "./health-monitor.js";
 import { launchSidecar, type LaunchedSidecar } from "./launch-sidecar.js";
@@ -36,7 +36,7 @@ export type { SupervisorSnapshot, SupervisorState } from "./supervisor-snapshot.
 /** Events, so callers (and tests) wait on facts instead of sleeping. */
 export interface SupervisorEvents {
   state: [state: SupervisorState, previous: SupervisorState];
-  ready: [modelInfo: ModelInfo];
+  ready: [engines: LoadedEngines];
   /** `unexpected`: the ready process died without stop() (a restart follows). */
   exit: [exit: ProcessExit, unexpected: boolean];
   /** A launch attempt is scheduled `delayMs` from now (after a crash, a failed attempt or a cool-down). */
@@ -57,7 +57,7 @@ const NOT_READY_MESSAGES: Record<SupervisorState, string> = {
 };
 
 interface Waiter {
-  resolve(info: ModelInfo): void;
+  resolve(engines: LoadedEngines): void;
   reject(error: Error): void;
 }
 
@@ -73,7 +73,7 @@ export class SidecarSupervisor extends EventEmitter<SupervisorEvents> {
   private readonly budget: RestartBudget;
   private readonly supervised: SupervisedBackend;
   private readonly health: HealthMonitor;
-  private readonly engineMemory = new AutoEngineMemory();
+  private readonly engineMemory = new EngineLoadMemory();
   /** Given to each sidecar at spawn; only our client can then call its admin RPCs. */
   private readonly adminToken = randomBytes(32).toString("base64url");
   private current: SupervisorState = "stopped";
@@ -82,7 +82,7 @@ export class SidecarSupervisor extends EventEmitter<SupervisorEvents> {
   private lastExit: ProcessExit | undefined;
   private lastStartFailure: { reason: SidecarStartError["reason"]; at: Date } | undefined;
   private nextAttemptAt: Date | undefined;
-  private lastModelInfo: ModelInfo | undefined;
+  private lastEngines: LoadedEngines | undefined;
   private startedAt: Date | undefined;
   private restarts = 0;
   private attempt = 0;
@@ -99,7 +99,7 @@ export class SidecarSupervisor extends EventEmitter<SupervisorEvents> {
     this.budget = new RestartBudget(this.options.restart);
     this.supervised = new SupervisedBackend({
       client: () => this.requireReady().client,
-      modelInfo: () => this.requireReady().modelInfo,
+      engines: () => this.requireReady().engines,
     });
     this.backend = this.supervised;
     this.health = new HealthMonitor({
@@ -117,14 +117,14 @@ export class SidecarSupervisor extends EventEmitter<SupervisorEvents> {
   }
 
   /**
-   * Starts the sidecar (when stopped) and resolves with the model once it is ready. If the launch attempt
+   * Starts the sidecar (when stopped) and resolves with the loaded engines once it is ready. If the launch attempt
    * it waits on fails, it rejects with that SidecarStartError, so a broken setup is visible at boot; the
    * supervisor keeps retrying in the background either way, until stop().
    */
-  start(): Promise<ModelInfo> {
+  start(): Promise<LoadedEngines> {
     if (this.current === "stopping") return Promise.reject(new Error("The supervisor is stopping."));
-    if (this.current === "ready" && this.lastModelInfo) return Promise.resolve(this.lastModelInfo);
-    const outcome = new Promise<ModelInfo>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    if (this.current === "ready" && this.lastEngines) return Promise.resolve(this.lastEngines);
+    const outcome = new Promise<LoadedEngines>((resolve, reject) => this.waiters.push({ resolve, reject }));
     if (this.current === "stopped") {
       this.stopping = false;
       this.stopPromise = undefined;
@@ -155,7 +155,7 @@ export class SidecarSupervisor extends EventEmitter<SupervisorEvents> {
       lastStartFailure: this.lastStartFailure,
       nextAttemptAt: this.nextAttemptAt,
       startedAt: this.startedAt,
-      modelInfo: this.lastModelInfo,
+      engines: this.lastEngines,
     });
   }
 
@@ -222,7 +222,7 @@ export class SidecarSupervisor extends EventEmitter<SupervisorEvents> {
     this.nextAttemptAt = undefined;
   }
 
-  private settleWaiters(outcome: ModelInfo | Error): void {
+  private settleWaiters(outcome: LoadedEngines | Error): void {
     const waiters = this.waiters;
     this.waiters = [];
     for (const waiter of waiters) {
@@ -232,7 +232,7 @@ export class SidecarSupervisor extends EventEmitter<SupervisorEvents> {
   }
 
   /** One launch attempt, ending in `ready`; throws SidecarStartError. */
-  private async launchOnce(): Promise<ModelInfo> {
+  private async launchOnce(): Promise<LoadedEngines> {
     this.setState("starting");
     const loadRequest = this.engineMemory.requestFor(this.options.loadRequest);
     const launched = await launchSidecar({
@@ -261,19 +261,19 @@ export class SidecarSupervisor extends EventEmitter<SupervisorEvents> {
       if (this.stopping) throw new SidecarStartError("stopped", "The supervisor was stopped while starting.", exit);
       throw new SidecarStartError("exited", `The sidecar exited right after loading (${describeExit(exit)}).`, exit);
     }
-    return this.becomeReady(launched, this.engineMemory.loaded(this.options.loadRequest, launched.modelInfo));
+    return this.becomeReady(launched, this.engineMemory.loaded(this.options.loadRequest, launched.engines));
   }
 
-  private becomeReady(launched: LaunchedSidecar, modelInfo: ModelInfo): ModelInfo {
+  private becomeReady(launched: LaunchedSidecar, engines: LoadedEngines): LoadedEngines {
     this.ready = launched;
-    this.lastModelInfo = modelInfo;
+    this.lastEngines = engines;
     this.startedAt = new Date();
     this.budget.reset();
-    this.log.info({ pid: launched.process.pid, address: launched.handshake.address, model: modelInfo }, "sidecar ready");
+    this.log.info({ pid: launched.process.pid, address: launched.handshake.address, engines }, "sidecar ready");
     this.setState("ready");
-    this.emit("ready", modelInfo);
+    this.emit("ready", engines);
     this.health.start();
-    return modelInfo;
+    return engines;
   }
 
   private adopt(child: SidecarProcess): void {
@@ -320,9 +320,9 @@ export class SidecarSupervisor extends EventEmitter<SupervisorEvents> {
     child.kill("SIGKILL");
   }
 
-  private requireReady(): { client: SidecarClient; modelInfo: ModelInfo } {
-    if (this.current === "ready" && this.ready && this.lastModelInfo) {
-      return { client: this.ready.client, modelInfo: this.lastModelInfo };
+  private requireReady(): { client: SidecarClient; engines: LoadedEngines } {
+    if (this.current === "ready" && this.ready && this.lastEngines) {
+      return { client: this.ready.client, engines: this.lastEngines };
     }
     throw new ModelNotReadyError(NOT_READY_MESSAGES[this.current], this.retryAfterSeconds());
   }

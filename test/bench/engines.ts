@@ -1,10 +1,8 @@
 /**
- * Engines side by side (item 11 of main.ts): Piper's real-time factor and time to first audio beside
- * espeak's, on the same segments, each engine in its own sidecar on this machine.
+ * Engines side by side (item 11 of main.ts): the real-time factor and time to first audio of every engine the
+ * bench's sidecar holds (Piper beside espeak here), on the same segments, each request naming its engine.
  */
-import type { InferenceBackend } from "../../src/domain/inference.js";
-import { realSidecarSupervisor } from "../helpers/real-sidecar.js";
-import { makeDataDir } from "../helpers/test-app.js";
+import type { EngineName, InferenceBackend } from "../../src/domain/inference.js";
 import { median, RUNS } from "./timing.js";
 
 export interface StreamTimes {
@@ -15,13 +13,17 @@ export interface StreamTimes {
   audioSeconds: number;
 }
 
-/** One SynthesizeStream of `texts` (seed 1 each), timed. */
-export async function streamTimes(backend: InferenceBackend, texts: string[]): Promise<StreamTimes> {
+/** One SynthesizeStream of `texts` (seed 1 each) by `engine` (undefined = the default), timed. */
+export async function streamTimes(
+  backend: InferenceBackend,
+  texts: string[],
+  engine?: EngineName,
+): Promise<StreamTimes> {
   const started = performance.now();
   let first = 0;
   let samples = 0;
   let sampleRate = 1;
-  const input = { segments: texts.map((text) => ({ text, seed: 1 })), params: {} };
+  const input = { segments: texts.map((text) => ({ text, seed: 1 })), params: {}, ...(engine ? { engine } : {}) };
   for await (const event of backend.synthesizeStream(input, { requestId: "bench" })) {
     if (event.type === "start") sampleRate = event.sampleRate;
     if (event.type !== "audio") continue;
@@ -31,33 +33,20 @@ export async function streamTimes(backend: InferenceBackend, texts: string[]): P
   return { first, total: performance.now() - started, audioSeconds: samples / sampleRate };
 }
 
-export async function engineBench(espeak: InferenceBackend, texts: string[]): Promise<void> {
-  const piper = realSidecarSupervisor((await makeDataDir()).config, {}, "piper");
-  try {
-    await piper.start();
-  } catch (error) {
-    console.log(`\nengines: Piper not measured, it did not start (${(error as Error).message})`);
-    await piper.stop();
-    return;
+export async function engineBench(backend: InferenceBackend, texts: string[]): Promise<void> {
+  const { loaded, unavailable } = await backend.engines();
+  for (const { engine, reason } of unavailable) console.log(`\nengines: ${engine} not measured (${reason})`);
+  const runs = new Map<EngineName, StreamTimes[]>(loaded.map((info) => [info.engine, []]));
+  for (let run = 0; run < RUNS; run += 1) {
+    for (const [engine, times] of runs) times.push(await streamTimes(backend, texts, engine));
   }
-  try {
-    const runs = { piper: [] as StreamTimes[], espeak: [] as StreamTimes[] };
-    for (let run = 0; run < RUNS; run += 1) {
-      runs.piper.push(await streamTimes(piper.backend, texts));
-      runs.espeak.push(await streamTimes(espeak, texts));
-    }
+  console.log(`\nengines: the same ${texts.length} segments by each engine of one sidecar; medians of ${RUNS} runs\n`);
+  console.log("| engine | first audio | whole | audio | real-time factor |\n|---|---|---|---|---|");
+  for (const [engine, times] of runs) {
+    const [first, total] = [median(times.map((t) => t.first)), median(times.map((t) => t.total))];
+    const audio = times[0]!.audioSeconds;
     console.log(
-      `\nengines: the same ${texts.length} segments, each engine in its own sidecar; medians of ${RUNS} runs\n`,
+      `| ${engine} | ${first.toFixed(0)} ms | ${total.toFixed(0)} ms | ${audio.toFixed(1)} s | ${(total / 1000 / audio).toFixed(3)} |`,
     );
-    console.log("| engine | first audio | whole | audio | real-time factor |\n|---|---|---|---|---|");
-    for (const [engine, times] of Object.entries(runs)) {
-      const [first, total] = [median(times.map((t) => t.first)), median(times.map((t) => t.total))];
-      const audio = times[0]!.audioSeconds;
-      console.log(
-        `| ${engine} | ${first.toFixed(0)} ms | ${total.toFixed(0)} ms | ${audio.toFixed(1)} s | ${(total / 1000 / audio).toFixed(3)} |`,
-      );
-    }
-  } finally {
-    await piper.stop();
   }
 }

@@ -72,7 +72,7 @@ async function synthesisBench(app: TestApp, backend: InferenceBackend, info: Mod
 async function main(): Promise<void> {
   const data = await makeDataDir();
   const supervisor = realSidecarSupervisor(data.config);
-  const info = await supervisor.start();
+  const info = (await supervisor.start()).default;
   const app = await startTestApp({ backend: supervisor.backend, data, health: supervisor });
   try {
     const backend = supervisor.backend;

@@ -39,7 +39,7 @@ function httpTimes(client: Worker, app: TestApp, format: "pcm" | "mp3"): Promise
 async function grpcTimes(app: TestApp, backend: InferenceBackend, segmentLimit: number): Promise<Times> {
   const request = toTtsRequest({ input: TEXT, referenceAudioFilename: undefined, seed: SEED }, app.config.ttsDefaults);
   const { texts } = prepareText(request, segmentLimit);
-  const input = synthesisInput({ request, texts, seedUsed: SEED, voice: undefined });
+  const input = synthesisInput({ request, texts, seedUsed: SEED, voice: undefined, engine: undefined });
   const started = performance.now();
   let first = 0;
   for await (const event of backend.synthesizeStream(input, { requestId: "bench" })) {

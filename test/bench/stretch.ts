@@ -14,7 +14,7 @@ const SPEEDS = [0.5, 1.5, 4];
 const RUNS = 5;
 
 export async function stretchBench(backend: InferenceBackend, clip: MonoPcm): Promise<void> {
-  const libraries = (await backend.modelInfo()).stretchLibraries;
+  const libraries = (await backend.engines()).default.stretchLibraries;
   const seconds = clip.samples.length / clip.sampleRate;
   const rows: string[] = [];
   for (const speed of SPEEDS) {

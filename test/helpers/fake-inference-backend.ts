@@ -10,7 +10,9 @@ import type { MonoPcm } from "../../src/domain/audio.js";
 import type {
   CallOptions,
   ConvertInput,
+  EngineName,
   InferenceBackend,
+  LoadedEngines,
   ModelInfo,
   StretchInput,
   StretchResult,
@@ -21,6 +23,7 @@ import type {
   Transcript,
   TranscriptionEvent,
   TranscriptionModels,
+  UnavailableEngine,
   WorkerStatus,
 } from "../../src/domain/inference.js";
 import { ClientGoneError, ModelNotReadyError } from "../../src/domain/errors.js";
@@ -43,6 +46,9 @@ export interface FakeBackendOptions {
   warnings?: string[];
   /** Speech recognition; by default available, with the models "base" and "tiny.en" installed. */
   stt?: FakeSttOptions;
+  /** The loaded engines, the default first (by default espeak alone), and those asked for but not loaded. */
+  engines?: EngineName[];
+  unavailable?: UnavailableEngine[];
 }
 
 /** A segment the fake spoke, as its speech recognition hears it. */
@@ -71,23 +77,9 @@ export class FakeInferenceBackend implements InferenceBackend {
 
   constructor(private readonly options: FakeBackendOptions = {}) {}
 
-  async modelInfo(): Promise<ModelInfo> {
-    return {
-      engine: "espeak",
-      variant: undefined,
-      device: "cpu",
-      sampleRate: FAKE_SAMPLE_RATE,
-      maxSegmentChars: 300,
-      languages: ["en"],
-      voiceConversion: false,
-      watermarked: false,
-      engineVersion: "fake 1.0",
-      stretchLibraries: ["sox"],
-      voiceMethod: "fake: a tone whose pitch follows the seed",
-      voiceName: "",
-      voiceLicence: "",
-      warnings: [],
-    };
+  async engines(): Promise<LoadedEngines> {
+    const loaded = (this.options.engines ?? ["espeak"]).map(fakeModelInfo);
+    return { default: loaded[0]!, loaded, unavailable: this.options.unavailable ?? [] };
   }
 
   async status(): Promise<WorkerStatus> {
@@ -112,7 +104,8 @@ export class FakeInferenceBackend implements InferenceBackend {
     const checkCancelled = () => {
       if (signal?.aborted) throw new ClientGoneError("the call was cancelled");
     };
-    yield { type: "start", sampleRate: FAKE_SAMPLE_RATE, segmentCount: input.segments.length, engine: "espeak" };
+    const engine = input.engine ?? (await this.engines()).default.engine;
+    yield { type: "start", sampleRate: FAKE_SAMPLE_RATE, segmentCount: input.segments.length, engine };
     let samples = 0;
     for (const [index, segment] of input.segments.entries()) {
       checkCancelled();
@@ -257,4 +250,24 @@ function fingerprint(samples: Float32Array): string {
   return createHash("sha256")
     .update(Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength))
     .digest("hex");
+}
+
+function fakeModelInfo(engine: EngineName): ModelInfo {
+  return {
+    engine,
+    variant: undefined,
+    device: "cpu",
+    sampleRate: FAKE_SAMPLE_RATE,
+    maxSegmentChars: 300,
+    languages: ["en"],
+    voiceConversion: false,
+    watermarked: false,
+    engineVersion: "fake 1.0",
+    stretchLibraries: ["sox"],
+    voiceMethod: "fake: a tone whose pitch follows the seed",
+    voiceName: "",
+    voiceLicence: "",
+    memoryMb: 0,
+    warnings: [],
+  };
 }

@@ -88,7 +88,7 @@ export async function startTestApp({ backend, health, yaml, data }: TestAppOptio
 }
 
 async function readySource(backend: InferenceBackend): Promise<HealthSource> {
-  const modelInfo = await backend.modelInfo();
+  const engines = await backend.engines();
   return {
     backend,
     snapshot: () => ({
@@ -100,7 +100,7 @@ async function readySource(backend: InferenceBackend): Promise<HealthSource> {
       lastStartFailure: null,
       nextAttemptAt: null,
       startedAt: new Date().toISOString(),
-      modelInfo,
+      engines,
       loadWarnings: [],
     }),
   };

@@ -82,6 +82,8 @@ class EngineInfo:
     # time-stretches only what lies outside it (see synthesis.split_speed).
     native_speed: bool = False
     native_speed_range: tuple[float, float] = (1.0, 1.0)
+    # MiB the engine took when it loaded, as engines/memory.py measures it; set by the loader.
+    memory_mb: int = 0
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""LoadModel's engine selection: AUTO tries Chatterbox, then Piper, then espeak, each fallback loudly."""
+"""LoadModel's engines: the default one (AUTO tries Chatterbox, then Piper, then espeak, each fallback loudly),
+then the others asked for, each only when it loads and fits the memory budget."""
 
 from __future__ import annotations
 
@@ -18,20 +19,18 @@ from .chatterbox_models import (
     import_class,
     load_official,
 )
+from .engine_set import AUTO, CHATTERBOX, ESPEAK, PIPER, PREFERENCE, EngineSet
 from .espeak import EspeakEngine
+from .memory import measured
 
 log = logging.getLogger("chatterbox_sidecar.loader")
 
-AUTO = "auto"
-CHATTERBOX = "chatterbox"
-PIPER = "piper"
-ESPEAK = "espeak"
 NOT_CLONING = "a reference voice moves its pitch and formants by signal processing, not neural voice cloning"
 
 
 @dataclass(frozen=True)
 class LoadSpec:
-    """What LoadModel asked for, in plain values."""
+    """What LoadModel asked for, in plain values. Hashable: the worker compares specs to stay idempotent."""
 
     engine: str = AUTO
     variant: str = "english"
@@ -39,34 +38,103 @@ class LoadSpec:
     models_dir: str = ""
     allow_download: bool = False
     piper_voice: str = ""  # a voice in <models_dir>/piper/; "" = the first installed
+    engines: tuple[str, ...] = ()  # engines to hold beside the default one, in this order
+    memory_budget_mb: int = 0  # what all loaded engines may take together (EngineInfo.memory_mb); 0 = no limit
+
+    def __post_init__(self) -> None:
+        # Checked when the request is read, before anything is unloaded to make room.
+        for name in self.engines:
+            if name not in PREFERENCE:
+                raise InvalidInput(
+                    f"engines may name only {', '.join(PREFERENCE)}, not {name!r}: auto picks the default engine only",
+                    field="engines",
+                )
+
+
+def load_engines(spec: LoadSpec) -> EngineSet:
+    """The default engine as load_engine() loads it, whatever its size (its failure is the caller's), then
+    each engine of spec.engines that loads and fits spec.memory_budget_mb; the others go to `unavailable`."""
+    failures: dict[str, str] = {}
+    engines = EngineSet(measured(lambda: _load_default(spec, failures)))
+    try:
+        for name in dict.fromkeys(spec.engines):
+            if name not in engines.names:
+                _add_extra(engines, name, spec, failures)
+    except BaseException:
+        engines.close()
+        raise
+    return engines
+
+
+def _add_extra(engines: EngineSet, name: str, spec: LoadSpec, failures: dict[str, str]) -> None:
+    try:
+        engine = _load_extra(name, spec, failures, engines.memory_mb)
+    except NotLoaded as error:
+        engines.unavailable.append((name, str(error)))
+        log.warning(f"engine {name} is not loaded: {error}", extra={"engine": name})
+        return
+    engines.add(engine)
+    log.info("engine loaded beside the default", extra={"engine": name, "memory_mb": engine.info.memory_mb})
+
+
+def _load_extra(name: str, spec: LoadSpec, failures: dict[str, str], loaded_mb: int) -> Engine:
+    """The engine `name`, or NotLoaded with the reason: it failed to load (now, or already as an AUTO
+    fallback, which is not tried twice), or it took the loaded engines past the memory budget."""
+    if name in failures:
+        raise NotLoaded(failures[name])
+    engine = measured(lambda: _load_named(name, spec))
+    budget, took = spec.memory_budget_mb, engine.info.memory_mb
+    if budget > 0 and loaded_mb + took > budget:
+        engine.close()
+        raise NotLoaded(
+            f"took {took} MiB; with the engines already loaded ({loaded_mb} MiB) that is over the memory budget "
+            f"of {budget} MiB (inference.memory_budget_mb)"
+        )
+    return engine
 
 
 def load_engine(spec: LoadSpec) -> Engine:
     """Loads the engine `spec` names; AUTO: Chatterbox when it loads, else Piper, else espeak, with a warning."""
-    if spec.engine == ESPEAK:
+    return _load_default(spec, {})
+
+
+def _load_named(name: str, spec: LoadSpec) -> Engine:
+    if name == ESPEAK:
         return load_espeak()
-    if spec.engine == CHATTERBOX:
+    if name == CHATTERBOX:
         return load_chatterbox(spec)
-    if spec.engine == PIPER:
+    if name == PIPER:
         return load_piper(spec)
+    raise InvalidInput(f"unknown engine {name!r}", field="engine")
+
+
+def _load_default(spec: LoadSpec, failures: dict[str, str]) -> Engine:
+    """load_engine(), recording in `failures` why each engine AUTO tried before the one it loaded failed."""
     if spec.engine != AUTO:
-        raise InvalidInput(f"unknown engine {spec.engine!r}", field="engine")
+        return _load_named(spec.engine, spec)
     try:
         return load_chatterbox(spec)
     except NotLoaded as error:
-        chatterbox_reason = str(error)
+        failures[CHATTERBOX] = str(error)
     try:
         engine: Engine = load_piper(spec)
     except NotLoaded as error:
-        piper_reason = str(error)
-    else:
-        warning = (
-            f"engine AUTO fell back to Piper because Chatterbox could not load: {chatterbox_reason}. Piper is "
-            f"CPU neural text-to-speech in one voice ({engine.info.voice_name}); {NOT_CLONING}"
-        )
-        log.warning(warning, extra={"fallback": PIPER})
-        engine.info.warnings.insert(0, warning)
-        return engine
+        failures[PIPER] = str(error)
+        return _espeak_fallback(failures[CHATTERBOX], failures[PIPER])
+    return _piper_fallback(engine, failures[CHATTERBOX])
+
+
+def _piper_fallback(engine: Engine, chatterbox_reason: str) -> Engine:
+    warning = (
+        f"engine AUTO fell back to Piper because Chatterbox could not load: {chatterbox_reason}. Piper is "
+        f"CPU neural text-to-speech in one voice ({engine.info.voice_name}); {NOT_CLONING}"
+    )
+    log.warning(warning, extra={"fallback": PIPER})
+    engine.info.warnings.insert(0, warning)
+    return engine
+
+
+def _espeak_fallback(chatterbox_reason: str, piper_reason: str) -> Engine:
     reasons = f"Chatterbox could not load: {chatterbox_reason}; Piper could not load: {piper_reason}"
     warning = f"engine AUTO fell back to espeak-ng because {reasons}. espeak-ng is formant synthesis, and {NOT_CLONING}"
     log.warning(warning, extra={"fallback": ESPEAK})

@@ -9,6 +9,7 @@ import { setJsonHeader } from "./warnings-header.js";
 export function presentTtsJson(ctx: Context, result: TtsResult): void {
   sendGeneratedJson(ctx, result, "TTS generation completed successfully", {
     generation_seed_used: result.seedUsed,
+    engine: result.engine,
     voice_defaults_applied: result.voiceDefaultsApplied,
     verification: result.verification,
   });
@@ -16,6 +17,7 @@ export function presentTtsJson(ctx: Context, result: TtsResult): void {
 
 export async function presentTtsAudio(ctx: Context, result: TtsResult, delivery: Delivery, outputs: OutputStore) {
   ctx.set("X-Generation-Seed", String(result.seedUsed));
+  ctx.set("X-Engine", result.engine);
   setJsonHeader(ctx, "X-Voice-Defaults-Applied", result.voiceDefaultsApplied);
   // The JSON body's `verification`, so audio clients learn whether (and how well) the speech was checked.
   setJsonHeader(ctx, "X-Verification", { ...result.verification });

@@ -32,7 +32,7 @@ export function openAiSpeechRoutes(options: OpenAiSpeechRoutesOptions): Router {
   const router = new Router();
   router.post("/v1/audio/speech", jsonBodyRequired, async (ctx) => {
     const { body, unknownFields } = parse(ctx.request.body);
-    await models.checkSpeechModel(body.model);
+    const model = await models.speechModel(body.model);
     const voice = voices.resolve(body.voice);
     const preset = instructionPreset(body.instructions);
     const request = toTtsRequest(
@@ -45,13 +45,14 @@ export function openAiSpeechRoutes(options: OpenAiSpeechRoutesOptions): Router {
         temperature: body.temperature,
         exaggeration: body.exaggeration ?? preset.values.exaggeration,
         cfg_weight: body.cfg_weight ?? preset.values.cfg_weight,
+        engine: model.engine,
         unknownFields,
       },
       defaults,
     );
     const call = { signal: requestSignal(ctx), log: requestLog(ctx), requestId: requestId(ctx) };
     const stream = await tts.stream(request, call);
-    if (preset.warning) stream.warnings.push(preset.warning);
+    stream.warnings.push(...[model.warning, preset.warning].filter((warning) => warning !== undefined));
     if (preset.preset) ctx.set("X-Instructions-Preset", preset.preset);
     const respond = body.stream_format === "sse" ? sendSpeechEvents : sendSpeechAudio;
     await respond(ctx, stream, { format: body.response_format, settings: encoding });

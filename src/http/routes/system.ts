@@ -1,6 +1,8 @@
 import Router from "@koa/router";
 import type { AppConfig } from "../../config/app-config.js";
 import { EXPORT_FORMATS } from "../../domain/tts-fields.js";
+import { segmentLimitOf } from "../../domain/engine-selection.js";
+import type { LoadedEngines } from "../../domain/inference.js";
 import type { HealthReport } from "../../services/health-service.js";
 
 const MIB = 1024 * 1024;
@@ -11,10 +13,11 @@ export interface SystemRoutesOptions {
   health: () => Promise<HealthReport>;
   /** The segment length in force (config lowered to the loaded engine's limit). */
   segmentLimit: () => Promise<number>;
+  engines: () => Promise<LoadedEngines>;
 }
 
 /** GET / (service info), GET /api/v1/health and GET /api/v1/config. */
-export function systemRoutes({ version, config, health, segmentLimit }: SystemRoutesOptions): Router {
+export function systemRoutes({ version, config, health, segmentLimit, engines }: SystemRoutesOptions): Router {
   const router = new Router();
   router.get("/", (ctx) => {
     ctx.body = {
@@ -45,6 +48,7 @@ export function systemRoutes({ version, config, health, segmentLimit }: SystemRo
   router.get("/api/v1/config", async (ctx) => {
     // While no engine is loaded the configured cap is shown: the limit in force is never above it.
     const maxSegmentChars = await segmentLimit().catch(() => config.inference.maxSegmentChars);
+    const loaded = await engines().catch(() => undefined);
     ctx.body = {
       tts_defaults: config.ttsDefaults,
       vc_defaults: config.vcDefaults,
@@ -69,6 +73,17 @@ export function systemRoutes({ version, config, health, segmentLimit }: SystemRo
       },
       inference: {
         engine: config.inference.engine,
+        engines: config.inference.engines,
+        memory_budget_mb: config.inference.memoryBudgetMb,
+        // What requests may name now (`engine`); empty while the sidecar is not ready.
+        loaded_engines: (loaded?.loaded ?? []).map((info) => ({
+          name: info.engine,
+          default: info.engine === loaded?.default.engine,
+          languages: info.languages,
+          max_segment_chars: segmentLimitOf(info, config.inference.maxSegmentChars),
+          sample_rate: info.sampleRate,
+        })),
+        unavailable_engines: (loaded?.unavailable ?? []).map(({ engine, reason }) => ({ name: engine, reason })),
         chatterbox_variant: config.inference.chatterboxVariant,
         device: config.inference.device,
         queue_capacity: config.inference.queueCapacity,

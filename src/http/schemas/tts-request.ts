@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import type { FieldIssue } from "../../domain/errors.js";
+import { ENGINE_PREFERENCE } from "../../domain/inference.js";
 import { ttsFieldSchemas, type TtsDefaults } from "../../domain/tts-fields.js";
 import type { TtsRequest } from "../../services/tts/tts-request.js";
 import { booleanWord } from "./boolean-words.js";
@@ -39,6 +40,9 @@ function bodySchema(maxTextLength: number) {
     project: optionalText,
     folder: optionalText,
     language: languageCode.optional(),
+    engine: z
+      .enum(["auto", ...ENGINE_PREFERENCE], { error: `must be auto, ${ENGINE_PREFERENCE.join(", ")}` })
+      .nullish(),
     response_mode: optionalText,
     return_format: optionalText,
     progressive: z.boolean({ error: "must be true or false" }).nullish(),
@@ -72,6 +76,7 @@ export function createTtsRequestParser({ defaults, maxTextLength }: TtsRequestPa
         referenceAudioFilename: body.reference_audio_filename?.trim() || undefined,
         project,
         language: body.language,
+        engine: body.engine ?? undefined,
         options,
         explicitFields: new Set(sent.filter((key) => knownFields.has(key))),
         unknownFields: sent.filter((key) => !knownFields.has(key)),

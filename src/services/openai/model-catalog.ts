@@ -1,32 +1,27 @@
 /**
- * The models of the OpenAI-compatible API: what GET /v1/models lists and the `model` check of
- * /v1/audio/speech. This server speaks with one loaded engine at a time, so OpenAI's speech model names all
- * mean that engine, as does the engine's own id; transcription models are listed only while speech recognition
- * can serve them.
+ * The models of the OpenAI-compatible API: what GET /v1/models lists and which engine speaks for the `model`
+ * of /v1/audio/speech. Each loaded engine is a model under its own id; OpenAI's speech names mean the engine
+ * config `openai.model_engines` gives them (the default engine when that one is not loaded). Transcription
+ * models are listed only while speech recognition can serve them.
  *
  * `created` (OpenAI: when the model was made) is the time this server process started serving its models:
  * the age of checkpoint files says nothing a client can use, and a stable, never-future time keeps clients
  * that sort or cache by it sane. `owned_by` names who made the model (resemble-ai for Chatterbox, espeak-ng
  * for eSpeak NG, openai for Whisper); OpenAI's speech names are owned by the maker of the engine answering them.
  */
+import { findEngine, notLoadedMessage } from "../../domain/engine-selection.js";
 import { ModelNotFoundError } from "../../domain/errors.js";
 import type {
   ChatterboxVariantName,
   EngineName,
   InferenceBackend,
+  LoadedEngines,
   ModelInfo,
   TranscriptionModels,
 } from "../../domain/inference.js";
+import { OPENAI_SPEECH_MODELS, type ModelEngine, type OpenAiSpeechModel } from "../../domain/openai-models.js";
 import { recognitionGap } from "../stt/recognition-gap.js";
 import { OPENAI_STT_MODELS } from "../stt/transcription-service.js";
-
-/** OpenAI's speech model names (the Node SDK's `SpeechModel`). */
-export const OPENAI_SPEECH_MODELS: readonly string[] = [
-  "tts-1",
-  "tts-1-hd",
-  "gpt-4o-mini-tts",
-  "gpt-4o-mini-tts-2025-12-15",
-];
 
 const VARIANTS: readonly ChatterboxVariantName[] = ["english", "multilingual", "turbo"];
 
@@ -50,37 +45,59 @@ export interface OpenAiModel {
 export interface SpeechModelChoice {
   /** The id the request named. */
   requested: string;
-  /** The loaded engine's own model id, e.g. "chatterbox-turbo". */
+  /** The speaking engine's own model id, e.g. "chatterbox-turbo". */
   model: string;
   engine: EngineName;
+  /** Set when the engine mapped to an OpenAI name is not loaded and the default engine speaks instead. */
+  warning?: string;
 }
 
-/** The loaded engine's own model id: chatterbox, chatterbox-multilingual, chatterbox-turbo, piper or espeak. */
+/** An engine's own model id: chatterbox, chatterbox-multilingual, chatterbox-turbo, piper or espeak. */
 export function speechModelId(info: Pick<ModelInfo, "engine" | "variant">): string {
   if (info.engine !== "chatterbox") return info.engine;
   return info.variant === undefined || info.variant === "english" ? "chatterbox" : `chatterbox-${info.variant}`;
 }
 
 /** Ids of engines this server can run, loaded or not (to say "not loaded" rather than "unknown"). */
-const ENGINE_MODEL_IDS: ReadonlySet<string> = new Set([
-  "piper",
-  "espeak",
-  ...VARIANTS.map((variant) => speechModelId({ engine: "chatterbox", variant })),
+const ENGINE_MODEL_IDS: ReadonlyMap<string, EngineName> = new Map([
+  ["piper", "piper"],
+  ["espeak", "espeak"],
+  ...VARIANTS.map((variant): [string, EngineName] => [speechModelId({ engine: "chatterbox", variant }), "chatterbox"]),
 ]);
 
+function isOpenAiName(model: string): model is OpenAiSpeechModel {
+  return (OPENAI_SPEECH_MODELS as readonly string[]).includes(model);
+}
+
 /**
- * The engine that speaks for `model`.
+ * The engine that speaks for `model`: a loaded engine's own id names it; OpenAI's names go through config
+ * `openai.model_engines`, falling back to the default engine (with a warning) when theirs is not loaded.
  * @throws ModelNotFoundError (404, param "model") naming the accepted ids
  */
-export function resolveSpeechModel(model: string, info: ModelInfo): SpeechModelChoice {
-  const own = speechModelId(info);
-  if (model === own || OPENAI_SPEECH_MODELS.includes(model))
-    return { requested: model, model: own, engine: info.engine };
-  const notLoaded = ENGINE_MODEL_IDS.has(model) ? ` (it runs ${own}, not ${model})` : "";
-  const message =
-    `Model '${model}' is not a speech model of this server${notLoaded}; ` +
-    `use one of ${[...OPENAI_SPEECH_MODELS, own].join(", ")}`;
+export function resolveSpeechModel(
+  model: string,
+  engines: LoadedEngines,
+  modelEngines: Readonly<Record<OpenAiSpeechModel, ModelEngine>>,
+): SpeechModelChoice {
+  const own = engines.loaded.find((info) => speechModelId(info) === model);
+  if (own) return { requested: model, model, engine: own.engine };
+  if (isOpenAiName(model)) return openAiChoice(model, engines, modelEngines[model]);
+  const engine = ENGINE_MODEL_IDS.get(model);
+  const notLoaded = engine === undefined ? "" : ` (${notLoadedMessage(engines, engine)})`;
+  const accepted = [...OPENAI_SPEECH_MODELS, ...engines.loaded.map(speechModelId)];
+  const message = `Model '${model}' is not a speech model of this server${notLoaded}; use one of ${accepted.join(", ")}`;
   throw new ModelNotFoundError(message, [{ loc: ["body", "model"], msg: message, type: "not_found" }]);
+}
+
+function openAiChoice(model: OpenAiSpeechModel, engines: LoadedEngines, mapped: ModelEngine): SpeechModelChoice {
+  const found = mapped === "default" ? engines.default : findEngine(engines, mapped);
+  const info = found ?? engines.default;
+  const choice = { requested: model, model: speechModelId(info), engine: info.engine };
+  if (found || mapped === "default") return choice;
+  const warning =
+    `model ${model} maps to ${mapped} (config openai.model_engines), but ${notLoadedMessage(engines, mapped)}; ` +
+    `the default engine ${info.engine} spoke instead`;
+  return { ...choice, warning };
 }
 
 const OWNER_BY_ENGINE: Readonly<Record<EngineName, string>> = {
@@ -90,7 +107,9 @@ const OWNER_BY_ENGINE: Readonly<Record<EngineName, string>> = {
 };
 
 export interface ModelCatalogOptions {
-  backend: Pick<InferenceBackend, "modelInfo" | "transcriptionModels">;
+  backend: Pick<InferenceBackend, "engines" | "transcriptionModels">;
+  /** Config `openai.model_engines`: the engine each OpenAI speech name means. */
+  modelEngines: Readonly<Record<OpenAiSpeechModel, ModelEngine>>;
   /** What OpenAI's transcription names mean (config stt.default_model); "" = the sidecar's default. */
   defaultTranscriptionModel: string;
   /** Unix seconds, every model's `created`. */
@@ -103,8 +122,8 @@ export class ModelCatalog {
   /** Speech models, then transcription models; a backend that is not ready rejects (503). */
   async list(): Promise<OpenAiModel[]> {
     const { backend } = this.options;
-    const [info, recognition] = await Promise.all([backend.modelInfo(), backend.transcriptionModels()]);
-    return [...this.speechModels(info), ...this.transcriptionModels(recognition)];
+    const [engines, recognition] = await Promise.all([backend.engines(), backend.transcriptionModels()]);
+    return [...this.speechModels(engines), ...this.transcriptionModels(recognition)];
   }
 
   /** @throws ModelNotFoundError (404, param "model") */
@@ -120,15 +139,23 @@ export class ModelCatalog {
    * The engine that speaks for a speech request's `model`, asked of the backend now.
    * @throws ModelNotFoundError (404, param "model"); ModelNotReadyError (503) while the engine loads
    */
-  async checkSpeechModel(model: string): Promise<SpeechModelChoice> {
-    return resolveSpeechModel(model, await this.options.backend.modelInfo());
+  async speechModel(model: string): Promise<SpeechModelChoice> {
+    return resolveSpeechModel(model, await this.options.backend.engines(), this.options.modelEngines);
   }
 
-  private speechModels(info: ModelInfo): OpenAiModel[] {
-    const own = speechModelId(info);
-    const model = this.model({ kind: "tts", engine: info.engine, owned_by: OWNER_BY_ENGINE[info.engine] });
-    const voice = info.voiceName === "" ? {} : { voice: { name: info.voiceName, licence: info.voiceLicence } };
-    return [...OPENAI_SPEECH_MODELS.map((id) => model(id, own)), model(own, null)].map((m) => ({ ...m, ...voice }));
+  /** OpenAI's names as the engine answering each now, then each loaded engine's own id. */
+  private speechModels(engines: LoadedEngines): OpenAiModel[] {
+    const byEngine = new Map(engines.loaded.map((info) => [info.engine, info]));
+    const openAi = OPENAI_SPEECH_MODELS.map((id) => {
+      const choice = resolveSpeechModel(id, engines, this.options.modelEngines);
+      return this.describe(id, byEngine.get(choice.engine) ?? engines.default, choice.model);
+    });
+    return [...openAi, ...engines.loaded.map((info) => this.describe(speechModelId(info), info, null))];
+  }
+
+  private describe(id: string, info: ModelInfo, aliasOf: string | null): OpenAiModel {
+    const model = this.model({ kind: "tts", engine: info.engine, owned_by: OWNER_BY_ENGINE[info.engine] })(id, aliasOf);
+    return info.voiceName === "" ? model : { ...model, voice: { name: info.voiceName, licence: info.voiceLicence } };
   }
 
   private transcriptionModels(recognition: TranscriptionModels): OpenAiModel[] {

@@ -4,6 +4,7 @@
  * cfg_weight, temperature, seed, language) keep their /api/v1/tts meaning. Everything else comes from config
  * `tts_defaults` and the voice's own default parameters, exactly as on /api/v1/tts.
  */
+import type { EngineName } from "../../domain/inference.js";
 import type { TtsDefaults, TtsFieldName } from "../../domain/tts-fields.js";
 import type { TtsRequest } from "../tts/tts-request.js";
 
@@ -24,6 +25,8 @@ export interface SpeechFields extends SpeechOverrides {
   referenceAudioFilename: string | undefined;
   /** ISO 639-1 code. */
   language?: string | undefined;
+  /** The loaded engine that speaks (from `model`); undefined = the default. */
+  engine?: EngineName | undefined;
   /** Body fields that are not part of the request, reported as warnings. */
   unknownFields?: readonly string[];
 }
@@ -51,6 +54,7 @@ export function toTtsRequest(fields: SpeechFields, defaults: TtsDefaults): TtsRe
     referenceAudioFilename: fields.referenceAudioFilename,
     project: undefined,
     language: fields.language,
+    engine: fields.engine,
     options: options as TtsDefaults,
     explicitFields: explicit,
     unknownFields: fields.unknownFields ?? [],

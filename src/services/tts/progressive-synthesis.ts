@@ -6,25 +6,18 @@
  * ordinary error response, not a broken stream.
  */
 import { InferenceFailedError } from "../../domain/errors.js";
-import type {
-  AudioInput,
-  InferenceBackend,
-  SynthesisEvent,
-  SynthesisInput,
-  SynthesisStats,
-} from "../../domain/inference.js";
+import type { InferenceBackend, SynthesisEvent, SynthesisInput, SynthesisStats } from "../../domain/inference.js";
 import { watermarkWarning } from "../request-warnings.js";
 import { deriveSegmentSeed } from "../seeds.js";
 import type { SegmentCallOptions } from "./segment-synthesizer.js";
+import { synthesisSettings, type SynthesisSettingsSpec } from "./synthesis-settings.js";
 import type { SpeechChunk, SpeechStream, SpeechStreamSummary } from "./speech-stream.js";
 import type { TtsRequest } from "./tts-request.js";
 import { ignoredParameterWarning } from "./tts-warnings.js";
 
-export interface ProgressiveSpec {
-  request: TtsRequest;
+export interface ProgressiveSpec extends SynthesisSettingsSpec {
   texts: string[];
   seedUsed: number;
-  voice: AudioInput | undefined;
   /** Known before any audio. */
   warnings: string[];
   /**
@@ -63,23 +56,15 @@ export async function startProgressive(
 }
 
 /** The one SynthesizeStream input of a progressive request: every segment with its first try's seed. */
-export function synthesisInput({
-  request,
-  texts,
-  seedUsed,
-  voice,
-}: Pick<ProgressiveSpec, "request" | "texts" | "seedUsed" | "voice">): SynthesisInput {
-  const opts = request.options;
+export function synthesisInput(
+  spec: Pick<ProgressiveSpec, "request" | "texts" | "seedUsed" | "voice" | "engine">,
+): SynthesisInput {
   return {
-    segments: texts.map((text, chunkIndex) => ({
+    segments: spec.texts.map((text, chunkIndex) => ({
       text,
-      seed: deriveSegmentSeed({ base: seedUsed, chunkIndex, candidate: 0, attempt: 0 }),
+      seed: deriveSegmentSeed({ base: spec.seedUsed, chunkIndex, candidate: 0, attempt: 0 }),
     })),
-    voice,
-    params: { exaggeration: opts.exaggeration, cfgWeight: opts.cfg_weight, temperature: opts.temperature },
-    language: request.language,
-    speed: opts.speed_factor === 1 ? undefined : opts.speed_factor,
-    stretchLibrary: opts.speed_factor_library,
+    ...synthesisSettings(spec),
   };
 }
 

@@ -36,6 +36,8 @@ export function ttsMetadata(request: TtsRequest, info: TtsGenerationInfo, files:
       project: request.project ?? null,
       // An unset language is English for every engine (SynthesisInput.language "" = "en").
       language: request.language ?? "en",
+      // The engine asked for; generation_info.engine is the one that spoke.
+      engine: request.engine ?? null,
       ...request.options,
     },
     generation_info: {

@@ -1,3 +1,4 @@
+import type { EngineChoice } from "../../domain/inference.js";
 import type { TtsDefaults } from "../../domain/tts-fields.js";
 
 /** A validated TTS request, as the TTS service receives it. */
@@ -10,6 +11,8 @@ export interface TtsRequest {
   project: string | undefined;
   /** ISO 639-1 code; undefined lets the engine use English. */
   language: string | undefined;
+  /** The engine that speaks (`engine` on /api/v1/tts, `model` on /v1/audio/speech); undefined = the default. */
+  engine?: EngineChoice | undefined;
   /** Every defaulted field under its API name, resolved; echoed as `parameters` in the output metadata. */
   options: TtsDefaults;
   /** API names of the fields the client actually sent, so warnings are only about what was asked. */

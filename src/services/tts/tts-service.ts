@@ -6,8 +6,9 @@
  */
 import type { Logger } from "../../logging.js";
 import { concatPcm, durationSeconds } from "../../audio/pcm.js";
-import { ClientGoneError } from "../../domain/errors.js";
-import type { AudioInput, InferenceBackend } from "../../domain/inference.js";
+import { findEngine, notLoadedMessage, segmentLimitOf } from "../../domain/engine-selection.js";
+import { ClientGoneError, ValidationError } from "../../domain/errors.js";
+import type { AudioInput, EngineName, InferenceBackend, ModelInfo } from "../../domain/inference.js";
 import type { NamedAudioStore } from "../../storage/named-audio-store.js";
 import type { OutputFolder, OutputStore, PublishedFile } from "../../storage/output-store.js";
 import { engineInput, type AudioSources, type RequestSources, type ResolvedSource } from "../audio-sources.js";
@@ -56,6 +57,8 @@ export interface TtsServiceOptions {
 
 export interface TtsResult {
   files: PublishedFile[];
+  /** The engine that spoke. */
+  engine: EngineName;
   seedUsed: number;
   processingTimeSeconds: number;
   warnings: string[];
@@ -79,6 +82,15 @@ interface Speech {
   synthesis: SegmentSynthesisResult;
   verification: VerificationOutcome;
   post: PostProcessingResult;
+}
+
+/** What synthesizing one request needs besides the request. */
+interface SpeakContext {
+  text: PreparedText;
+  voice: AudioInput | undefined;
+  engine: EngineName;
+  log: Logger;
+  call: SegmentCallOptions;
 }
 
 /** What publishing the files of one request needs besides the request. */
@@ -105,9 +117,11 @@ export class TtsService {
       const voice = await this.voice(asked, sources);
       const defaults = applyVoiceDefaults(asked, voice?.libraryPath ? this.defaultsFor(voice.libraryPath) : {});
       const request = defaults.request;
-      const text = prepareText(request, await this.segmentLimit());
+      const engine = await this.engineFor(request);
+      const text = prepareText(request, this.limitOf(engine));
       const call = { signal, deadline: Date.now() + this.options.inferenceTimeoutMs, requestId };
-      const speech = await this.speak(request, { text, voice: voice && (await engineInput(voice)), log, call });
+      const input = { engine: engine.engine, voice: voice && (await engineInput(voice)) };
+      const speech = await this.speak(request, { text, ...input, log, call });
       if (signal.aborted) throw new ClientGoneError("the client disconnected before the audio was written");
       const warnings = [...defaults.warnings, ...this.warnings(request, speech)];
       const applied = defaults.applied;
@@ -116,7 +130,15 @@ export class TtsService {
       const processingTimeSeconds = elapsedSeconds();
       const verification = verificationSummary(speech.verification, speech.synthesis.outcomes);
       const { seedUsed } = speech;
-      return { files, seedUsed, processingTimeSeconds, warnings, voiceDefaultsApplied: applied, verification };
+      return {
+        files,
+        engine: speech.synthesis.engine,
+        seedUsed,
+        processingTimeSeconds,
+        warnings,
+        voiceDefaultsApplied: applied,
+        verification,
+      };
     } finally {
       await sources.close();
     }
@@ -132,9 +154,10 @@ export class TtsService {
       const voice = await this.voice(asked, sources);
       const defaults = applyVoiceDefaults(asked, voice?.libraryPath ? this.defaultsFor(voice.libraryPath) : {});
       const request = defaults.request;
-      const { texts } = prepareText(request, await this.segmentLimit());
+      const engine = await this.engineFor(request);
+      const { texts } = prepareText(request, this.limitOf(engine));
       const seedUsed = resolveSeed(request.options.seed, this.options.random);
-      log.info({ segments: texts.length, seed: seedUsed }, "tts: streaming");
+      log.info({ segments: texts.length, seed: seedUsed, engine: engine.engine }, "tts: streaming");
       const warnings = [
         ...defaults.warnings,
         ...progressiveWarnings(request, "speech"),
@@ -144,7 +167,8 @@ export class TtsService {
         if (succeeded && voice?.libraryPath) await countVoiceUse(this.options.voiceHooks, voice.libraryPath, log);
         await sources.close();
       };
-      const spec = { request, texts, seedUsed, voice: voice && (await engineInput(voice)), warnings, finish };
+      const input = { engine: engine.engine, voice: voice && (await engineInput(voice)) };
+      const spec = { request, texts, seedUsed, ...input, warnings, finish };
       const call = { signal, deadline: Date.now() + this.options.inferenceTimeoutMs, requestId };
       return await startProgressive(this.options.backend, spec, call);
     } catch (error) {
@@ -157,13 +181,25 @@ export class TtsService {
     return this.options.voiceHooks.defaultsFor(voicePath);
   }
 
-  /**
-   * The longest segment sent to the engine: the engine's announced limit, lowered by config, so the server
-   * never sends a segment the engine refuses. ModelNotReadyError while no engine is loaded.
-   */
+  /** The default engine's segment limit (see segmentLimitOf). ModelNotReadyError while no engine is loaded. */
   async segmentLimit(): Promise<number> {
-    const model = await this.options.backend.modelInfo();
-    return Math.min(this.options.maxSegmentChars, model.maxSegmentChars);
+    return this.limitOf((await this.options.backend.engines()).default);
+  }
+
+  private limitOf(engine: ModelInfo): number {
+    return segmentLimitOf(engine, this.options.maxSegmentChars);
+  }
+
+  /**
+   * The loaded engine that speaks for the request.
+   * @throws ValidationError (422 on `engine`) naming the loaded engines when the one asked for is not loaded
+   */
+  private async engineFor(request: TtsRequest): Promise<ModelInfo> {
+    const engines = await this.options.backend.engines();
+    const found = findEngine(engines, request.engine);
+    if (found) return found;
+    const message = notLoadedMessage(engines, request.engine as EngineName);
+    throw new ValidationError(message, [{ loc: ["body", "engine"], msg: message, type: "value_error" }]);
   }
 
   /** The reference voice: a file in reference_audio/ or a download of a URL; undefined for none. */
@@ -172,15 +208,12 @@ export class TtsService {
     return sources.resolve(request.referenceAudioFilename, this.options.voices, "reference_audio_filename");
   }
 
-  private async speak(
-    request: TtsRequest,
-    context: { text: PreparedText; voice: AudioInput | undefined; log: Logger; call: SegmentCallOptions },
-  ): Promise<Speech> {
-    const { text, voice, log, call } = context;
+  private async speak(request: TtsRequest, context: SpeakContext): Promise<Speech> {
+    const { text, voice, engine, log, call } = context;
     const seedUsed = resolveSeed(request.options.seed, this.options.random);
-    log.info({ segments: text.texts.length, seed: seedUsed }, "tts: synthesizing");
+    log.info({ segments: text.texts.length, seed: seedUsed, engine }, "tts: synthesizing");
     const { backend, verifyMaxWer: maxWer } = this.options;
-    const spec = { request, texts: text.texts, seedUsed, voice, maxWer };
+    const spec = { request, texts: text.texts, seedUsed, voice, engine, maxWer };
     const { synthesis, verification } = await synthesizeVerified(backend, spec, call);
     const post = await runPostProcessing(concatPcm(synthesis.segments), request.options, { signal: call.signal });
     return { text, seedUsed, synthesis, verification, post };

@@ -7,7 +7,7 @@
  */
 import type { MonoPcm } from "../../domain/audio.js";
 import { InferenceFailedError, ModelNotReadyError } from "../../domain/errors.js";
-import type { AudioInput, CallOptions, InferenceBackend } from "../../domain/inference.js";
+import type { CallOptions, InferenceBackend } from "../../domain/inference.js";
 import { wordErrorRate } from "../../text/transcript-score.js";
 import { recognitionGap } from "../stt/recognition-gap.js";
 import { deriveSegmentSeed } from "../seeds.js";
@@ -18,7 +18,7 @@ import {
   type SegmentVerifier,
   type TryCheck,
 } from "./segment-synthesizer.js";
-import type { TtsRequest } from "./tts-request.js";
+import { synthesisSettings, type SynthesisSettingsSpec } from "./synthesis-settings.js";
 
 /** Whether this request's chunks are checked, and why not when they are not. */
 export type VerificationPlan =
@@ -34,12 +34,10 @@ export interface VerificationOutcome {
   warnings: string[];
 }
 
-export interface VerifiedSynthesisSpec {
-  request: TtsRequest;
+export interface VerifiedSynthesisSpec extends SynthesisSettingsSpec {
   /** The chunks' texts as sent to the engine, which transcripts are scored against. */
   texts: string[];
   seedUsed: number;
-  voice: AudioInput | undefined;
   /** A try passes at or below this word error rate (config stt.verify_max_wer). */
   maxWer: number;
 }
@@ -49,8 +47,8 @@ export async function synthesizeVerified(
   spec: VerifiedSynthesisSpec,
   call: SegmentCallOptions,
 ): Promise<{ synthesis: SegmentSynthesisResult; verification: VerificationOutcome }> {
-  const { request, texts, seedUsed, voice } = spec;
-  const opts = request.options;
+  const { texts, seedUsed } = spec;
+  const opts = spec.request.options;
   const plan = await planVerification(backend, spec, call);
   const checker = plan.verify ? new TranscriptChecker(backend, plan) : undefined;
   const synthesis = await synthesizeSegments(
@@ -60,13 +58,7 @@ export async function synthesizeVerified(
       seedFor: (chunkIndex, position) => deriveSegmentSeed({ base: seedUsed, chunkIndex, ...position }),
       candidates: plan.verify ? opts.num_candidates_per_chunk : 1,
       maxAttempts: opts.max_attempts_per_candidate,
-      input: {
-        voice,
-        params: { exaggeration: opts.exaggeration, cfgWeight: opts.cfg_weight, temperature: opts.temperature },
-        language: request.language,
-        speed: opts.speed_factor === 1 ? undefined : opts.speed_factor,
-        stretchLibrary: opts.speed_factor_library,
-      },
+      input: synthesisSettings(spec),
       ...(checker ? { verifier: checker } : {}),
     },
     call,

@@ -69,7 +69,7 @@ export class VcService {
     const sources = this.options.sources.forRequest(signal);
     try {
       const { inputPath, target } = await this.resolveSources(request, sources);
-      const model = await this.options.backend.modelInfo({ signal });
+      const model = (await this.options.backend.engines({ signal })).default;
       const source = await decodeToPcm(inputPath, { sampleRate: model.sampleRate, signal });
       const call = { signal, deadline: Date.now() + this.options.inferenceTimeoutMs, requestId };
       log.info({ seconds: durationSeconds(source), engine: model.engine }, "vc: converting");

@@ -41,6 +41,8 @@ class HookedBackend extends FakeInferenceBackend {
     super({
       beforeSegment: (call, index, signal) => hooks.beforeSegment?.(call, index, signal),
       onCallEnd: (call, error) => hooks.onCallEnd?.(call, error),
+      engines: ["piper", "espeak"],
+      unavailable: [{ engine: "chatterbox", reason: "no weights in models/" }],
     });
   }
 
@@ -152,6 +154,28 @@ describe("POST /v1/audio/speech (OpenAI SDK, fake engine)", () => {
     expect(JSON.parse(other.headers.get("x-warnings")!)).to.deep.equal([
       "instructions had no effect: only tone presets are understood (calm, expressive; see docs/api/openai.md)",
     ]);
+  });
+
+  it("speaks each model with its engine: tts-1 with piper, an engine's own id with it, tts-1-hd with a warning", async () => {
+    const engineOf = async (model: string) => {
+      const response = await speech({ model, response_format: "pcm" });
+      return {
+        engine: response.headers.get("x-engine"),
+        warnings: JSON.parse(response.headers.get("x-warnings") ?? "[]"),
+      };
+    };
+    expect(await engineOf("tts-1")).to.deep.equal({ engine: "piper", warnings: [] });
+    expect(await engineOf("espeak")).to.deep.equal({ engine: "espeak", warnings: [] });
+    expect(await engineOf("tts-1-hd")).to.deep.equal({
+      engine: "piper",
+      warnings: [
+        "model tts-1-hd maps to chatterbox (config openai.model_engines), but engine chatterbox is not loaded " +
+          "(no weights in models/); loaded: piper, espeak; the default engine piper spoke instead",
+      ],
+    });
+    const chatterbox = await rejection<InstanceType<typeof OpenAI.NotFoundError>>(speech({ model: "chatterbox" }));
+    expect(chatterbox).to.be.instanceOf(OpenAI.NotFoundError).and.to.include({ param: "model" });
+    expect(chatterbox.message).to.include("engine chatterbox is not loaded (no weights in models/)");
   });
 
   it("reports fields it does not know instead of dropping them silently", async () => {

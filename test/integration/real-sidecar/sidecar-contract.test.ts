@@ -58,7 +58,9 @@ describe("server ↔ sidecar contract with the real sidecar (espeak engine)", fu
     expect(response.status, await response.clone().text()).to.equal(200);
     expect(((await getJson("/api/v1/config")).api_limits as Record<string, number>).max_segment_chars).to.equal(300);
     const warnings = (await getJson("/api/v1/health")).warnings as string[];
-    expect(warnings.join(" ")).to.include("inference.max_segment_chars is 600 but the engine accepts at most 300");
+    expect(warnings.join(" ")).to.include(
+      "inference.max_segment_chars is 600 but the espeak engine accepts at most 300",
+    );
   });
 
   it("refuses LoadModel from a direct client without the admin token (PERMISSION_DENIED)", async () => {
@@ -71,12 +73,14 @@ describe("server ↔ sidecar contract with the real sidecar (espeak engine)", fu
         modelsDir: scratch,
         allowDownload: false,
         piperVoice: "",
+        engines: [],
+        memoryBudgetMb: 0,
       } as const;
       const error = await caught(() => direct.loadModel(load));
       expect(error).to.be.instanceOf(InferenceFailedError);
       expect((error as Error).cause).to.include({ code: Status.PERMISSION_DENIED });
       expect(sidecarReason(error)).to.equal("ADMIN_TOKEN_REQUIRED");
-      expect((await direct.modelInfo()).engine).to.equal("espeak"); // the public RPCs stay open
+      expect((await direct.engines()).default.engine).to.equal("espeak"); // the public RPCs stay open
     } finally {
       direct.close();
     }

@@ -42,6 +42,29 @@ describe("TTS through HTTP with the real Piper engine (en_US-joe-medium)", funct
     expect(own.voice).to.deep.equal(health.engine.voice);
   });
 
+  it("speaks with espeak when a request names it, while the default stays Piper", async () => {
+    const text = "Which engine is speaking now?";
+    const named = await tts({ text, engine: "espeak", seed: 5 });
+    const plain = await tts({ text, seed: 5 });
+    expect(named.response.headers.get("x-engine")).to.equal("espeak");
+    expect(plain.response.headers.get("x-engine")).to.equal("piper");
+    expect(named.bytes.equals(plain.bytes)).to.equal(false);
+    const health = (await (await fetch(`${piper.app.baseUrl}/api/v1/health`)).json()) as Json;
+    expect(health.engine.name).to.equal("piper");
+    expect((health.engines as Json[]).map((engine) => engine.name)).to.deep.equal(["piper", "espeak"]);
+    expect((health.engines as Json[])[0]!.memory_mb).to.be.greaterThan(0);
+    // Chatterbox is in the default inference.engines but has no weights here: listed with the reason.
+    expect((health.unavailable_engines as Json[]).map((engine) => engine.name)).to.deep.equal(["chatterbox"]);
+    const speech = (model: string) =>
+      fetch(`${piper.app.baseUrl}/v1/audio/speech`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ model, voice: "alloy", input: text, response_format: "pcm" }),
+      });
+    expect((await speech("espeak")).headers.get("x-engine")).to.equal("espeak");
+    expect((await speech("tts-1")).headers.get("x-engine")).to.equal("piper");
+  });
+
   it("gives byte-identical audio for the same seed", async () => {
     const body = { text: PARAGRAPH, seed: 11 };
     const [a, b] = [await tts(body), await tts(body)];

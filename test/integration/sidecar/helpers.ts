@@ -105,6 +105,8 @@ function fakeSupervisor(setup: FakeSupervisorSetup): SidecarSupervisor {
       modelsDir: setup.cwd,
       allowDownload: false,
       piperVoice: "",
+      engines: [],
+      memoryBudgetMb: 0,
     },
     startupTimeoutMs: 5_000,
     loadTimeoutMs: 5_000,

@@ -46,7 +46,7 @@ describe("SidecarClient (in-process fake gRPC server)", function () {
     );
     client = new SidecarClient({ address: `127.0.0.1:${port}`, logger: logs.logger });
     const load = { engine: "auto", variant: "english", device: "cpu", modelsDir: "/m", allowDownload: false } as const;
-    await client.loadModel({ ...load, piperVoice: "" });
+    await client.loadModel({ ...load, piperVoice: "", engines: [], memoryBudgetMb: 0 });
   });
 
   after(() => {
@@ -66,8 +66,9 @@ describe("SidecarClient (in-process fake gRPC server)", function () {
     return events;
   }
 
-  it("maps ModelInfo and WorkerStatus to domain values", async () => {
-    const info = await client.modelInfo();
+  it("maps the loaded engines and WorkerStatus to domain values", async () => {
+    const { default: info, loaded } = await client.engines();
+    expect(loaded).to.deep.equal([info]);
     expect(info).to.deep.include({ engine: "espeak", variant: undefined, sampleRate: 24_000, stretchLibraries: ["sox"] });
     expect(info.warnings).to.deep.equal(["fake: no chatterbox weights; using espeak"]);
     expect(await client.status()).to.deep.equal({ state: "ready", queueDepth: 0, queueCapacity: 4, runningRequestId: "" });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ClientGoneError, DomainError, InferenceFailedError, ModelNotReadyError } from "../../../src/domain/errors.js";
-import type { ModelInfo, SynthesisEvent } from "../../../src/domain/inference.js";
+import type { LoadedEngines, SynthesisEvent } from "../../../src/domain/inference.js";
 import { Engine } from "../../../src/sidecar/generated/chatterbox/v1/speech.js";
 import type { HealthCheckReport } from "../../../src/sidecar/health-monitor.js";
 import type { ProcessExit } from "../../../src/sidecar/sidecar-process.js";
@@ -106,13 +106,13 @@ describe("SidecarSupervisor lifecycle (fake sidecar process)", function () {
   it("remembers that auto fell back to espeak and asks for espeak directly after a crash", async () => {
     const sup = make("ready");
     const first = await sup.start();
-    expect(first.warnings).to.include("fake: no chatterbox weights; using espeak");
-    const readyAgain = waitForEvent<[ModelInfo]>(sup, "ready");
+    expect(first.default.warnings).to.include("fake: no chatterbox weights; using espeak");
+    const readyAgain = waitForEvent<[LoadedEngines]>(sup, "ready");
     process.kill(sup.snapshot().pid as number, "SIGKILL");
     const [again] = await readyAgain;
     const loads = fixture.logs.lines.filter((l) => l.msg === "fake: LoadModel").map((l) => l.engine);
     expect(loads).to.deep.equal([Engine.ENGINE_AUTO, Engine.ENGINE_ESPEAK]);
-    expect(again.warnings).to.include("fake: no chatterbox weights; using espeak");
+    expect(again.default.warnings).to.include("fake: no chatterbox weights; using espeak");
     expect(sup.snapshot().loadWarnings.join(" ")).to.include("restart the server to try Chatterbox again");
   });
 
@@ -193,6 +193,6 @@ describe("SidecarSupervisor lifecycle (fake sidecar process)", function () {
     await sup.stop();
     await sup.start();
     expect(sup.state).to.equal("ready");
-    expect((await sup.backend.modelInfo()).engine).to.equal("espeak");
+    expect((await sup.backend.engines()).default.engine).to.equal("espeak");
   });
 });

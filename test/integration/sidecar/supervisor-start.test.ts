@@ -21,8 +21,8 @@ describe("SidecarSupervisor start-up (fake sidecar process)", function () {
 
   it("becomes ready, reports a snapshot, and serves a stream decoded to Float32Array", async () => {
     const sup = make("ready");
-    const info = await sup.start();
-    expect(info.engine).to.equal("espeak");
+    const engines = await sup.start();
+    expect(engines.default.engine).to.equal("espeak");
     expect(sup.state).to.equal("ready");
     const snap = sup.snapshot();
     expect(snap.pid).to.be.a("number");
@@ -123,11 +123,11 @@ describe("SidecarSupervisor start-up (fake sidecar process)", function () {
     const before = await caught(() => sup.backend.status());
     expect(before).to.be.instanceOf(ModelNotReadyError);
     const starting = sup.start();
-    const during = await caught(() => sup.backend.modelInfo());
+    const during = await caught(() => sup.backend.engines());
     expect(during).to.be.instanceOf(ModelNotReadyError);
     expect((during as ModelNotReadyError).retryAfterSeconds).to.be.greaterThan(0);
     await starting;
-    expect((await sup.backend.modelInfo()).engine).to.equal("espeak");
+    expect((await sup.backend.engines()).default.engine).to.equal("espeak");
   });
 
   it("retries a first start that failed, in the background, until the sidecar is ready", async () => {
@@ -138,7 +138,7 @@ describe("SidecarSupervisor start-up (fake sidecar process)", function () {
     await ready;
     expect(sup.state).to.equal("ready");
     expect(sup.snapshot()).to.include({ restarts: 1, nextAttemptAt: null });
-    expect((await sup.backend.modelInfo()).engine).to.equal("espeak");
+    expect((await sup.backend.engines()).default.engine).to.equal("espeak");
   });
 
   it("hands the sidecar an admin token: its LoadModel works, a direct client's is PERMISSION_DENIED", async () => {
@@ -153,6 +153,8 @@ describe("SidecarSupervisor start-up (fake sidecar process)", function () {
         modelsDir: "/m",
         allowDownload: false,
         piperVoice: "",
+        engines: [],
+        memoryBudgetMb: 0,
       } as const;
       const refused = await caught(() => direct.loadModel(request));
       expect(refused).to.be.instanceOf(InferenceFailedError);

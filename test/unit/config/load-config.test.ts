@@ -10,7 +10,7 @@ const repoRoot = join(import.meta.dirname, "..", "..", "..", "..");
 
 /** Every leaf key path of a parsed config, e.g. "sidecar.restart.max_restarts". */
 /** Maps whose keys are the user's own names (voice aliases), not config keys: one key each. */
-const USER_MAPS = new Set(["openai.voice_aliases"]);
+const USER_MAPS = new Set(["openai.voice_aliases", "openai.model_engines"]);
 
 function leafKeys(value: unknown, prefix = ""): string[] {
   if (typeof value !== "object" || value === null || Array.isArray(value) || USER_MAPS.has(prefix)) return [prefix];

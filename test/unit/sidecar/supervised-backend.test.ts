@@ -12,10 +12,10 @@ const notReady = () => {
 };
 
 describe("SupervisedBackend without a ready sidecar", () => {
-  const backend = new SupervisedBackend({ client: notReady, modelInfo: notReady });
+  const backend = new SupervisedBackend({ client: notReady, engines: notReady });
   const pcm = { sampleRate: 24_000, samples: new Float32Array(1) };
   const calls: Record<string, () => Promise<unknown>> = {
-    modelInfo: () => backend.modelInfo(),
+    engines: () => backend.engines(),
     status: () => backend.status(),
     transcriptionModels: () => backend.transcriptionModels(),
     convert: () => backend.convert({ source: { pcm } }),
@@ -41,7 +41,7 @@ describe("SupervisedBackend without a ready sidecar", () => {
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on("unhandledRejection", onUnhandled);
     try {
-      const error = await Promise.all([backend.modelInfo(), backend.transcriptionModels()]).catch((e: unknown) => e);
+      const error = await Promise.all([backend.engines(), backend.transcriptionModels()]).catch((e: unknown) => e);
       expect(error).to.be.instanceOf(ModelNotReadyError);
       // Unhandled rejections are reported after the microtask queue drains: give it one macrotask turn.
       await new Promise((resolve) => setImmediate(resolve));

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { ModelNotFoundError, ModelNotReadyError } from "../../../../src/domain/errors.js";
-import type { ModelInfo, TranscriptionModels } from "../../../../src/domain/inference.js";
+import type { LoadedEngines, ModelInfo, TranscriptionModels } from "../../../../src/domain/inference.js";
+import { DEFAULT_MODEL_ENGINES } from "../../../../src/domain/openai-models.js";
 import { toErrorResponse } from "../../../../src/http/error-table.js";
 import { toOpenAiError } from "../../../../src/http/openai/openai-error.js";
 import {
@@ -27,8 +28,14 @@ function info(engine: ModelInfo["engine"], variant?: ModelInfo["variant"]): Mode
     voiceMethod: "",
     voiceName: "",
     voiceLicence: "",
+    memoryMb: 0,
     warnings: [],
   };
+}
+
+/** `infos` loaded, the first the default. */
+function loaded(infos: ModelInfo[], unavailable: LoadedEngines["unavailable"] = []): LoadedEngines {
+  return { default: infos[0]!, loaded: infos, unavailable };
 }
 
 function recognition(available: boolean, models: Array<{ name: string; installed: boolean }>): TranscriptionModels {
@@ -44,10 +51,10 @@ function recognition(available: boolean, models: Array<{ name: string; installed
 /** The two questions the catalog asks a backend, answered from fixed values (or a failure). */
 class FakeModels {
   constructor(
-    private readonly model: ModelInfo | Error,
+    private readonly model: LoadedEngines | Error,
     private readonly stt: TranscriptionModels,
   ) {}
-  async modelInfo(): Promise<ModelInfo> {
+  async engines(): Promise<LoadedEngines> {
     if (this.model instanceof Error) throw this.model;
     return this.model;
   }
@@ -57,7 +64,7 @@ class FakeModels {
 }
 
 const catalog = (backend: FakeModels, defaultTranscriptionModel = "") =>
-  new ModelCatalog({ backend, defaultTranscriptionModel, createdAt: CREATED });
+  new ModelCatalog({ backend, modelEngines: DEFAULT_MODEL_ENGINES, defaultTranscriptionModel, createdAt: CREATED });
 const ids = (models: OpenAiModel[]) => models.map((model) => model.id);
 
 describe("services/openai/model-catalog", () => {
@@ -69,21 +76,34 @@ describe("services/openai/model-catalog", () => {
     expect(speechModelId(info("espeak"))).to.equal("espeak");
   });
 
-  it("lets OpenAI's speech names and the engine's own id speak with the loaded engine", () => {
-    const turbo = info("chatterbox", "turbo");
-    for (const name of ["tts-1", "tts-1-hd", "gpt-4o-mini-tts", "gpt-4o-mini-tts-2025-12-15", "chatterbox-turbo"]) {
-      expect(resolveSpeechModel(name, turbo)).to.deep.equal({
-        requested: name,
-        model: "chatterbox-turbo",
-        engine: "chatterbox",
-      });
+  it("lets each loaded engine's own id speak with it, and OpenAI's names with the engine config maps them to", () => {
+    const engines = loaded([info("chatterbox", "turbo"), info("piper"), info("espeak")]);
+    const resolve = (model: string) => resolveSpeechModel(model, engines, DEFAULT_MODEL_ENGINES);
+    for (const name of ["tts-1-hd", "gpt-4o-mini-tts", "gpt-4o-mini-tts-2025-12-15", "chatterbox-turbo"]) {
+      expect(resolve(name)).to.deep.equal({ requested: name, model: "chatterbox-turbo", engine: "chatterbox" });
     }
+    expect(resolve("tts-1")).to.deep.equal({ requested: "tts-1", model: "piper", engine: "piper" });
+    expect(resolve("espeak")).to.deep.equal({ requested: "espeak", model: "espeak", engine: "espeak" });
+    const custom = resolveSpeechModel("tts-1", engines, { ...DEFAULT_MODEL_ENGINES, "tts-1": "default" });
+    expect(custom.engine).to.equal("chatterbox");
+  });
+
+  it("lets an OpenAI name whose engine is not loaded speak with the default engine, and says so", () => {
+    const engines = loaded([info("piper"), info("espeak")], [{ engine: "chatterbox", reason: "no weights" }]);
+    expect(resolveSpeechModel("tts-1-hd", engines, DEFAULT_MODEL_ENGINES)).to.deep.equal({
+      requested: "tts-1-hd",
+      model: "piper",
+      engine: "piper",
+      warning:
+        "model tts-1-hd maps to chatterbox (config openai.model_engines), but engine chatterbox is not loaded " +
+        "(no weights); loaded: piper, espeak; the default engine piper spoke instead",
+    });
   });
 
   it("refuses other models with a 404 on param `model` listing what is accepted", () => {
     const attempt = (model: string) => {
       try {
-        resolveSpeechModel(model, info("espeak"));
+        resolveSpeechModel(model, loaded([info("espeak")]), DEFAULT_MODEL_ENGINES);
       } catch (error) {
         expect(error).to.be.instanceOf(ModelNotFoundError);
         return toOpenAiError(toErrorResponse(error));
@@ -99,7 +119,9 @@ describe("services/openai/model-catalog", () => {
       code: "model_not_found",
     });
     expect(attempt("whisper-1").status).to.equal(404);
-    expect(attempt("chatterbox").body.error.message).to.include("(it runs espeak, not chatterbox)");
+    expect(attempt("chatterbox").body.error.message).to.include(
+      "(engine chatterbox is not loaded (it is not listed in config inference.engines); loaded: espeak)",
+    );
   });
 
   it("lists the speech models, then the transcription models when recognition is available", async () => {
@@ -107,7 +129,7 @@ describe("services/openai/model-catalog", () => {
       { name: "base", installed: true },
       { name: "large-v3", installed: false },
     ]);
-    const models = await catalog(new FakeModels(info("chatterbox", "multilingual"), stt), "small").list();
+    const models = await catalog(new FakeModels(loaded([info("chatterbox", "multilingual")]), stt), "small").list();
     expect(ids(models)).to.deep.equal([
       "tts-1",
       "tts-1-hd",
@@ -136,17 +158,17 @@ describe("services/openai/model-catalog", () => {
 
   it("leaves transcription models out while speech recognition cannot serve", async () => {
     for (const stt of [recognition(false, []), recognition(true, [])]) {
-      expect(ids(await catalog(new FakeModels(info("espeak"), stt)).list())).to.have.length(5);
+      expect(ids(await catalog(new FakeModels(loaded([info("espeak")]), stt)).list())).to.have.length(5);
     }
     const fallback = await catalog(
-      new FakeModels(info("espeak"), recognition(true, [{ name: "tiny", installed: true }])),
+      new FakeModels(loaded([info("espeak")]), recognition(true, [{ name: "tiny", installed: true }])),
     );
     expect((await fallback.get("whisper-1")).alias_of).to.equal("tiny");
     expect((await fallback.get("espeak")).owned_by).to.equal("espeak-ng");
   });
 
   it("finds one model by id or answers model_not_found, and passes on a backend that is not ready", async () => {
-    const models = catalog(new FakeModels(info("espeak"), recognition(false, [])));
+    const models = catalog(new FakeModels(loaded([info("espeak")]), recognition(false, [])));
     await models.get("nope").then(
       () => expect.fail("expected a refusal"),
       (error: unknown) => {
@@ -157,14 +179,31 @@ describe("services/openai/model-catalog", () => {
       },
     );
     const loading = catalog(new FakeModels(new ModelNotReadyError("loading", 5), recognition(false, [])));
-    await loading.checkSpeechModel("tts-1").then(
+    await loading.speechModel("tts-1").then(
       () => expect.fail("expected a refusal"),
       (error: unknown) => expect(error).to.be.instanceOf(ModelNotReadyError),
     );
-    expect(await models.checkSpeechModel("tts-1-hd")).to.deep.equal({
-      requested: "tts-1-hd",
+    expect(await models.speechModel("espeak")).to.deep.equal({
+      requested: "espeak",
       model: "espeak",
       engine: "espeak",
     });
+  });
+
+  it("lists OpenAI's names under the engine answering each now, then every loaded engine by its own id", async () => {
+    const piper = { ...info("piper"), voiceName: "en_US-joe-medium", voiceLicence: "research only" };
+    const models = await catalog(new FakeModels(loaded([piper, info("espeak")]), recognition(false, []))).list();
+    const view = models.map(({ id, engine, alias_of, owned_by }) => ({ id, engine, alias_of, owned_by }));
+    expect(view).to.deep.equal([
+      { id: "tts-1", engine: "piper", alias_of: "piper", owned_by: "rhasspy" },
+      // Mapped to chatterbox, which is not loaded: the default engine answers.
+      { id: "tts-1-hd", engine: "piper", alias_of: "piper", owned_by: "rhasspy" },
+      { id: "gpt-4o-mini-tts", engine: "piper", alias_of: "piper", owned_by: "rhasspy" },
+      { id: "gpt-4o-mini-tts-2025-12-15", engine: "piper", alias_of: "piper", owned_by: "rhasspy" },
+      { id: "piper", engine: "piper", alias_of: null, owned_by: "rhasspy" },
+      { id: "espeak", engine: "espeak", alias_of: null, owned_by: "espeak-ng" },
+    ]);
+    expect(models[0]?.voice).to.deep.equal({ name: "en_US-joe-medium", licence: "research only" });
+    expect(models.at(-1)).to.not.have.property("voice");
   });
 });
