@@ -82,11 +82,20 @@ export function resolveSpeechModel(
   const own = engines.loaded.find((info) => speechModelId(info) === model);
   if (own) return { requested: model, model, engine: own.engine };
   if (isOpenAiName(model)) return openAiChoice(model, engines, modelEngines[model]);
-  const engine = ENGINE_MODEL_IDS.get(model);
-  const notLoaded = engine === undefined ? "" : ` (${notLoadedMessage(engines, engine)})`;
   const accepted = [...OPENAI_SPEECH_MODELS, ...engines.loaded.map(speechModelId)];
-  const message = `Model '${model}' is not a speech model of this server${notLoaded}; use one of ${accepted.join(", ")}`;
+  const message =
+    `Model '${model}' is not a speech model of this server${whyNot(model, engines)}; ` +
+    `use one of ${accepted.join(", ")}`;
   throw new ModelNotFoundError(message, [{ loc: ["body", "model"], msg: message, type: "not_found" }]);
+}
+
+/** For an engine's id that is not loaded: why, in parentheses ("" for names that are no engine's). */
+function whyNot(model: string, engines: LoadedEngines): string {
+  const engine = ENGINE_MODEL_IDS.get(model);
+  if (engine === undefined) return "";
+  const otherVariant = engines.loaded.find((info) => info.engine === engine);
+  if (otherVariant) return ` (it runs ${speechModelId(otherVariant)}, not ${model})`;
+  return ` (${notLoadedMessage(engines, engine)})`;
 }
 
 function openAiChoice(model: OpenAiSpeechModel, engines: LoadedEngines, mapped: ModelEngine): SpeechModelChoice {

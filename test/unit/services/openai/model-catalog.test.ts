@@ -122,6 +122,9 @@ describe("services/openai/model-catalog", () => {
     expect(attempt("chatterbox").body.error.message).to.include(
       "(engine chatterbox is not loaded (it is not listed in config inference.engines); loaded: espeak)",
     );
+    const turbo = loaded([info("chatterbox", "turbo")]);
+    const english = () => resolveSpeechModel("chatterbox", turbo, DEFAULT_MODEL_ENGINES);
+    expect(english).to.throw(ModelNotFoundError, "(it runs chatterbox-turbo, not chatterbox)");
   });
 
   it("lists the speech models, then the transcription models when recognition is available", async () => {
