@@ -18,6 +18,8 @@ const TEXT = SENTENCE.repeat(Math.ceil(2000 / SENTENCE.length))
   .slice(0, 2000)
   .trim();
 const SEED = 1;
+/** The bench sidecar's default engine, named so that HTTP and gRPC speak with the same one (tts-1 means piper). */
+const ENGINE = "espeak";
 
 interface Times {
   first: number;
@@ -26,7 +28,7 @@ interface Times {
 
 /** First and last byte of a streamed /v1/audio/speech response, read by `client` on its own thread. */
 function httpTimes(client: Worker, app: TestApp, format: "pcm" | "mp3"): Promise<Times> {
-  const body = { model: "tts-1", voice: "alloy", input: TEXT, response_format: format, seed: SEED };
+  const body = { model: ENGINE, voice: "alloy", input: TEXT, response_format: format, seed: SEED };
   client.postMessage({ url: `${app.baseUrl}/v1/audio/speech`, body });
   return new Promise((resolve, reject) => {
     client.once("message", (answer: { times?: Times; error?: string }) =>
@@ -39,7 +41,7 @@ function httpTimes(client: Worker, app: TestApp, format: "pcm" | "mp3"): Promise
 async function grpcTimes(app: TestApp, backend: InferenceBackend, segmentLimit: number): Promise<Times> {
   const request = toTtsRequest({ input: TEXT, referenceAudioFilename: undefined, seed: SEED }, app.config.ttsDefaults);
   const { texts } = prepareText(request, segmentLimit);
-  const input = synthesisInput({ request, texts, seedUsed: SEED, voice: undefined, engine: undefined });
+  const input = synthesisInput({ request, texts, seedUsed: SEED, voice: undefined, engine: ENGINE });
   const started = performance.now();
   let first = 0;
   for await (const event of backend.synthesizeStream(input, { requestId: "bench" })) {
