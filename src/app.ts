@@ -5,10 +5,12 @@
 import Koa from "koa";
 import type { AppConfig } from "./config/app-config.js";
 import type { Logger } from "./logging.js";
+import { apiKeyAuth } from "./http/auth/api-key-auth.js";
 import { errorHandler } from "./http/middleware/error-handler.js";
 import { jsonBody } from "./http/middleware/json-body.js";
 import { requestContext } from "./http/middleware/request-context.js";
 import { concatRoutes } from "./http/routes/concat.js";
+import { keyRoutes } from "./http/routes/keys.js";
 import { maintenanceRoutes } from "./http/routes/maintenance.js";
 import { realtimeRoutes } from "./http/realtime/realtime-endpoint.js";
 import { openAiAudioRoutes } from "./http/routes/openai-audio.js";
@@ -88,9 +90,12 @@ export function createApp(deps: AppDependencies): Koa {
     outputLibraryRoutes(services.outputLibrary),
     outputFileRoutes(services.outputs),
     maintenanceRoutes(services.maintenance),
+    keyRoutes(services.keys, services.audit),
   ];
   app.use(requestContext(deps.log));
   app.use(errorHandler(deps.log));
+  // Before any body is read: a request without the right key costs nothing but this check.
+  app.use(apiKeyAuth({ enabled: config.auth.enabled, keys: services.keys, routers }));
   app.use(jsonBody(config.api.maxBodyBytes));
   for (const router of routers) {
     app.use(router.routes());

@@ -7,8 +7,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { createApp } from "./app.js";
-import type { AppConfig } from "./config/app-config.js";
-import { ConfigError, loadConfig } from "./config/load-config.js";
+import { readConfigOrExit } from "./config/read-config.js";
 import { attachRealtimeEndpoint, type RealtimeEndpoint } from "./http/realtime/realtime-endpoint.js";
 import { childLogger, createRootLogger, type Logger } from "./logging.js";
 import { createServices, type Services } from "./services/create-services.js";
@@ -16,16 +15,6 @@ import { PROJECT_ROOT } from "./project-root.js";
 import { createHealthReporter } from "./services/health-service.js";
 import { SidecarSupervisor } from "./sidecar/supervisor.js";
 import { supervisorOptionsFromConfig } from "./sidecar/supervisor-config.js";
-
-function readConfig(): AppConfig {
-  try {
-    return loadConfig({ path: process.env.CONFIG ?? join(PROJECT_ROOT, "config.yaml") });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    process.exit(1);
-  }
-}
 
 function listen(server: Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -58,7 +47,7 @@ function onShutdown(server: Server, running: Running, log: Logger): void {
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
-  const config = readConfig();
+  const config = readConfigOrExit();
   const root = createRootLogger(config.server.logLevel);
   const log = childLogger(root, "main");
   const { version } = JSON.parse(await readFile(join(PROJECT_ROOT, "package.json"), "utf8")) as { version: string };
@@ -71,6 +60,12 @@ async function main(): Promise<void> {
     supervisorOptionsFromConfig(config, { projectRoot: PROJECT_ROOT, logger: root }),
   );
   const services = createServices(config, supervisor.backend, root);
+  if (config.auth.enabled && !services.keys.hasActiveKeys()) {
+    log.warn(
+      "auth.enabled is true but no API key exists: every route but / and /api/v1/health answers 401; " +
+        "create one with `npm run keys -- create --name admin --scopes admin`",
+    );
+  }
   const maxSegmentChars = config.inference.maxSegmentChars;
   const health = createHealthReporter({
     sidecar: supervisor,
@@ -87,6 +82,7 @@ async function main(): Promise<void> {
     tts: services.tts,
     voices: services.voiceResolver,
     config,
+    keys: services.keys,
     log: childLogger(root, "http"),
   });
   await listen(server, config.server.host, config.server.port);

@@ -12,6 +12,8 @@ export interface AppConfig {
   /** Absolute paths; relative ones in the file are resolved against the config file's folder. */
   paths: { outputs: string; referenceAudio: string; vcInputs: string; models: string; temp: string; data: string };
   api: { maxTextLength: number; maxBodyBytes: number; inferenceTimeoutMs: number };
+  /** API keys: when enabled, every route but the public ones needs a key with the right scope. */
+  auth: { enabled: boolean };
   inference: {
     engine: EngineChoice;
     /** Engines held beside the default one (each when it loads and fits the budget). */

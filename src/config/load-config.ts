@@ -80,6 +80,7 @@ function toAppConfig(raw: RawConfig, base: string, source: string | undefined): 
       maxBodyBytes: Math.round(api.max_body_mb * MIB),
       inferenceTimeoutMs: api.inference_timeout_seconds * 1000,
     },
+    auth: { enabled: raw.auth.enabled },
     inference: {
       engine: inference.engine,
       engines: inference.engines,

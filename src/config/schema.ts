@@ -47,6 +47,10 @@ export const configSchema = z.strictObject({
     max_body_mb: z.number().positive().max(1024).default(2),
     inference_timeout_seconds: positiveInt().default(900),
   }),
+  // API keys (docs/api/keys.md); off for localhost-only setups, where every caller may use every route.
+  auth: section({
+    enabled: z.boolean().default(false),
+  }),
   inference: section({
     engine: z.enum(["auto", ...ENGINE_PREFERENCE]).default("auto"),
     // Engines held beside the default one, so that requests may name them; each loads when it is available.

@@ -42,6 +42,17 @@ export class BadRequestError extends DomainError {
   }
 }
 
+/** No API key, or one that is unknown or revoked, on a route that needs one. */
+export class AuthenticationError extends DomainError {
+  readonly code = "INVALID_API_KEY";
+  override readonly headers: Readonly<Record<string, string>> = { "WWW-Authenticate": 'Bearer realm="chatterbox"' };
+}
+
+/** A valid API key without the scope the route needs. */
+export class PermissionDeniedError extends DomainError {
+  readonly code = "PERMISSION_DENIED";
+}
+
 /** A named thing (voice, file, model) does not exist. */
 export class NotFoundError extends DomainError {
   // Typed `string` so a subclass can name what was not found more precisely (ModelNotFoundError).

@@ -4,6 +4,7 @@
  */
 import { AudioToolError } from "../audio/audio-errors.js";
 import {
+  AuthenticationError,
   BadRequestError,
   ClientGoneError,
   ConflictError,
@@ -17,6 +18,7 @@ import {
   NotImplementedError,
   OverloadedError,
   PayloadTooLargeError,
+  PermissionDeniedError,
   ServerMisconfiguredError,
   SpeechRecognitionUnavailableError,
   UnsupportedMediaTypeError,
@@ -41,6 +43,8 @@ export class UpgradeRequiredError extends DomainError {
 export const HTTP_STATUS_BY_ERROR: ReadonlyArray<readonly [ErrorClass, number]> = [
   [ValidationError, 422],
   [BadRequestError, 400],
+  [AuthenticationError, 401],
+  [PermissionDeniedError, 403],
   [NotFoundError, 404],
   [MethodNotAllowedError, 405],
   [ConflictError, 409],

@@ -11,6 +11,8 @@ import { Library } from "../storage/library/library.js";
 import { OutputStore } from "../storage/output-store.js";
 import { NamedAudioStore } from "../storage/named-audio-store.js";
 import { AudioSources } from "./audio-sources.js";
+import { ApiKeyStore } from "./auth/api-key-store.js";
+import { AuditLog } from "./auth/audit-log.js";
 import { ConcatService } from "./concat/concat-service.js";
 import { libraryReplacer } from "./concat/concat-target.js";
 import { LibraryCatalog } from "./library/library-catalog.js";
@@ -47,6 +49,9 @@ export interface Services {
   voiceDirectory: VoiceDirectory;
   vcInputs: VcInputLibrary;
   outputLibrary: LibraryCatalog;
+  /** API keys and the audit log of what administrators did. */
+  keys: ApiKeyStore;
+  audit: AuditLog;
   /** Cleanups and disk usage; main.ts starts its schedule once the library index is ready. */
   maintenance: MaintenanceService;
   /**
@@ -101,6 +106,8 @@ export function createServices(config: AppConfig, backend: InferenceBackend, log
   const servingSince = Math.floor(Date.now() / 1000);
   return {
     db,
+    keys: new ApiKeyStore(db),
+    audit: new AuditLog(db),
     library,
     outputs,
     tts,

@@ -71,6 +71,7 @@ export async function startTestApp({ backend, health, yaml, data }: TestAppOptio
     tts: services.tts,
     voices: services.voiceResolver,
     config,
+    keys: services.keys,
     log,
   });
   const server = { ...served, close: () => realtime.close().then(() => served.close()) };

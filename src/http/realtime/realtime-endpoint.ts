@@ -9,10 +9,11 @@ import type { Duplex } from "node:stream";
 import Router from "@koa/router";
 import { WebSocket, WebSocketServer } from "ws";
 import type { AppConfig } from "../../config/app-config.js";
-import { NotFoundError, type DomainError } from "../../domain/errors.js";
+import { DomainError, NotFoundError } from "../../domain/errors.js";
 import type { Logger } from "../../logging.js";
 import type { VoiceResolver } from "../../services/openai/voice-resolver.js";
 import type { TtsService } from "../../services/tts/tts-service.js";
+import { authorize, bearerSecret, type KeyVerifier } from "../auth/api-key-auth.js";
 import { toErrorResponse, UpgradeRequiredError } from "../error-table.js";
 import { isOpenAiPath, toOpenAiError } from "../openai/openai-error.js";
 import { RealtimeSession } from "./realtime-session.js";
@@ -27,9 +28,17 @@ const CLOSE_GRACE_MS = 2000;
 export interface RealtimeEndpointOptions {
   tts: Pick<TtsService, "stream" | "segmentLimit">;
   voices: Pick<VoiceResolver, "resolve">;
-  config: Pick<AppConfig, "ttsDefaults" | "audio" | "openai">;
+  config: Pick<AppConfig, "ttsDefaults" | "audio" | "openai" | "auth">;
+  /** Checks API keys while `auth.enabled`. */
+  keys: KeyVerifier;
   log: Logger;
 }
+
+/**
+ * Browsers cannot set headers on a WebSocket: they may send the key as a subprotocol `<this><key>` instead, as
+ * OpenAI's realtime API accepts. The server never echoes that protocol back.
+ */
+const KEY_PROTOCOL = "openai-insecure-api-key.";
 
 export interface RealtimeEndpoint {
   /** Closes every session (1001, going away) and stops taking upgrades. */
@@ -50,12 +59,16 @@ export function realtimeRoutes(): Router {
 export function attachRealtimeEndpoint(server: Server, options: RealtimeEndpointOptions): RealtimeEndpoint {
   const { openai } = options.config;
   // Room for the longest text a session may hold, JSON-escaped (at most 6 bytes a character) with the event around it.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: openai.realtimeMaxPendingChars * 6 + 4096 });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: openai.realtimeMaxPendingChars * 6 + 4096,
+    handleProtocols: (offered) => [...offered].find((protocol) => !protocol.startsWith(KEY_PROTOCOL)) ?? false,
+  });
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on("error", (error) => options.log.debug({ err: error }, "realtime: upgrade socket error"));
     const path = new URL(request.url ?? "/", "http://localhost").pathname;
     if (path !== REALTIME_PATH) return rejectUpgrade(socket, path, new NotFoundError(`Not found: ${path}`));
-    const refused = authenticateUpgrade(request);
+    const refused = options.config.auth.enabled ? authenticateUpgrade(request, options.keys) : undefined;
     if (refused) return rejectUpgrade(socket, path, refused);
     wss.handleUpgrade(request, socket, head, (ws) => startSession(ws, options));
   };
@@ -69,13 +82,17 @@ export function attachRealtimeEndpoint(server: Server, options: RealtimeEndpoint
   };
 }
 
-/**
- * AUTHENTICATION GOES HERE. Every upgrade passes through this one place before it becomes a session; when
- * API keys arrive, check the request's credentials (the `Authorization: Bearer` header, or a subprotocol for
- * browsers) and return the error (401/403) to refuse it. Until then every client is let in.
- */
-function authenticateUpgrade(_request: IncomingMessage): DomainError | undefined {
-  return undefined;
+/** Every upgrade passes here before it becomes a session: the error (401/403) that refuses it, if any. */
+function authenticateUpgrade(request: IncomingMessage, keys: KeyVerifier): DomainError | undefined {
+  const offered = (request.headers["sec-websocket-protocol"] ?? "").split(",").map((protocol) => protocol.trim());
+  const fromProtocol = offered.find((protocol) => protocol.startsWith(KEY_PROTOCOL))?.slice(KEY_PROTOCOL.length);
+  try {
+    authorize(keys, bearerSecret(request.headers.authorization) ?? fromProtocol, "realtime");
+    return undefined;
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
 }
 
 function startSession(ws: WebSocket, options: RealtimeEndpointOptions): void {

@@ -75,4 +75,31 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    name: "api keys and the audit log",
+    sql: `
+      -- API keys (docs/api/keys.md). Only a SHA-256 of the secret is kept: the secret is shown once, at creation.
+      CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        prefix TEXT NOT NULL,             -- the secret's first characters, to recognise a key in lists and logs
+        secret_sha256 TEXT NOT NULL UNIQUE,
+        scopes TEXT NOT NULL,             -- JSON array of scope names
+        created_ms REAL NOT NULL,
+        revoked_ms REAL,                  -- NULL while the key works
+        last_used_ms REAL
+      );
+
+      -- What administrators did (keys created and revoked), newest last.
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at_ms REAL NOT NULL,
+        actor TEXT NOT NULL,              -- the acting key's id, or 'cli'
+        action TEXT NOT NULL,             -- e.g. 'key.create', 'key.revoke'
+        target TEXT NOT NULL,
+        detail TEXT                       -- JSON object, NULL when there is nothing more to say
+      );
+    `,
+  },
 ];

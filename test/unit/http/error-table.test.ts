@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { AudioToolError } from "../../../src/audio/audio-errors.js";
 import {
+  AuthenticationError,
   BadRequestError,
   ClientGoneError,
   ConflictError,
@@ -13,6 +14,7 @@ import {
   NotImplementedError,
   OverloadedError,
   PayloadTooLargeError,
+  PermissionDeniedError,
   ServerMisconfiguredError,
   SpeechRecognitionUnavailableError,
   UnsupportedMediaTypeError,
@@ -31,6 +33,8 @@ describe("http/error-table", () => {
       "VALIDATION_ERROR",
     ],
     [new BadRequestError("bad path", "INVALID_PATH"), 400, "INVALID_PATH"],
+    [new AuthenticationError("no key"), 401, "INVALID_API_KEY"],
+    [new PermissionDeniedError("no scope"), 403, "PERMISSION_DENIED"],
     [new NotFoundError("no voice"), 404, "RESOURCE_NOT_FOUND"],
     [new MethodNotAllowedError("not here", ["POST"]), 405, "METHOD_NOT_ALLOWED"],
     [new ConflictError("taken"), 409, "CONFLICT"],
