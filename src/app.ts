@@ -1,17 +1,23 @@
 /**
  * Builds the Koa application without listening, so tests can serve it on port 0 and main.ts owns the
- * socket. Middleware order: request context (id, log, abort signal) → error body → JSON body → routes.
+ * socket. Middleware order: request context (id, log, abort signal) → security headers → metrics → usage →
+ * error body → CORS → API keys → JSON body → routes.
  */
 import Koa from "koa";
 import type { AppConfig } from "./config/app-config.js";
 import type { Logger } from "./logging.js";
 import { apiKeyAuth } from "./http/auth/api-key-auth.js";
+import { cors } from "./http/middleware/cors.js";
 import { errorHandler } from "./http/middleware/error-handler.js";
 import { jsonBody } from "./http/middleware/json-body.js";
 import { requestContext } from "./http/middleware/request-context.js";
+import { requestMetrics } from "./http/middleware/request-metrics.js";
+import { securityHeaders } from "./http/middleware/security-headers.js";
+import { usageRecorder } from "./http/usage/usage-recorder.js";
 import { concatRoutes } from "./http/routes/concat.js";
 import { keyRoutes } from "./http/routes/keys.js";
 import { maintenanceRoutes } from "./http/routes/maintenance.js";
+import { observabilityRoutes } from "./http/routes/observability.js";
 import { realtimeRoutes } from "./http/realtime/realtime-endpoint.js";
 import { openAiAudioRoutes } from "./http/routes/openai-audio.js";
 import { openAiCatalogRoutes } from "./http/routes/openai-catalog.js";
@@ -19,11 +25,13 @@ import { openAiSpeechRoutes } from "./http/routes/openai-speech.js";
 import { outputFileRoutes, outputLibraryRoutes } from "./http/routes/outputs.js";
 import { systemRoutes } from "./http/routes/system.js";
 import { ttsRoutes } from "./http/routes/tts.js";
+import { usageRoutes } from "./http/routes/usage.js";
 import { vcRoutes } from "./http/routes/vc.js";
 import { vcInputRoutes } from "./http/routes/vc-inputs.js";
 import { voiceRoutes } from "./http/routes/voices.js";
 import type { Services } from "./services/create-services.js";
-import type { HealthReport } from "./services/health-service.js";
+import type { HealthReport, HealthSource } from "./services/health-service.js";
+import { createAppMetrics } from "./services/metrics/app-metrics.js";
 
 export interface AppDependencies {
   config: AppConfig;
@@ -31,6 +39,8 @@ export interface AppDependencies {
   version: string;
   services: Services;
   health: () => Promise<HealthReport>;
+  /** The supervisor (or a stand-in): /readyz and the sidecar metrics read its state. */
+  sidecar: HealthSource;
 }
 
 export function createApp(deps: AppDependencies): Koa {
@@ -38,6 +48,7 @@ export function createApp(deps: AppDependencies): Koa {
   const app = new Koa();
   app.proxy = false;
   const tempRoot = config.paths.temp;
+  const metrics = createAppMetrics(deps.sidecar);
   const routers = [
     systemRoutes({
       version: deps.version,
@@ -91,11 +102,20 @@ export function createApp(deps: AppDependencies): Koa {
     outputFileRoutes(services.outputs),
     maintenanceRoutes(services.maintenance),
     keyRoutes(services.keys, services.audit),
+    usageRoutes(services.usage),
+    observabilityRoutes({ sidecar: deps.sidecar, registry: metrics.registry }),
   ];
   app.use(requestContext(deps.log));
+  app.use(securityHeaders());
+  // Outside the error handler: the metrics count the status the client got.
+  app.use(requestMetrics({ metrics: metrics.http, routers }));
+  // Outside the error handler: the row records the status and error code the client got.
+  app.use(usageRecorder({ usage: services.usage, routers, log: deps.log }));
   app.use(errorHandler(deps.log));
+  // Before the key check: preflights carry no credentials, and a page must be able to read a 401.
+  if (config.server.corsOrigins.length > 0) app.use(cors(config.server.corsOrigins));
   // Before any body is read: a request without the right key costs nothing but this check.
-  app.use(apiKeyAuth({ enabled: config.auth.enabled, keys: services.keys, routers }));
+  app.use(apiKeyAuth({ enabled: config.auth.enabled, keys: services.keys, limiter: services.limiter, routers }));
   app.use(jsonBody(config.api.maxBodyBytes));
   for (const router of routers) {
     app.use(router.routes());

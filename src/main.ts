@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   const services = createServices(config, supervisor.backend, root);
   if (config.auth.enabled && !services.keys.hasActiveKeys()) {
     log.warn(
-      "auth.enabled is true but no API key exists: every route but / and /api/v1/health answers 401; " +
+      "auth.enabled is true but no API key exists: every route but /, /api/v1/health, /healthz and /readyz answers 401; " +
         "create one with `npm run keys -- create --name admin --scopes admin`",
     );
   }
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     startedAt,
     maxSegmentChars,
   });
-  const app = createApp({ config, log: childLogger(root, "http"), version, services, health });
+  const app = createApp({ config, log: childLogger(root, "http"), version, services, health, sidecar: supervisor });
   const server = createServer(app.callback());
   // Long texts take minutes; Node's default 5-minute request timeout would cut them off.
   server.requestTimeout = 0;
@@ -83,6 +83,8 @@ async function main(): Promise<void> {
     voices: services.voiceResolver,
     config,
     keys: services.keys,
+    usage: services.usage,
+    limiter: services.limiter,
     log: childLogger(root, "http"),
   });
   await listen(server, config.server.host, config.server.port);

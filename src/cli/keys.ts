@@ -11,16 +11,33 @@ import { isScope, SCOPES } from "../services/auth/scopes.js";
 import { openDatabase } from "../storage/db/database.js";
 
 const USAGE = `usage: npm run keys -- create --name <name> --scopes <${SCOPES.join("|")},...>
+           [--rpm <requests a minute>] [--concurrent <requests at once>] [--daily-chars <TTS characters a day>]
        npm run keys -- list
        npm run keys -- revoke <id or prefix>`;
 
 function describe(key: ApiKey): string {
   const state = key.revokedAt ? `revoked ${key.revokedAt}` : `last used ${key.lastUsedAt ?? "never"}`;
-  return `${key.id}  ${key.prefix}…  ${key.name}  [${key.scopes.join(", ")}]  created ${key.createdAt}, ${state}`;
+  const { requestsPerMinute: rpm, maxConcurrent, dailyChars } = key.limits;
+  const limits = [
+    rpm && `${rpm}/min`,
+    maxConcurrent && `${maxConcurrent} at once`,
+    dailyChars && `${dailyChars} chars/day`,
+  ];
+  const shown = limits.filter(Boolean).join(", ") || "no limits";
+  return `${key.id}  ${key.prefix}…  ${key.name}  [${key.scopes.join(", ")}]  ${shown}  created ${key.createdAt}, ${state}`;
 }
 
 function create(store: ApiKeyStore, args: string[]): string {
-  const { values } = parseArgs({ args, options: { name: { type: "string" }, scopes: { type: "string" } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      name: { type: "string" },
+      scopes: { type: "string" },
+      rpm: { type: "string" },
+      concurrent: { type: "string" },
+      "daily-chars": { type: "string" },
+    },
+  });
   const scopes = (values.scopes ?? "")
     .split(",")
     .map((scope) => scope.trim())
@@ -30,11 +47,24 @@ function create(store: ApiKeyStore, args: string[]): string {
     const why = unknown.length > 0 ? `unknown scope(s): ${unknown.join(", ")}` : "--name and --scopes are required";
     throw new UsageError(why);
   }
-  const { key, secret } = store.create({ name: values.name.trim(), scopes: scopes.filter(isScope) }, "cli");
+  const limits = {
+    requestsPerMinute: positive(values.rpm, "--rpm"),
+    maxConcurrent: positive(values.concurrent, "--concurrent"),
+    dailyChars: positive(values["daily-chars"], "--daily-chars"),
+  };
+  const { key, secret } = store.create({ name: values.name.trim(), scopes: scopes.filter(isScope), limits }, "cli");
   return `${describe(key)}\nsecret (shown once, store it now): ${secret}`;
 }
 
 class UsageError extends Error {}
+
+/** A limit flag: absent = no limit; otherwise a positive whole number. */
+function positive(value: string | undefined, flag: string): number | null {
+  if (value === undefined) return null;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0) throw new UsageError(`${flag} must be a positive whole number`);
+  return number;
+}
 
 function run(store: ApiKeyStore, [command, ...args]: string[]): string {
   if (command === "create") return create(store, args);

@@ -1,6 +1,7 @@
 /** The validated, camelCase configuration the server runs with. Built only by load-config.ts. */
 import type { EngineChoice, EngineName } from "../domain/inference.js";
 import type { ModelEngine, OpenAiSpeechModel } from "../domain/openai-models.js";
+import type { PriceTable } from "../services/usage/usage-record.js";
 import type { TtsDefaults } from "../domain/tts-fields.js";
 import type { VcDefaults } from "../domain/vc-fields.js";
 import type { RestartPolicy } from "../sidecar/restart-budget.js";
@@ -8,10 +9,18 @@ import type { RestartPolicy } from "../sidecar/restart-budget.js";
 export interface AppConfig {
   /** The config file that was read, or undefined when none exists and defaults apply. */
   source: string | undefined;
-  server: { host: string; port: number; logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent" };
+  server: {
+    host: string;
+    port: number;
+    logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+    /** Browser origins allowed to call the API across origins ("*" = any); empty = same origin only. */
+    corsOrigins: string[];
+  };
   /** Absolute paths; relative ones in the file are resolved against the config file's folder. */
   paths: { outputs: string; referenceAudio: string; vcInputs: string; models: string; temp: string; data: string };
   api: { maxTextLength: number; maxBodyBytes: number; inferenceTimeoutMs: number };
+  /** The price table of usage rows. */
+  usage: PriceTable;
   /** API keys: when enabled, every route but the public ones needs a key with the right scope. */
   auth: { enabled: boolean };
   inference: {

@@ -66,7 +66,7 @@ function toAppConfig(raw: RawConfig, base: string, source: string | undefined): 
   const restart = sidecar.restart;
   return {
     source,
-    server: { host: server.host, port: server.port, logLevel: server.log_level },
+    server: { host: server.host, port: server.port, logLevel: server.log_level, corsOrigins: server.cors_origins },
     paths: {
       outputs: at(paths.outputs),
       referenceAudio: at(paths.reference_audio),
@@ -81,6 +81,12 @@ function toAppConfig(raw: RawConfig, base: string, source: string | undefined): 
       inferenceTimeoutMs: api.inference_timeout_seconds * 1000,
     },
     auth: { enabled: raw.auth.enabled },
+    usage: {
+      currency: raw.usage.currency,
+      per1kInputChars: raw.usage.price_per_1k_input_chars,
+      perInputAudioMinute: raw.usage.price_per_input_audio_minute,
+      perOutputAudioMinute: raw.usage.price_per_output_audio_minute,
+    },
     inference: {
       engine: inference.engine,
       engines: inference.engines,

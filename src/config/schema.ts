@@ -16,6 +16,14 @@ const SIDECAR_LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
 
 const positiveInt = () => z.number().int().positive();
 const port = () => z.number().int().min(0).max(65535);
+/** "*", or an origin exactly as browsers send it in `Origin`: anything looser is how CORS setups leak. */
+const corsOrigin = () =>
+  z.string().refine((origin) => origin === "*" || isOrigin(origin), {
+    error: 'must be "*" or an origin as browsers send it, e.g. https://studio.example.com (lower case, no path)',
+  });
+function isOrigin(text: string): boolean {
+  return URL.canParse(text) && new URL(text).origin === text;
+}
 /** A section whose keys all have defaults: an absent section gets them too. */
 const section = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape).prefault({} as never);
 
@@ -33,6 +41,7 @@ export const configSchema = z.strictObject({
     host: z.string().min(1).default("127.0.0.1"),
     port: port().default(7860),
     log_level: z.enum(LOG_LEVELS).default("info"),
+    cors_origins: z.array(corsOrigin()).default([]),
   }),
   paths: section({
     outputs: z.string().min(1).default("outputs"),
@@ -46,6 +55,13 @@ export const configSchema = z.strictObject({
     max_text_length: positiveInt().max(1_000_000).default(10000),
     max_body_mb: z.number().positive().max(1024).default(2),
     inference_timeout_seconds: positiveInt().default(900),
+  }),
+  // What each request costs (docs/api/usage.md); 0 = free. Only successful requests are charged.
+  usage: section({
+    currency: z.string().min(1).max(10).default("USD"),
+    price_per_1k_input_chars: z.number().min(0).default(0),
+    price_per_input_audio_minute: z.number().min(0).default(0),
+    price_per_output_audio_minute: z.number().min(0).default(0),
   }),
   // API keys (docs/api/keys.md); off for localhost-only setups, where every caller may use every route.
   auth: section({

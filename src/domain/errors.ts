@@ -83,6 +83,22 @@ export abstract class RetryableError extends DomainError {
   }
 }
 
+/** An API key sent more requests per minute, or more at once, than it may; retry after `Retry-After`. */
+export class RateLimitedError extends RetryableError {
+  readonly code = "RATE_LIMITED";
+}
+
+/** An API key used up its daily quota: a retry cannot succeed before the quota resets (`Retry-After`). */
+export class QuotaExceededError extends RetryableError {
+  readonly code = "QUOTA_EXCEEDED";
+  override readonly headers: Readonly<Record<string, string>>;
+
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message, retryAfterSeconds);
+    this.headers = { "Retry-After": String(retryAfterSeconds), "x-should-retry": "false" };
+  }
+}
+
 /** The inference engine is starting, restarting, loading or draining. */
 export class ModelNotReadyError extends RetryableError {
   readonly code = "MODEL_NOT_READY";

@@ -13,6 +13,8 @@ import { NamedAudioStore } from "../storage/named-audio-store.js";
 import { AudioSources } from "./audio-sources.js";
 import { ApiKeyStore } from "./auth/api-key-store.js";
 import { AuditLog } from "./auth/audit-log.js";
+import { KeyLimiter } from "./auth/key-limiter.js";
+import { UsageLog } from "./usage/usage-log.js";
 import { ConcatService } from "./concat/concat-service.js";
 import { libraryReplacer } from "./concat/concat-target.js";
 import { LibraryCatalog } from "./library/library-catalog.js";
@@ -52,6 +54,10 @@ export interface Services {
   /** API keys and the audit log of what administrators did. */
   keys: ApiKeyStore;
   audit: AuditLog;
+  /** One row per request, and the usage queries. */
+  usage: UsageLog;
+  /** Per-key request rates, concurrency and daily characters. */
+  limiter: KeyLimiter;
   /** Cleanups and disk usage; main.ts starts its schedule once the library index is ready. */
   maintenance: MaintenanceService;
   /**
@@ -104,10 +110,13 @@ export function createServices(config: AppConfig, backend: InferenceBackend, log
   const voiceResolver = new VoiceResolver({ voices, aliases });
   // When this server began serving its models and aliases: the `created` of /v1/models and the aliases' `created_at`.
   const servingSince = Math.floor(Date.now() / 1000);
+  const usage = new UsageLog(db, config.usage);
   return {
     db,
     keys: new ApiKeyStore(db),
     audit: new AuditLog(db),
+    usage,
+    limiter: new KeyLimiter({ charsSince: (keyId, sinceMs) => usage.charsSince(keyId, sinceMs) }),
     library,
     outputs,
     tts,

@@ -64,7 +64,7 @@ export async function startTestApp({ backend, health, yaml, data }: TestAppOptio
     startedAt: Date.now(),
     maxSegmentChars: config.inference.maxSegmentChars,
   });
-  const app = createApp({ config, log, version: "test", services, health: report });
+  const app = createApp({ config, log, version: "test", services, health: report, sidecar: source });
   const served = await serve(app);
   // Served as main.ts serves it; its sessions close first (the HTTP server waits for upgraded sockets).
   const realtime = attachRealtimeEndpoint(served.server, {
@@ -72,6 +72,8 @@ export async function startTestApp({ backend, health, yaml, data }: TestAppOptio
     voices: services.voiceResolver,
     config,
     keys: services.keys,
+    usage: services.usage,
+    limiter: services.limiter,
     log,
   });
   const server = { ...served, close: () => realtime.close().then(() => served.close()) };
@@ -88,7 +90,8 @@ export async function startTestApp({ backend, health, yaml, data }: TestAppOptio
   };
 }
 
-async function readySource(backend: InferenceBackend): Promise<HealthSource> {
+/** A sidecar that is ready and holds the backend's engines, for apps a test builds itself. */
+export async function readySource(backend: InferenceBackend): Promise<HealthSource> {
   const engines = await backend.engines();
   return {
     backend,

@@ -8,7 +8,9 @@ import type Router from "@koa/router";
 import type { Middleware } from "koa";
 import { AuthenticationError, PermissionDeniedError } from "../../domain/errors.js";
 import type { ApiKey, ApiKeyStore } from "../../services/auth/api-key-store.js";
+import type { KeyLimiter } from "../../services/auth/key-limiter.js";
 import { allows } from "../../services/auth/scopes.js";
+import { onResponseClosed } from "../middleware/request-context.js";
 import { routeAccessLookup, type RouteAccess } from "./route-access.js";
 
 export type KeyVerifier = Pick<ApiKeyStore, "authenticate">;
@@ -44,17 +46,26 @@ export function authorize(
 export interface ApiKeyAuthOptions {
   enabled: boolean;
   keys: KeyVerifier;
+  /** The key's limits, checked once it is known. */
+  limiter: Pick<KeyLimiter, "admit">;
   /** Every router of the app, in the order they are mounted. */
   routers: readonly Router[];
 }
 
-/** Puts the request's key in `ctx.state.apiKey`. Builds the route table even when off, so it is always checked. */
-export function apiKeyAuth({ enabled, keys, routers }: ApiKeyAuthOptions): Middleware {
+/**
+ * Puts the request's key in `ctx.state.apiKey` and holds its share of the key's limits until the response
+ * closes. Builds the route table even when off, so it is always checked.
+ */
+export function apiKeyAuth({ enabled, keys, limiter, routers }: ApiKeyAuthOptions): Middleware {
   const accessOf = routeAccessLookup(routers);
   return async (ctx, next) => {
     const access = enabled ? accessOf(ctx.method, ctx.path) : undefined;
     if (access !== undefined && access !== "public") {
-      ctx.state.apiKey = authorize(keys, bearerSecret(ctx.get("authorization") || undefined), access);
+      const key = authorize(keys, bearerSecret(ctx.get("authorization") || undefined), access);
+      ctx.state.apiKey = key;
+      const admission = limiter.admit(key);
+      onResponseClosed(ctx, admission.release);
+      ctx.set(admission.headers);
     }
     await next();
   };

@@ -5,6 +5,7 @@
  */
 import type Router from "@koa/router";
 import type { Scope } from "../../services/auth/scopes.js";
+import { routeMatcher } from "../route-pattern.js";
 
 export type RouteAccess = "public" | "key" | Scope;
 
@@ -13,6 +14,11 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   // Service description and health: load balancers and people check them without credentials.
   "GET /": "public",
   "GET /api/v1/health": "public",
+  // Orchestrators' probes (liveness, readiness) carry no credentials.
+  "GET /healthz": "public",
+  "GET /readyz": "public",
+  // Metrics name routes, engines and traffic volumes: operators only.
+  "GET /metrics": "admin",
   "GET /api/v1/config": "key",
   "POST /api/v1/tts": "tts",
   "POST /v1/audio/speech": "tts",
@@ -57,6 +63,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   "POST /api/v1/keys": "admin",
   "DELETE /api/v1/keys/:id": "admin",
   "GET /api/v1/audit": "admin",
+  // A key without admin sees its own usage only.
+  "GET /api/v1/usage": "key",
 };
 
 /** Every `METHOD path` the routers register (HEAD, which Koa adds to GET, left out). */
@@ -83,12 +91,9 @@ export function routeAccessLookup(
       `ROUTE_ACCESS is out of date: no entry for [${missing.join(", ")}]; no route for [${stale.join(", ")}]`,
     );
   }
+  const routeOf = routeMatcher(routers);
   return (method, path) => {
-    const asked = method === "HEAD" ? "GET" : method;
-    for (const router of routers) {
-      const layer = router.match(path, asked).pathAndMethod.find((candidate) => candidate.methods.length > 0);
-      if (layer) return ROUTE_ACCESS[`${asked} ${String(layer.path)}`];
-    }
-    return undefined;
+    const route = routeOf(method, path);
+    return route === undefined ? undefined : ROUTE_ACCESS[route];
   };
 }

@@ -6,7 +6,8 @@ const CLIENT_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /**
  * Gives every request an id (the client's X-Request-ID when it is sane), a child logger, an AbortSignal that
- * fires when the client disconnects before the response is finished, and one access-log line.
+ * fires when the client disconnects before the response is finished, one "response closed" hook for the
+ * middleware that accounts for the request (see onResponseClosed), and one access-log line.
  */
 export function requestContext(log: Logger) {
   return async function requestContextMiddleware(ctx: Context, next: Next): Promise<void> {
@@ -14,10 +15,14 @@ export function requestContext(log: Logger) {
     const requestId = CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
     const started = performance.now();
     const abort = new AbortController();
+    const closedHooks: Array<() => void> = [];
+    ctx.state.closedHooks = closedHooks;
     ctx.res.once("close", () => {
       if (!ctx.res.writableFinished) abort.abort();
+      for (const hook of closedHooks) hook();
     });
     ctx.state.requestId = requestId;
+    ctx.state.startedAt = started;
     ctx.state.signal = abort.signal;
     ctx.state.log = log.child({ reqId: requestId });
     ctx.set("X-Request-ID", requestId);
@@ -29,6 +34,25 @@ export function requestContext(log: Logger) {
       (ctx.state.log as Logger).info({ method: ctx.method, url: ctx.url, status, durationMs }, "request");
     }
   };
+}
+
+/**
+ * Runs `hook` once when the response has closed, however it ended (finished, or abandoned: then the request's
+ * signal has already aborted). One listener on the response serves every hook: streamed responses already carry
+ * many `close` listeners of their own, and Node warns past ten.
+ */
+export function onResponseClosed(ctx: Context, hook: () => void): void {
+  (ctx.state.closedHooks as Array<() => void>).push(hook);
+}
+
+/** The status the client got, for accounting once the response has closed: 499 when it left first. */
+export function closedStatus(ctx: Context): number {
+  return ctx.res.writableFinished ? ctx.res.statusCode : 499;
+}
+
+/** `performance.now()` when the request arrived. */
+export function requestStarted(ctx: Context): number {
+  return ctx.state.startedAt as number;
 }
 
 /** The signal that aborts when the client of this request goes away. */

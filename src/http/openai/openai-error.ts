@@ -24,7 +24,7 @@ export function isOpenAiPath(path: string): boolean {
 /** Statuses a retry cannot fix (the SDKs would otherwise retry some of them, e.g. 409 and 5xx). */
 const FINAL_STATUSES: ReadonlySet<number> = new Set([400, 401, 403, 404, 405, 409, 413, 415, 426, 501]);
 /** Codes of other statuses that a retry cannot fix either: the operator has to change config.yaml first. */
-const FINAL_CODES: ReadonlySet<string> = new Set(["SERVER_MISCONFIGURED"]);
+const FINAL_CODES: ReadonlySet<string> = new Set(["SERVER_MISCONFIGURED", "QUOTA_EXCEEDED"]);
 
 function errorType(status: number): string {
   if (status === 401) return "authentication_error";

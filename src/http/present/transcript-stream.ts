@@ -6,6 +6,7 @@
  */
 import type { Context } from "koa";
 import type { TranscriptionEvent } from "../../domain/inference.js";
+import { noteRecognition } from "../usage/usage-facts.js";
 import { startEventStream, type EventStream } from "./event-stream.js";
 import { setWarningsHeader } from "./warnings-header.js";
 
@@ -17,6 +18,7 @@ export async function streamTranscript(
   const first = await events.next();
   if (first.done || first.value.type !== "start") throw new Error("a transcription stream must begin with start");
   const { info } = first.value;
+  noteRecognition(ctx, info, "sse");
   setWarningsHeader(ctx, [...warnings, ...info.warnings]);
   ctx.set("X-Transcription-Model", info.model);
   void relay(events, startEventStream(ctx, "transcription stream"), info.durationSeconds);

@@ -12,11 +12,15 @@ import type { AppConfig } from "../../config/app-config.js";
 import { DomainError, NotFoundError } from "../../domain/errors.js";
 import type { Logger } from "../../logging.js";
 import type { VoiceResolver } from "../../services/openai/voice-resolver.js";
+import type { ApiKey } from "../../services/auth/api-key-store.js";
+import type { Admission, KeyLimiter } from "../../services/auth/key-limiter.js";
 import type { TtsService } from "../../services/tts/tts-service.js";
+import type { UsageLog } from "../../services/usage/usage-log.js";
 import { authorize, bearerSecret, type KeyVerifier } from "../auth/api-key-auth.js";
-import { toErrorResponse, UpgradeRequiredError } from "../error-table.js";
+import { toErrorResponse, UpgradeRequiredError, type ErrorResponse } from "../error-table.js";
 import { isOpenAiPath, toOpenAiError } from "../openai/openai-error.js";
-import { RealtimeSession } from "./realtime-session.js";
+import { RealtimeSession, type RealtimeSessionOptions, type SessionSummary } from "./realtime-session.js";
+import { UpgradeUsage } from "./upgrade-usage.js";
 
 export const REALTIME_PATH = "/v1/audio/speech/ws";
 
@@ -29,8 +33,11 @@ export interface RealtimeEndpointOptions {
   tts: Pick<TtsService, "stream" | "segmentLimit">;
   voices: Pick<VoiceResolver, "resolve">;
   config: Pick<AppConfig, "ttsDefaults" | "audio" | "openai" | "auth">;
-  /** Checks API keys while `auth.enabled`. */
+  /** Checks API keys while `auth.enabled`, and their limits: a session holds one request for its lifetime. */
   keys: KeyVerifier;
+  limiter: Pick<KeyLimiter, "admit">;
+  /** Gets one row per upgrade request: a refusal, or a session when it closes. */
+  usage: Pick<UsageLog, "record">;
   log: Logger;
 }
 
@@ -67,10 +74,21 @@ export function attachRealtimeEndpoint(server: Server, options: RealtimeEndpoint
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on("error", (error) => options.log.debug({ err: error }, "realtime: upgrade socket error"));
     const path = new URL(request.url ?? "/", "http://localhost").pathname;
-    if (path !== REALTIME_PATH) return rejectUpgrade(socket, path, new NotFoundError(`Not found: ${path}`));
-    const refused = options.config.auth.enabled ? authenticateUpgrade(request, options.keys) : undefined;
-    if (refused) return rejectUpgrade(socket, path, refused);
-    wss.handleUpgrade(request, socket, head, (ws) => startSession(ws, options));
+    const usage = new UpgradeUsage(options.usage, path);
+    const { key, admission, refusal } =
+      path !== REALTIME_PATH
+        ? { refusal: new NotFoundError(`Not found: ${path}`) }
+        : authenticateUpgrade(request, options);
+    const keyId = key?.id ?? null;
+    if (refusal) {
+      const { status, body } = rejectUpgrade(socket, path, refusal);
+      return usage.refused(status, body.error_code, keyId);
+    }
+    const onClose = (summary: SessionSummary) => {
+      admission?.release();
+      usage.closed(summary, keyId);
+    };
+    wss.handleUpgrade(request, socket, head, (ws) => startSession(ws, { ...options, onClose }));
   };
   server.on("upgrade", onUpgrade);
   return {
@@ -82,20 +100,28 @@ export function attachRealtimeEndpoint(server: Server, options: RealtimeEndpoint
   };
 }
 
-/** Every upgrade passes here before it becomes a session: the error (401/403) that refuses it, if any. */
-function authenticateUpgrade(request: IncomingMessage, keys: KeyVerifier): DomainError | undefined {
+/**
+ * Every upgrade passes here before it becomes a session: its key and its admission under the key's limits, or
+ * the error (401, 403, 429) that refuses it.
+ */
+function authenticateUpgrade(
+  request: IncomingMessage,
+  { config, keys, limiter }: Pick<RealtimeEndpointOptions, "config" | "keys" | "limiter">,
+): { key?: ApiKey; admission?: Admission; refusal?: DomainError } {
+  if (!config.auth.enabled) return {};
   const offered = (request.headers["sec-websocket-protocol"] ?? "").split(",").map((protocol) => protocol.trim());
   const fromProtocol = offered.find((protocol) => protocol.startsWith(KEY_PROTOCOL))?.slice(KEY_PROTOCOL.length);
+  let key: ApiKey | undefined;
   try {
-    authorize(keys, bearerSecret(request.headers.authorization) ?? fromProtocol, "realtime");
-    return undefined;
+    key = authorize(keys, bearerSecret(request.headers.authorization) ?? fromProtocol, "realtime");
+    return { key, admission: limiter.admit(key) };
   } catch (error) {
-    if (error instanceof DomainError) return error;
+    if (error instanceof DomainError) return { ...(key ? { key } : {}), refusal: error };
     throw error;
   }
 }
 
-function startSession(ws: WebSocket, options: RealtimeEndpointOptions): void {
+function startSession(ws: WebSocket, options: RealtimeEndpointOptions & Pick<RealtimeSessionOptions, "onClose">): void {
   const { config } = options;
   new RealtimeSession(ws, {
     tts: options.tts,
@@ -106,11 +132,15 @@ function startSession(ws: WebSocket, options: RealtimeEndpointOptions): void {
     maxPendingChars: config.openai.realtimeMaxPendingChars,
     highWaterMark: HIGH_WATER_MARK,
     log: options.log,
+    ...(options.onClose ? { onClose: options.onClose } : {}),
   });
 }
 
-/** An HTTP answer written straight to the socket of a refused upgrade, with the error body of its API. */
-function rejectUpgrade(socket: Duplex, path: string, error: DomainError): void {
+/**
+ * An HTTP answer written straight to the socket of a refused upgrade, with the error body of its API; returns
+ * the answer in our terms (its status and stable code) for the usage row.
+ */
+function rejectUpgrade(socket: Duplex, path: string, error: DomainError): ErrorResponse {
   const response = toErrorResponse(error);
   const shown = isOpenAiPath(path) ? toOpenAiError(response) : response;
   const body = JSON.stringify(shown.body);
@@ -123,6 +153,7 @@ function rejectUpgrade(socket: Duplex, path: string, error: DomainError): void {
   const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
   socket.once("finish", () => socket.destroy());
   socket.end(`HTTP/1.1 ${shown.status} ${STATUS_CODES[shown.status] ?? ""}\r\n${head.join("")}\r\n${body}`);
+  return response;
 }
 
 function closeGracefully(ws: WebSocket): Promise<void> {

@@ -32,6 +32,19 @@ export interface RealtimeSessionOptions {
   /** Bytes waiting in the socket above which audio is held back. */
   highWaterMark: number;
   log: Logger;
+  /** Called once, when the socket has closed, with what the session spoke. */
+  onClose?(summary: SessionSummary): void;
+}
+
+/** What a session spoke over its life: the usage measures of its finished items and the audio bytes sent. */
+export interface SessionSummary {
+  id: string;
+  inputChars: number;
+  outputAudioMs: number;
+  bytesOut: number;
+  /** The last settings' voice and format. */
+  voice: string | null;
+  format: string;
 }
 
 export class RealtimeSession {
@@ -49,6 +62,7 @@ export class RealtimeSession {
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly out: EventSender;
   private readonly log: Logger;
+  private readonly spoken = { inputChars: 0, outputAudioMs: 0, bytesOut: 0 };
 
   constructor(
     ws: WebSocket,
@@ -160,11 +174,16 @@ export class RealtimeSession {
       encoding,
       log: this.log.child({ itemId: item.id }),
       requestId: `${this.id}.${item.id}`,
-      sendAudio: (bytes) =>
-        this.out.sendPaced({ type: "speech.audio.delta", item_id: item.id, audio: bytes.toString("base64") }),
+      sendAudio: (bytes) => {
+        this.spoken.bytesOut += bytes.length;
+        return this.out.sendPaced({ type: "speech.audio.delta", item_id: item.id, audio: bytes.toString("base64") });
+      },
       reportError: (error) => this.sendError(error, { itemId: item.id }),
     }).catch((error: unknown) => void this.sendError(error, { itemId: item.id }));
-    if (outcome) void this.out.send({ type: "speech.audio.done", item_id: item.id, ...outcome });
+    if (!outcome) return;
+    this.spoken.inputChars += outcome.usage.input_characters;
+    this.spoken.outputAudioMs += outcome.usage.output_audio_ms;
+    void this.out.send({ type: "speech.audio.done", item_id: item.id, ...outcome });
   }
 
   private closeIfEnded(): void {
@@ -205,5 +224,7 @@ export class RealtimeSession {
     clearTimeout(this.idleTimer);
     this.dropItems();
     this.log.info({ code, items: this.itemCount }, "realtime: session closed");
+    const { voice, response_format: format } = this.settings;
+    this.options.onClose?.({ id: this.id, ...this.spoken, voice, format });
   }
 }

@@ -16,7 +16,19 @@ const createBody = z.strictObject({
   scopes: z
     .array(z.enum(SCOPES, { error: `must be one of ${SCOPES.join(", ")}` }), { error: "must be a list of scopes" })
     .min(1, { error: "must name at least one scope" }),
+  // Each absent or null = no limit of that kind.
+  limits: z
+    .strictObject({
+      requests_per_minute: limit(),
+      max_concurrent: limit(),
+      daily_chars: limit(),
+    })
+    .optional(),
 });
+
+function limit() {
+  return z.number({ error: "must be a positive whole number or null" }).int().positive().nullish();
+}
 
 const auditQuery = z.strictObject({
   limit: z.coerce.number({ error: "must be a number" }).int().min(1).max(1000).default(100),
@@ -28,6 +40,11 @@ function keyView(key: ApiKey) {
     name: key.name,
     prefix: key.prefix,
     scopes: key.scopes,
+    limits: {
+      requests_per_minute: key.limits.requestsPerMinute,
+      max_concurrent: key.limits.maxConcurrent,
+      daily_chars: key.limits.dailyChars,
+    },
     created_at: key.createdAt,
     revoked_at: key.revokedAt,
     last_used_at: key.lastUsedAt,
@@ -45,7 +62,13 @@ export function keyRoutes(keys: ApiKeyStore, audit: AuditLog): Router {
   router.post("/api/v1/keys", jsonBodyRequired, (ctx) => {
     const parsed = createBody.safeParse(ctx.request.body);
     if (!parsed.success) throw validationFailed(toFieldIssues(parsed.error.issues, "body"));
-    const { key, secret } = keys.create(parsed.data, actor(ctx));
+    const { name, scopes, limits = {} } = parsed.data;
+    const keyLimits = {
+      requestsPerMinute: limits.requests_per_minute ?? null,
+      maxConcurrent: limits.max_concurrent ?? null,
+      dailyChars: limits.daily_chars ?? null,
+    };
+    const { key, secret } = keys.create({ name, scopes, limits: keyLimits }, actor(ctx));
     ctx.status = 201;
     ctx.body = { key: keyView(key), secret, message: "Store the secret now: it is not shown again" };
   });

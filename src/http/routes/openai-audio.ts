@@ -13,6 +13,7 @@ import { streamTranscript } from "../present/transcript-stream.js";
 import { setWarningsHeader } from "../present/warnings-header.js";
 import { parseTranscriptionForm, parseTranslationForm } from "../schemas/transcription-form.js";
 import type { Transcript } from "../../domain/inference.js";
+import { noteRecognition } from "../usage/usage-facts.js";
 
 export interface OpenAiAudioRoutesOptions {
   stt: TranscriptionService;
@@ -71,6 +72,7 @@ export function openAiAudioRoutes({ stt, tempRoot, maxUploadBytes }: OpenAiAudio
 
 /** The transcript in the asked format; the model's own warnings (e.g. a fallback) join the request's. */
 function present(ctx: Context, transcript: Transcript, view: TranscriptView, warnings: string[]): void {
+  noteRecognition(ctx, transcript.info, view.format);
   const all = [...warnings, ...transcript.info.warnings];
   setWarningsHeader(ctx, all);
   ctx.set("X-Transcription-Model", transcript.info.model);

@@ -14,6 +14,7 @@ import type { TtsService } from "../../services/tts/tts-service.js";
 import { jsonBodyRequired } from "../middleware/json-body.js";
 import { requestId, requestLog, requestSignal } from "../middleware/request-context.js";
 import { sendSpeechAudio, sendSpeechEvents } from "../present/speech-stream-response.js";
+import { noteUsage } from "../usage/usage-facts.js";
 import { createSpeechBodyParser } from "../schemas/openai-speech.js";
 
 export interface OpenAiSpeechRoutesOptions {
@@ -51,7 +52,10 @@ export function openAiSpeechRoutes(options: OpenAiSpeechRoutesOptions): Router {
       defaults,
     );
     const call = { signal: requestSignal(ctx), log: requestLog(ctx), requestId: requestId(ctx) };
+    const streamMode = body.stream_format;
+    noteUsage(ctx, { inputChars: body.input.length, voice: voice.id, format: body.response_format, streamMode });
     const stream = await tts.stream(request, call);
+    noteUsage(ctx, () => ({ engine: stream.engine, outputAudioMs: stream.summary().durationSeconds * 1000 }));
     stream.warnings.push(...[model.warning, preset.warning].filter((warning) => warning !== undefined));
     if (preset.preset) ctx.set("X-Instructions-Preset", preset.preset);
     const respond = body.stream_format === "sse" ? sendSpeechEvents : sendSpeechAudio;

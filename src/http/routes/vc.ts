@@ -8,6 +8,7 @@ import type { OutputStore } from "../../storage/output-store.js";
 import { multipart, uploadedFile } from "../middleware/multipart.js";
 import { requestId, requestLog, requestSignal } from "../middleware/request-context.js";
 import { sendGeneratedAudio, sendGeneratedJson } from "../present/generated-audio.js";
+import { noteUsage } from "../usage/usage-facts.js";
 import { createVcRequestParser, type ParsedVcRequest } from "../schemas/vc-request.js";
 
 export interface VcRoutesOptions {
@@ -26,7 +27,10 @@ export function vcRoutes({ vc, outputs, defaults, tempRoot, maxUploadBytes }: Vc
 
   async function convert(ctx: Context, { request, delivery }: ParsedVcRequest): Promise<void> {
     const options = { signal: requestSignal(ctx), log: requestLog(ctx), requestId: requestId(ctx) };
+    noteUsage(ctx, { voice: request.target, format: delivery.returnFormat, streamMode: delivery.kind });
     const result = await vc.convert(request, options);
+    const { engine, sourceSeconds, durationSeconds } = result;
+    noteUsage(ctx, { engine, inputAudioMs: sourceSeconds * 1000, outputAudioMs: durationSeconds * 1000 });
     if (delivery.kind === "audio") {
       await sendGeneratedAudio(ctx, result, delivery, outputs);
       return;

@@ -14,12 +14,23 @@ const SECRET_MARK = "cbx-";
 /** Characters of the secret shown in lists: the mark plus eight of the random part. */
 const PREFIX_LENGTH = SECRET_MARK.length + 8;
 
+/** What one key may use; null = no limit of that kind. */
+export interface KeyLimits {
+  requestsPerMinute: number | null;
+  maxConcurrent: number | null;
+  /** TTS characters per UTC day. */
+  dailyChars: number | null;
+}
+
+export const NO_LIMITS: KeyLimits = { requestsPerMinute: null, maxConcurrent: null, dailyChars: null };
+
 export interface ApiKey {
   id: string;
   name: string;
   /** The secret's first characters, e.g. "cbx-3fK9aQ1z". */
   prefix: string;
   scopes: Scope[];
+  limits: KeyLimits;
   createdAt: string;
   revokedAt: string | null;
   lastUsedAt: string | null;
@@ -33,6 +44,9 @@ interface KeyRow {
   created_ms: number;
   revoked_ms: number | null;
   last_used_ms: number | null;
+  requests_per_minute: number | null;
+  max_concurrent: number | null;
+  daily_chars: number | null;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -43,6 +57,11 @@ function toKey(row: KeyRow): ApiKey {
     name: row.name,
     prefix: row.prefix,
     scopes: JSON.parse(row.scopes) as Scope[],
+    limits: {
+      requestsPerMinute: row.requests_per_minute,
+      maxConcurrent: row.max_concurrent,
+      dailyChars: row.daily_chars,
+    },
     createdAt: iso(row.created_ms)!,
     revokedAt: iso(row.revoked_ms),
     lastUsedAt: iso(row.last_used_ms),
@@ -59,7 +78,8 @@ export class ApiKeyStore {
   }
 
   /** A new key and its secret, which is never stored and cannot be shown again. */
-  create(spec: { name: string; scopes: Scope[] }, actor: string): { key: ApiKey; secret: string } {
+  create(spec: { name: string; scopes: Scope[]; limits?: KeyLimits }, actor: string): { key: ApiKey; secret: string } {
+    const limits = spec.limits ?? NO_LIMITS;
     const secret = SECRET_MARK + randomBytes(24).toString("base64url");
     const row: KeyRow = {
       id: randomUUID(),
@@ -69,15 +89,20 @@ export class ApiKeyStore {
       created_ms: Date.now(),
       revoked_ms: null,
       last_used_ms: null,
+      requests_per_minute: limits.requestsPerMinute,
+      max_concurrent: limits.maxConcurrent,
+      daily_chars: limits.dailyChars,
     };
     this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT INTO api_keys (id, name, prefix, secret_sha256, scopes, created_ms)
-           VALUES (@id, @name, @prefix, @hash, @scopes, @created_ms)`,
+          `INSERT INTO api_keys (id, name, prefix, secret_sha256, scopes, created_ms, requests_per_minute,
+             max_concurrent, daily_chars)
+           VALUES (@id, @name, @prefix, @hash, @scopes, @created_ms, @requests_per_minute, @max_concurrent,
+             @daily_chars)`,
         )
         .run({ ...row, hash: sha256(secret) });
-      const detail = { name: row.name, scopes: JSON.parse(row.scopes) as unknown };
+      const detail = { name: row.name, scopes: JSON.parse(row.scopes) as unknown, limits };
       this.auditLog.record({ actor, action: "key.create", target: row.id, detail });
     })();
     return { key: toKey(row), secret };

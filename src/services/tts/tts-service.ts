@@ -59,6 +59,8 @@ export interface TtsResult {
   files: PublishedFile[];
   /** The engine that spoke. */
   engine: EngineName;
+  /** Of the published audio, after post-processing. */
+  durationSeconds: number;
   seedUsed: number;
   processingTimeSeconds: number;
   warnings: string[];
@@ -133,6 +135,7 @@ export class TtsService {
       return {
         files,
         engine: speech.synthesis.engine,
+        durationSeconds: durationSeconds(speech.post.pcm),
         seedUsed,
         processingTimeSeconds,
         warnings,

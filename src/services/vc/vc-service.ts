@@ -43,6 +43,10 @@ export interface VcResult {
   files: PublishedFile[];
   processingTimeSeconds: number;
   warnings: string[];
+  /** The engine that converted, and the seconds of audio in (the source) and out. */
+  engine: string;
+  sourceSeconds: number;
+  durationSeconds: number;
 }
 
 export interface ConvertOptions {
@@ -107,7 +111,15 @@ export class VcService {
           vcMetadata(request, { ...info, processingTimeSeconds: elapsedSeconds() }, published),
       });
       if (target.libraryPath) await countVoiceUse(this.options.voiceHooks, target.libraryPath, log);
-      return { files, processingTimeSeconds: elapsedSeconds(), warnings };
+      const { engine, sourceDurationSeconds: sourceSeconds, durationSeconds: outSeconds } = info;
+      return {
+        files,
+        processingTimeSeconds: elapsedSeconds(),
+        warnings,
+        engine,
+        sourceSeconds,
+        durationSeconds: outSeconds,
+      };
     } finally {
       await sources.close();
     }

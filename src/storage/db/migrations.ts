@@ -102,4 +102,43 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: "usage",
+    sql: `
+      -- One row per request (HTTP, or a realtime WebSocket session), written when it ends however it ends.
+      CREATE TABLE usage (
+        id INTEGER PRIMARY KEY,
+        at_ms REAL NOT NULL,              -- when the request arrived
+        request_id TEXT NOT NULL,
+        key_id TEXT,                      -- the API key; NULL while keys are off or for a request without one
+        endpoint TEXT NOT NULL,           -- the route, e.g. 'POST /api/v1/tts'; 'WS /v1/audio/speech/ws' for sessions
+        status INTEGER NOT NULL,          -- the HTTP status; 499 when the client went away first
+        error_code TEXT,
+        engine TEXT,
+        voice TEXT,
+        format TEXT,
+        stream_mode TEXT,
+        input_chars INTEGER NOT NULL DEFAULT 0,
+        input_audio_ms INTEGER NOT NULL DEFAULT 0,
+        output_audio_ms INTEGER NOT NULL DEFAULT 0,
+        bytes_out INTEGER NOT NULL DEFAULT 0,
+        ttfb_ms REAL,                     -- to the first byte of the body; NULL when none was sent
+        duration_ms REAL NOT NULL,
+        cost REAL NOT NULL DEFAULT 0
+      );
+      CREATE INDEX usage_by_time ON usage (at_ms);
+      CREATE INDEX usage_by_key ON usage (key_id, at_ms);
+    `,
+  },
+  {
+    version: 4,
+    name: "per-key limits",
+    sql: `
+      -- NULL = no limit of that kind for the key.
+      ALTER TABLE api_keys ADD COLUMN requests_per_minute INTEGER;
+      ALTER TABLE api_keys ADD COLUMN max_concurrent INTEGER;
+      ALTER TABLE api_keys ADD COLUMN daily_chars INTEGER;
+    `,
+  },
 ];

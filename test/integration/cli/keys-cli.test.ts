@@ -24,7 +24,17 @@ describe("npm run keys (CLI)", () => {
     execa(process.execPath, [CLI, ...args], { env: { CONFIG: join(dir, "config.yaml") }, reject: false });
 
   it("creates a key whose secret works, lists it without the secret, and revokes it by prefix", async () => {
-    const created = await keys("create", "--name", "studio", "--scopes", "tts,voices:read");
+    const created = await keys(
+      "create",
+      "--name",
+      "studio",
+      "--scopes",
+      "tts,voices:read",
+      "--rpm",
+      "30",
+      "--daily-chars",
+      "5000",
+    );
     expect(created.exitCode, created.stderr).to.equal(0);
     const secret = /secret \(shown once, store it now\): (\S+)/.exec(created.stdout)![1]!;
     const db = openDatabase(dataDir);
@@ -33,8 +43,10 @@ describe("npm run keys (CLI)", () => {
       const key = store.authenticate(secret)!;
       expect(key).to.include({ name: "studio" });
       expect(key.scopes).to.deep.equal(["tts", "voices:read"]);
+      expect(key.limits).to.deep.equal({ requestsPerMinute: 30, maxConcurrent: null, dailyChars: 5000 });
       const listed = await keys("list");
-      expect(listed.stdout).to.include(key.prefix).and.include("[tts, voices:read]").and.not.include(secret);
+      expect(listed.stdout).to.include(key.prefix).and.include("[tts, voices:read]  30/min, 5000 chars/day");
+      expect(listed.stdout).to.not.include(secret);
       expect((await keys("revoke", key.prefix)).stdout).to.match(/^revoked: /);
       expect(store.authenticate(secret)).to.equal(undefined);
     } finally {
@@ -46,6 +58,7 @@ describe("npm run keys (CLI)", () => {
     const before = (await keys("list")).stdout;
     const attempts = [
       ["create", "--name", "x", "--scopes", "fly"],
+      ["create", "--name", "x", "--scopes", "tts", "--rpm", "0"],
       ["create", "--scopes", "tts"],
       ["revoke", "nope"],
       [],

@@ -6,6 +6,7 @@
 import { expect } from "chai";
 import WebSocket from "ws";
 import { ROUTE_ACCESS } from "../../../src/http/auth/route-access.js";
+import { NO_LIMITS, type KeyLimits } from "../../../src/services/auth/api-key-store.js";
 import { SCOPES, type Scope } from "../../../src/services/auth/scopes.js";
 import { FakeInferenceBackend } from "../../helpers/fake-inference-backend.js";
 import { startTestApp, type TestApp } from "../../helpers/test-app.js";
@@ -122,5 +123,65 @@ describe("API keys (auth.enabled, fake engine)", () => {
       const browser = await connect({ protocols: ["realtime", `openai-insecure-api-key.${secrets.get("realtime")}`] });
       expect(browser).to.deep.equal({ status: 101, protocol: "realtime" });
     });
+  });
+});
+
+describe("API key limits through HTTP (fake engine)", () => {
+  let app: TestApp;
+  let hold: Promise<void> | undefined;
+  let entered: (() => void) | undefined;
+  before(async () => {
+    const backend = new FakeInferenceBackend({
+      beforeSegment: () => {
+        entered?.();
+        return hold;
+      },
+    });
+    app = await startTestApp({ backend, yaml: "auth:\n  enabled: true\n" });
+  });
+  after(() => app.dispose());
+
+  const tts = (secret: string, text = "Twelve chars") =>
+    fetch(`${app.baseUrl}/v1/audio/speech`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${secret}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ model: "tts-1", voice: "alloy", input: text, response_format: "pcm" }),
+    });
+  const create = (limits: Partial<KeyLimits>) =>
+    app.services.keys.create({ name: "l", scopes: ["tts"], limits: { ...NO_LIMITS, ...limits } }, "test").secret;
+
+  it("refuses past the daily characters with 429 QUOTA_EXCEEDED that clients must not retry", async () => {
+    const secret = create({ dailyChars: 20 });
+    const first = await tts(secret);
+    expect(first.status).to.equal(200);
+    expect(first.headers.get("x-ratelimit-remaining-characters")).to.equal("20");
+    await first.arrayBuffer();
+    expect((await tts(secret)).status).to.equal(200);
+    const refused = await tts(secret);
+    expect(refused.status).to.equal(429);
+    expect(refused.headers.get("x-should-retry")).to.equal("false");
+    expect(Number(refused.headers.get("retry-after"))).to.be.within(1, 86_400);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).to.equal("quota_exceeded");
+  });
+
+  it("refuses past the requests a minute and past the requests at once, with Retry-After", async () => {
+    const perMinute = create({ requestsPerMinute: 1 });
+    await (await tts(perMinute)).arrayBuffer();
+    const second = await tts(perMinute);
+    expect(second.status).to.equal(429);
+    expect(Number(second.headers.get("retry-after"))).to.be.within(1, 60);
+    const single = create({ maxConcurrent: 1 });
+    let release!: () => void;
+    hold = new Promise<void>((resolve) => (release = resolve));
+    const inEngine = new Promise<void>((resolve) => (entered = resolve));
+    const running = tts(single);
+    await inEngine;
+    const refused = await tts(single);
+    expect(refused.status).to.equal(429);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).to.include("at once");
+    release();
+    hold = undefined;
+    entered = undefined;
+    expect((await running).status).to.equal(200);
   });
 });

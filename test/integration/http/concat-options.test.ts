@@ -14,7 +14,7 @@ import { decodeAudio } from "../../helpers/audio-file.js";
 import { FakeInferenceBackend } from "../../helpers/fake-inference-backend.js";
 import { probeAudio } from "../../helpers/ffprobe.js";
 import { ebur128 } from "../../helpers/loudness-meter.js";
-import { makeDataDir, startTestApp, type TestApp } from "../../helpers/test-app.js";
+import { makeDataDir, readySource, startTestApp, type TestApp } from "../../helpers/test-app.js";
 import { serve, type TestServer } from "../../helpers/test-server.js";
 import { joinSamples, mono, silence, sine } from "../../helpers/wav-builder.js";
 
@@ -112,10 +112,12 @@ describe("POST /api/v1/concat: trim, loudness, layout and progress", () => {
         },
       });
       const log = pino({ level: "info" }, sink);
-      services = createServices(data.config, new FakeInferenceBackend(), log);
+      const backend = new FakeInferenceBackend();
+      services = createServices(data.config, backend, log);
       await services.library.start();
       const health = () => Promise.reject(new Error("not asked"));
-      server = await serve(createApp({ config: data.config, log, version: "test", services, health }));
+      const sidecar = await readySource(backend);
+      server = await serve(createApp({ config: data.config, log, version: "test", services, health, sidecar }));
     });
     after(async () => {
       await server?.close();

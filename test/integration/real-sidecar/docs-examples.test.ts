@@ -104,6 +104,7 @@ describe("docs/api examples run as written (real sidecar, espeak engine)", funct
       version: "docs",
       services: app.services,
       health: () => Promise.reject(new Error("not served")),
+      sidecar: supervisor,
     });
     const routes = new Set<string>();
     for (const middleware of koa.middleware) {
