@@ -1,7 +1,7 @@
 /**
  * Builds the Koa application without listening, so tests can serve it on port 0 and main.ts owns the
- * socket. Middleware order: request context (id, log, abort signal) → security headers → metrics → usage →
- * error body → CORS → API keys → JSON body → routes.
+ * socket. Middleware order: request context (id, log, abort signal) → trace context (W3C traceparent) →
+ * security headers → metrics → usage → error body → CORS → API keys → JSON body → routes.
  */
 import Koa from "koa";
 import type { AppConfig } from "./config/app-config.js";
@@ -9,11 +9,14 @@ import type { Logger } from "./logging.js";
 import { apiKeyAuth } from "./http/auth/api-key-auth.js";
 import { cors } from "./http/middleware/cors.js";
 import { errorHandler } from "./http/middleware/error-handler.js";
+import type { HttpDrain } from "./http/middleware/http-drain.js";
 import { jsonBody } from "./http/middleware/json-body.js";
 import { requestContext } from "./http/middleware/request-context.js";
 import { requestMetrics } from "./http/middleware/request-metrics.js";
 import { securityHeaders } from "./http/middleware/security-headers.js";
+import { traceContext } from "./http/middleware/trace-context.js";
 import { usageRecorder } from "./http/usage/usage-recorder.js";
+import { apiMetricsRoutes } from "./http/routes/api-metrics.js";
 import { concatRoutes } from "./http/routes/concat.js";
 import { keyRoutes } from "./http/routes/keys.js";
 import { maintenanceRoutes } from "./http/routes/maintenance.js";
@@ -32,6 +35,8 @@ import { voiceRoutes } from "./http/routes/voices.js";
 import type { Services } from "./services/create-services.js";
 import type { HealthReport, HealthSource } from "./services/health-service.js";
 import { createAppMetrics } from "./services/metrics/app-metrics.js";
+import { createSystemStats } from "./services/metrics/system-stats.js";
+import { ErrorReport } from "./services/usage/error-report.js";
 
 export interface AppDependencies {
   config: AppConfig;
@@ -41,6 +46,8 @@ export interface AppDependencies {
   health: () => Promise<HealthReport>;
   /** The supervisor (or a stand-in): /readyz and the sidecar metrics read its state. */
   sidecar: HealthSource;
+  /** Refuses new requests while the server shuts down; main.ts waits on it for those in flight. */
+  drain: HttpDrain;
 }
 
 export function createApp(deps: AppDependencies): Koa {
@@ -103,15 +110,26 @@ export function createApp(deps: AppDependencies): Koa {
     maintenanceRoutes(services.maintenance),
     keyRoutes(services.keys, services.audit),
     usageRoutes(services.usage),
+    apiMetricsRoutes({
+      usage: services.usageStats,
+      errors: new ErrorReport(services.usageStats),
+      system: createSystemStats({
+        outputsRoot: config.paths.outputs,
+        tempRoot,
+        outputFiles: () => services.library.status().files.outputs,
+      }),
+    }),
     observabilityRoutes({ sidecar: deps.sidecar, registry: metrics.registry }),
   ];
   app.use(requestContext(deps.log));
+  app.use(traceContext());
   app.use(securityHeaders());
   // Outside the error handler: the metrics count the status the client got.
   app.use(requestMetrics({ metrics: metrics.http, routers }));
   // Outside the error handler: the row records the status and error code the client got.
   app.use(usageRecorder({ usage: services.usage, routers, log: deps.log }));
   app.use(errorHandler(deps.log));
+  app.use(deps.drain.middleware());
   // Before the key check: preflights carry no credentials, and a page must be able to read a 401.
   if (config.server.corsOrigins.length > 0) app.use(cors(config.server.corsOrigins));
   // Before any body is read: a request without the right key costs nothing but this check.

@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { createApp } from "./app.js";
 import { readConfigOrExit } from "./config/read-config.js";
+import { HttpDrain } from "./http/middleware/http-drain.js";
 import { attachRealtimeEndpoint, type RealtimeEndpoint } from "./http/realtime/realtime-endpoint.js";
 import { childLogger, createRootLogger, type Logger } from "./logging.js";
 import { createServices, type Services } from "./services/create-services.js";
@@ -27,6 +28,8 @@ interface Running {
   supervisor: SidecarSupervisor;
   services: Services;
   realtime: RealtimeEndpoint;
+  drain: HttpDrain;
+  graceMs: number;
 }
 
 function onShutdown(server: Server, running: Running, log: Logger): void {
@@ -34,8 +37,12 @@ function onShutdown(server: Server, running: Running, log: Logger): void {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, "shutting down");
+    log.info({ signal, inFlight: running.drain.pending, graceMs: running.graceMs }, "shutting down");
     server.close();
+    // The sidecar stays up meanwhile: the requests in flight need it to finish.
+    if (!(await running.drain.drain(running.graceMs))) {
+      log.warn({ inFlight: running.drain.pending }, "the shutdown grace ran out with requests still running");
+    }
     await running.realtime.close();
     await Promise.all([running.supervisor.stop(), running.services.close()]);
     log.info("stopped");
@@ -74,7 +81,16 @@ async function main(): Promise<void> {
     startedAt,
     maxSegmentChars,
   });
-  const app = createApp({ config, log: childLogger(root, "http"), version, services, health, sidecar: supervisor });
+  const drain = new HttpDrain();
+  const app = createApp({
+    config,
+    log: childLogger(root, "http"),
+    version,
+    services,
+    health,
+    sidecar: supervisor,
+    drain,
+  });
   const server = createServer(app.callback());
   // Long texts take minutes; Node's default 5-minute request timeout would cut them off.
   server.requestTimeout = 0;
@@ -90,7 +106,7 @@ async function main(): Promise<void> {
   await listen(server, config.server.host, config.server.port);
   const { port } = server.address() as AddressInfo;
   log.info({ url: `http://${config.server.host}:${port}`, config: config.source ?? "defaults" }, "listening");
-  onShutdown(server, { supervisor, services, realtime }, log);
+  onShutdown(server, { supervisor, services, realtime, drain, graceMs: config.server.shutdownGraceMs }, log);
   services.library
     .start()
     .catch((error: unknown) => log.error({ err: error }, "the library index could not be built"))

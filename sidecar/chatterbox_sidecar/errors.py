@@ -256,7 +256,7 @@ def _abort(context: grpc.ServicerContext, error: Exception, method: str) -> None
         "method": method,
         "code": failure.code.name,
         "reason": failure.reason,
-        "request_id": call_metadata.request_id(context),
+        **call_metadata.log_ids(context),
     }
     if failure.code is grpc.StatusCode.INTERNAL:
         log.error("rpc failed", exc_info=error, extra=fields)

@@ -32,6 +32,7 @@ def submit(worker: SerialWorker, context: grpc.ServicerContext, work: Work) -> C
         run=lambda resource, job: work(resource, job, channel),
         abort=channel.fail,
         deadline=time.monotonic() + remaining if remaining is not None else None,
+        trace_id=call_metadata.trace_id(context),
     )
     worker.submit(job)
 

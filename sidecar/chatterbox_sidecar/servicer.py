@@ -80,16 +80,16 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
 
     def LoadModel(self, request: pb.LoadModelRequest, context: grpc.ServicerContext) -> pb.LoadModelResponse:
         require_admin(context, self._options.admin_token)
-        request_id = call_metadata.request_id(context)
+        ids = call_metadata.log_ids(context)
         spec = load_spec(request)
-        log.info("loading engine", extra={"spec": vars(spec), "request_id": request_id})
+        log.info("loading engine", extra={"spec": vars(spec), **ids})
         started = time.monotonic()
         self._health.engine_ready(False)
         try:
             engines = self._worker.load(spec, lambda: self._options.load_engines(spec))
         finally:
             self._health.engine_ready(self._worker.loaded_engines() is not None)
-        _log_loaded(engines, int((time.monotonic() - started) * 1000), request_id)
+        _log_loaded(engines, int((time.monotonic() - started) * 1000), ids)
         return pb.LoadModelResponse(**loaded_fields(engines))
 
     def GetStatus(self, request: pb.GetStatusRequest, context: grpc.ServicerContext) -> pb.GetStatusResponse:
@@ -220,7 +220,7 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
             log.info(
                 "synthesis done",
                 extra={
-                    "request_id": job.request_id,
+                    **job.log_ids(),
                     "engine": engine.info.engine,
                     "segments": len(plan.segments),
                     "samples": stats.audio_samples,
@@ -240,7 +240,7 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
         return rpc_jobs.submit(self._recognizer.worker, context, work)
 
 
-def _log_loaded(engines: EngineSet, ms: int, request_id: str) -> None:
+def _log_loaded(engines: EngineSet, ms: int, ids: dict[str, str]) -> None:
     info = engines.default.info
     log.info(
         "engine loaded",
@@ -253,6 +253,6 @@ def _log_loaded(engines: EngineSet, ms: int, request_id: str) -> None:
             "warnings": info.warnings,
             "engines": {loaded.engine: loaded.memory_mb for loaded in engines.infos()},  # name -> MiB
             "unavailable": dict(engines.unavailable),
-            "request_id": request_id,
+            **ids,
         },
     )

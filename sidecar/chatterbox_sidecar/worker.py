@@ -18,6 +18,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import call_metadata
 from .engines.base import EngineInfo
 from .engines.engine_set import EngineSet
 from .errors import Cancelled, DeadlineExceeded, Draining, Loading, NotLoaded, QueueFull
@@ -39,6 +40,11 @@ class Job:
     deadline: float | None = None  # time.monotonic() value
     enqueued_at: float = field(default_factory=time.monotonic)
     started_at: float | None = None
+    trace_id: str = ""  # from the caller's traceparent; "" when it sent none
+
+    def log_ids(self) -> dict[str, str]:
+        """The fields naming this job's call in log lines (see call_metadata.log_ids)."""
+        return call_metadata.ids_for_log(self.request_id, self.trace_id)
 
 
 @dataclass(frozen=True)
@@ -123,7 +129,7 @@ class SerialWorker:
             if not finished and self._running is not None:
                 log.warning(
                     f"running {self._name} job did not finish within the grace period; cancelling it",
-                    extra={"request_id": self._running.request_id},
+                    extra=self._running.log_ids(),
                 )
                 self._running.cancel_event.set()
         return finished

@@ -15,6 +15,7 @@ export interface AppConfig {
     logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
     /** Browser origins allowed to call the API across origins ("*" = any); empty = same origin only. */
     corsOrigins: string[];
+    shutdownGraceMs: number;
   };
   /** Absolute paths; relative ones in the file are resolved against the config file's folder. */
   paths: { outputs: string; referenceAudio: string; vcInputs: string; models: string; temp: string; data: string };

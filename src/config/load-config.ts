@@ -66,7 +66,13 @@ function toAppConfig(raw: RawConfig, base: string, source: string | undefined): 
   const restart = sidecar.restart;
   return {
     source,
-    server: { host: server.host, port: server.port, logLevel: server.log_level, corsOrigins: server.cors_origins },
+    server: {
+      host: server.host,
+      port: server.port,
+      logLevel: server.log_level,
+      corsOrigins: server.cors_origins,
+      shutdownGraceMs: server.shutdown_grace_seconds * 1000,
+    },
     paths: {
       outputs: at(paths.outputs),
       referenceAudio: at(paths.reference_audio),

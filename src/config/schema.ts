@@ -42,6 +42,8 @@ export const configSchema = z.strictObject({
     port: port().default(7860),
     log_level: z.enum(LOG_LEVELS).default("info"),
     cors_origins: z.array(corsOrigin()).default([]),
+    // On SIGTERM/SIGINT: how long requests in flight may take to finish before the sidecar is stopped anyway.
+    shutdown_grace_seconds: z.number().int().min(0).max(3600).default(30),
   }),
   paths: section({
     outputs: z.string().min(1).default("outputs"),

@@ -99,6 +99,11 @@ export class QuotaExceededError extends RetryableError {
   }
 }
 
+/** The server is shutting down: requests in flight finish, new ones go elsewhere or come back later. */
+export class ShuttingDownError extends RetryableError {
+  readonly code = "SHUTTING_DOWN";
+}
+
 /** The inference engine is starting, restarting, loading or draining. */
 export class ModelNotReadyError extends RetryableError {
   readonly code = "MODEL_NOT_READY";

@@ -246,6 +246,8 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Names the request in the engine's logs and status (the HTTP request id). */
   requestId?: string;
+  /** W3C `traceparent` of the calling span: its trace id joins the engine's log lines to the caller's trace. */
+  traceparent?: string;
 }
 
 /**

@@ -15,6 +15,7 @@ import { ApiKeyStore } from "./auth/api-key-store.js";
 import { AuditLog } from "./auth/audit-log.js";
 import { KeyLimiter } from "./auth/key-limiter.js";
 import { UsageLog } from "./usage/usage-log.js";
+import { UsageStats } from "./usage/usage-stats.js";
 import { ConcatService } from "./concat/concat-service.js";
 import { libraryReplacer } from "./concat/concat-target.js";
 import { LibraryCatalog } from "./library/library-catalog.js";
@@ -56,6 +57,8 @@ export interface Services {
   audit: AuditLog;
   /** One row per request, and the usage queries. */
   usage: UsageLog;
+  /** Durations and failures read back from the usage rows (GET /api/v1/metrics, /api/v1/errors/*). */
+  usageStats: UsageStats;
   /** Per-key request rates, concurrency and daily characters. */
   limiter: KeyLimiter;
   /** Cleanups and disk usage; main.ts starts its schedule once the library index is ready. */
@@ -116,6 +119,7 @@ export function createServices(config: AppConfig, backend: InferenceBackend, log
     keys: new ApiKeyStore(db),
     audit: new AuditLog(db),
     usage,
+    usageStats: new UsageStats(db),
     limiter: new KeyLimiter({ charsSince: (keyId, sinceMs) => usage.charsSince(keyId, sinceMs) }),
     library,
     outputs,

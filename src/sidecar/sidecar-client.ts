@@ -253,6 +253,7 @@ export class SidecarClient implements InferenceBackend {
   private context(rpc: string, defaultMs: number, options?: CallOptions, failureLevel: "info" | "debug" = "info"): CallContext {
     const metadata = new Metadata();
     if (options?.requestId) metadata.set("x-request-id", options.requestId);
+    if (options?.traceparent) metadata.set("traceparent", options.traceparent);
     return {
       deadline: options?.deadline ?? Date.now() + (options?.timeoutMs ?? defaultMs),
       metadata,

@@ -7,7 +7,7 @@
  * supervisor tries again after every cool-down, so a server left alone heals once the cause is gone.
  */
 import { randomBytes } from "node:crypto";
-import { EventEmitter } from "node:events";
+import { EventEmitter, once } from "node:events";
 import { InferenceTimeoutError, ModelNotReadyError } from "../domain/errors.js";
 import type { InferenceBackend, LoadedEngines } from "../domain/inference.js";
 import type { Logger } from "../logging.js";
@@ -20,7 +20,7 @@ import { type SidecarClient, SPEECH_SERVICE_HEALTH_NAME } from "./sidecar-client
 import type { ProcessExit, SidecarProcess } from "./sidecar-process.js";
 import { describeExit, SidecarStartError } from "./sidecar-start-error.js";
 import { buildSnapshot, type SupervisorSnapshot, type SupervisorState } from "./supervisor-snapshot.js";
-import { SupervisedBackend } from "./supervised-backend.js";
+import { SidecarCrashedError, SupervisedBackend } from "./supervised-backend.js";
 import {
   buildSpawnSpec,
   READINESS_POLL_MS,
@@ -28,7 +28,10 @@ import {
   type ResolvedSupervisorOptions,
   type SupervisorOptions,
 } from "./supervisor-options.js";
-import { cancellableDelay } from "./with-timeout.js";
+import { cancellableDelay, settleWithin } from "./with-timeout.js";
+
+/** How long a dropped connection's process gets to be seen exiting before it counts as alive. */
+const EXIT_NOTICE_MS = 500;
 
 /** Re-exported so callers import the supervisor's types from one module. */
 export type { SupervisorSnapshot, SupervisorState } from "./supervisor-snapshot.js";
@@ -100,6 +103,7 @@ export class SidecarSupervisor extends EventEmitter<SupervisorEvents> {
     this.supervised = new SupervisedBackend({
       client: () => this.requireReady().client,
       engines: () => this.requireReady().engines,
+      whenRecovered: (client, timeoutMs) => this.whenRecovered(client, timeoutMs),
     });
     this.backend = this.supervised;
     this.health = new HealthMonitor({
@@ -296,9 +300,19 @@ export class SidecarSupervisor extends EventEmitter<SupervisorEvents> {
     this.ready = undefined;
     this.startedAt = undefined;
     // Calls in flight learn now, with a retryable error, instead of waiting on a dead connection.
-    client.failActiveCalls(new ModelNotReadyError(NOT_READY_MESSAGES.restarting, NOT_READY_RETRY_AFTER_SECONDS));
+    client.failActiveCalls(new SidecarCrashedError(NOT_READY_MESSAGES.restarting, NOT_READY_RETRY_AFTER_SECONDS));
     client.close();
     this.lifecycle = this.keepAlive({ waitFirst: true });
+  }
+
+  /** See CurrentSidecar.whenRecovered. The process's exit is noticed a moment after its connection drops. */
+  private async whenRecovered(client: SidecarClient, timeoutMs: number): Promise<void> {
+    const failed = this.ready?.client === client ? this.ready.process : undefined;
+    if (failed) await settleWithin(failed.exited, EXIT_NOTICE_MS);
+    if (failed?.running) return;
+    if (this.current === "ready") return;
+    if (this.stopping) throw new ModelNotReadyError(NOT_READY_MESSAGES.stopping, NOT_READY_RETRY_AFTER_SECONDS);
+    await once(this, "ready", { signal: AbortSignal.timeout(Math.max(timeoutMs, 0)) });
   }
 
   private async probeHealth(): Promise<{ ok: boolean; timedOut: boolean }> {

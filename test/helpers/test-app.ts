@@ -9,6 +9,7 @@ import { createApp } from "../../src/app.js";
 import type { AppConfig } from "../../src/config/app-config.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import type { InferenceBackend } from "../../src/domain/inference.js";
+import { HttpDrain } from "../../src/http/middleware/http-drain.js";
 import { attachRealtimeEndpoint } from "../../src/http/realtime/realtime-endpoint.js";
 import { createRootLogger } from "../../src/logging.js";
 import { createServices, type Services } from "../../src/services/create-services.js";
@@ -19,6 +20,8 @@ export interface TestApp extends TestServer {
   dir: string;
   config: AppConfig;
   services: Services;
+  /** The app's graceful-shutdown gate, as main.ts drives it. */
+  drain: HttpDrain;
   /** Removes the server and the temp folders. */
   dispose(): Promise<void>;
 }
@@ -64,7 +67,8 @@ export async function startTestApp({ backend, health, yaml, data }: TestAppOptio
     startedAt: Date.now(),
     maxSegmentChars: config.inference.maxSegmentChars,
   });
-  const app = createApp({ config, log, version: "test", services, health: report, sidecar: source });
+  const drain = new HttpDrain();
+  const app = createApp({ config, log, version: "test", services, health: report, sidecar: source, drain });
   const served = await serve(app);
   // Served as main.ts serves it; its sessions close first (the HTTP server waits for upgraded sockets).
   const realtime = attachRealtimeEndpoint(served.server, {
@@ -82,6 +86,7 @@ export async function startTestApp({ backend, health, yaml, data }: TestAppOptio
     dir,
     config,
     services,
+    drain,
     dispose: async () => {
       await server.close();
       await services.close();

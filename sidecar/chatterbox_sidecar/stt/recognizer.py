@@ -96,7 +96,7 @@ class SpeechRecognizer:
         log.info(
             "transcription done",
             extra={
-                "request_id": job.request_id,
+                **job.log_ids(),
                 "audio_seconds": round(plan.duration_seconds, 2),
                 "queue_wait_ms": end.stats.queue_wait_ms,
                 "load_ms": end.stats.load_ms,

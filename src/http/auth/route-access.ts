@@ -63,6 +63,10 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   "POST /api/v1/keys": "admin",
   "DELETE /api/v1/keys/:id": "admin",
   "GET /api/v1/audit": "admin",
+  // Traffic, timings and failures of every key: operators only.
+  "GET /api/v1/metrics": "admin",
+  "GET /api/v1/errors/summary": "admin",
+  "GET /api/v1/errors/recent": "admin",
   // A key without admin sees its own usage only.
   "GET /api/v1/usage": "key",
 };

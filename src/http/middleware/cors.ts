@@ -10,11 +10,15 @@
 import type { Middleware } from "koa";
 
 const ALLOWED_METHODS = "GET, HEAD, POST, PUT, DELETE";
-/** X-Request-ID lets a page name its request in our logs; Range lets a player seek in an output file. */
-const ALLOWED_HEADERS = "Authorization, Content-Type, X-Request-ID, Range";
+/**
+ * X-Request-ID lets a page name its request in our logs, traceparent join it to the page's trace; Range lets a
+ * player seek in an output file.
+ */
+const ALLOWED_HEADERS = "Authorization, Content-Type, X-Request-ID, traceparent, Range";
 /** What pages read beyond the CORS-safelisted headers: the facts our responses put in headers. */
 const EXPOSED_HEADERS = [
   "X-Request-ID",
+  "traceparent",
   "X-Warnings",
   "X-Engine",
   "X-Generation-Seed",

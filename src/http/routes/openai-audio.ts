@@ -8,6 +8,7 @@ import type { Context } from "koa";
 import type { TranscriptionService, TranscriptionRequest } from "../../services/stt/transcription-service.js";
 import { multipart, uploadedFile } from "../middleware/multipart.js";
 import { requestId, requestSignal } from "../middleware/request-context.js";
+import { requestTrace } from "../middleware/trace-context.js";
 import { renderTranscript, type TranscriptView } from "../present/transcript-formats.js";
 import { streamTranscript } from "../present/transcript-stream.js";
 import { setWarningsHeader } from "../present/warnings-header.js";
@@ -25,7 +26,11 @@ export interface OpenAiAudioRoutesOptions {
 export function openAiAudioRoutes({ stt, tempRoot, maxUploadBytes }: OpenAiAudioRoutesOptions): Router {
   const router = new Router();
   const upload = multipart({ tempRoot, fileField: "file", maxFileBytes: maxUploadBytes });
-  const call = (ctx: Context) => ({ signal: requestSignal(ctx), requestId: requestId(ctx) });
+  const call = (ctx: Context) => ({
+    signal: requestSignal(ctx),
+    requestId: requestId(ctx),
+    traceparent: requestTrace(ctx),
+  });
 
   router.post("/v1/audio/transcriptions", upload, async (ctx) => {
     const { form, warnings } = parseTranscriptionForm(ctx);

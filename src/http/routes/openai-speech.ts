@@ -13,6 +13,7 @@ import type { VoiceResolver } from "../../services/openai/voice-resolver.js";
 import type { TtsService } from "../../services/tts/tts-service.js";
 import { jsonBodyRequired } from "../middleware/json-body.js";
 import { requestId, requestLog, requestSignal } from "../middleware/request-context.js";
+import { requestTrace } from "../middleware/trace-context.js";
 import { sendSpeechAudio, sendSpeechEvents } from "../present/speech-stream-response.js";
 import { noteUsage } from "../usage/usage-facts.js";
 import { createSpeechBodyParser } from "../schemas/openai-speech.js";
@@ -51,7 +52,12 @@ export function openAiSpeechRoutes(options: OpenAiSpeechRoutesOptions): Router {
       },
       defaults,
     );
-    const call = { signal: requestSignal(ctx), log: requestLog(ctx), requestId: requestId(ctx) };
+    const call = {
+      signal: requestSignal(ctx),
+      log: requestLog(ctx),
+      requestId: requestId(ctx),
+      traceparent: requestTrace(ctx),
+    };
     const streamMode = body.stream_format;
     noteUsage(ctx, { inputChars: body.input.length, voice: voice.id, format: body.response_format, streamMode });
     const stream = await tts.stream(request, call);

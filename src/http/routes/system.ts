@@ -25,6 +25,7 @@ export function systemRoutes({ version, config, health, segmentLimit, engines }:
       version,
       endpoints: {
         health_check: "/api/v1/health",
+        metrics: "/api/v1/metrics",
         config: "/api/v1/config",
         tts_generation: "/api/v1/tts",
         voice_conversion: "/api/v1/vc",

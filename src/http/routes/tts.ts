@@ -4,6 +4,7 @@ import type { TtsService } from "../../services/tts/tts-service.js";
 import type { OutputStore } from "../../storage/output-store.js";
 import { jsonBodyRequired } from "../middleware/json-body.js";
 import { requestId, requestLog, requestSignal } from "../middleware/request-context.js";
+import { requestTrace } from "../middleware/trace-context.js";
 import { sendSpeechAudio } from "../present/speech-stream-response.js";
 import { noteUsage } from "../usage/usage-facts.js";
 import { presentTtsAudio, presentTtsJson } from "../present/tts-response.js";
@@ -22,7 +23,12 @@ export function ttsRoutes({ tts, outputs, encoding, ...parserOptions }: TtsRoute
   const router = new Router();
   router.post("/api/v1/tts", jsonBodyRequired, async (ctx) => {
     const { request, delivery, progressive } = parse({ body: ctx.request.body, query: ctx.query });
-    const call = { signal: requestSignal(ctx), log: requestLog(ctx), requestId: requestId(ctx) };
+    const call = {
+      signal: requestSignal(ctx),
+      log: requestLog(ctx),
+      requestId: requestId(ctx),
+      traceparent: requestTrace(ctx),
+    };
     const mode = progressive ? "progressive" : delivery.kind === "audio" ? "file" : "json";
     const voice = request.referenceAudioFilename ?? null;
     noteUsage(ctx, { inputChars: request.text.length, voice, format: delivery.returnFormat, streamMode: mode });

@@ -7,6 +7,7 @@ import type { VcService } from "../../services/vc/vc-service.js";
 import type { OutputStore } from "../../storage/output-store.js";
 import { multipart, uploadedFile } from "../middleware/multipart.js";
 import { requestId, requestLog, requestSignal } from "../middleware/request-context.js";
+import { requestTrace } from "../middleware/trace-context.js";
 import { sendGeneratedAudio, sendGeneratedJson } from "../present/generated-audio.js";
 import { noteUsage } from "../usage/usage-facts.js";
 import { createVcRequestParser, type ParsedVcRequest } from "../schemas/vc-request.js";
@@ -26,7 +27,12 @@ export function vcRoutes({ vc, outputs, defaults, tempRoot, maxUploadBytes }: Vc
   const router = new Router();
 
   async function convert(ctx: Context, { request, delivery }: ParsedVcRequest): Promise<void> {
-    const options = { signal: requestSignal(ctx), log: requestLog(ctx), requestId: requestId(ctx) };
+    const options = {
+      signal: requestSignal(ctx),
+      log: requestLog(ctx),
+      requestId: requestId(ctx),
+      traceparent: requestTrace(ctx),
+    };
     noteUsage(ctx, { voice: request.target, format: delivery.returnFormat, streamMode: delivery.kind });
     const result = await vc.convert(request, options);
     const { engine, sourceSeconds, durationSeconds } = result;

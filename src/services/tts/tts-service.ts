@@ -75,6 +75,8 @@ export interface GenerateOptions {
   log: Logger;
   /** Names the request in the engine's logs. */
   requestId: string;
+  /** The request's W3C traceparent, passed to the engine beside the request id. */
+  traceparent?: string;
 }
 
 /** What synthesis and post-processing produced, ready to be written. */
@@ -109,7 +111,7 @@ interface PublishContext {
 export class TtsService {
   constructor(private readonly options: TtsServiceOptions) {}
 
-  async generate(asked: TtsRequest, { signal, log, requestId }: GenerateOptions): Promise<TtsResult> {
+  async generate(asked: TtsRequest, { signal, log, requestId, traceparent }: GenerateOptions): Promise<TtsResult> {
     const started = performance.now();
     const elapsedSeconds = () => Math.round(performance.now() - started) / 1000;
     // Cheap checks first: a bad folder or voice, or text with nothing to speak, fail before any inference.
@@ -121,7 +123,7 @@ export class TtsService {
       const request = defaults.request;
       const engine = await this.engineFor(request);
       const text = prepareText(request, this.limitOf(engine));
-      const call = { signal, deadline: Date.now() + this.options.inferenceTimeoutMs, requestId };
+      const call = { signal, deadline: Date.now() + this.options.inferenceTimeoutMs, requestId, traceparent };
       const input = { engine: engine.engine, voice: voice && (await engineInput(voice)) };
       const speech = await this.speak(request, { text, ...input, log, call });
       if (signal.aborted) throw new ClientGoneError("the client disconnected before the audio was written");
@@ -151,7 +153,7 @@ export class TtsService {
    * The same request spoken progressively: resolves once synthesis has started, then hands out each piece of
    * audio as the engine produces it (see speech-stream.ts). Nothing is verified, post-processed or saved.
    */
-  async stream(asked: TtsRequest, { signal, log, requestId }: GenerateOptions): Promise<SpeechStream> {
+  async stream(asked: TtsRequest, { signal, log, requestId, traceparent }: GenerateOptions): Promise<SpeechStream> {
     const sources = this.options.sources.forRequest(signal);
     try {
       const voice = await this.voice(asked, sources);
@@ -172,7 +174,7 @@ export class TtsService {
       };
       const input = { engine: engine.engine, voice: voice && (await engineInput(voice)) };
       const spec = { request, texts, seedUsed, ...input, warnings, finish };
-      const call = { signal, deadline: Date.now() + this.options.inferenceTimeoutMs, requestId };
+      const call = { signal, deadline: Date.now() + this.options.inferenceTimeoutMs, requestId, traceparent };
       return await startProgressive(this.options.backend, spec, call);
     } catch (error) {
       await sources.close();

@@ -54,6 +54,8 @@ export interface ConvertOptions {
   log: Logger;
   /** Names the request in the engine's logs. */
   requestId: string;
+  /** The request's W3C traceparent, passed to the engine beside the request id. */
+  traceparent?: string;
 }
 
 /** The converted audio before post-processing, with what the engine said about each chunk. */
@@ -66,7 +68,7 @@ interface Conversion {
 export class VcService {
   constructor(private readonly options: VcServiceOptions) {}
 
-  async convert(request: VcRequest, { signal, log, requestId }: ConvertOptions): Promise<VcResult> {
+  async convert(request: VcRequest, { signal, log, requestId, traceparent }: ConvertOptions): Promise<VcResult> {
     const started = performance.now();
     const elapsedSeconds = () => Math.round(performance.now() - started) / 1000;
     const folder = await this.options.outputs.folder(request.project);
@@ -75,7 +77,7 @@ export class VcService {
       const { inputPath, target } = await this.resolveSources(request, sources);
       const model = (await this.options.backend.engines({ signal })).default;
       const source = await decodeToPcm(inputPath, { sampleRate: model.sampleRate, signal });
-      const call = { signal, deadline: Date.now() + this.options.inferenceTimeoutMs, requestId };
+      const call = { signal, deadline: Date.now() + this.options.inferenceTimeoutMs, requestId, traceparent };
       log.info({ seconds: durationSeconds(source), engine: model.engine }, "vc: converting");
       const conversion = await this.convertInChunks(request, { source, targetVoice: await engineInput(target), call });
       const post = await runPostProcessing(conversion.audio, request.options, { signal });

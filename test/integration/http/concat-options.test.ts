@@ -2,6 +2,7 @@
  * The concat settings that shape the audio beyond gaps: trimming, a loudness target for the whole result, the
  * output layout from config, and progress lines in the log for long joins (a few hundred clips here).
  */
+import { HttpDrain } from "../../../src/http/middleware/http-drain.js";
 import { Writable } from "node:stream";
 import { readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -117,7 +118,9 @@ describe("POST /api/v1/concat: trim, loudness, layout and progress", () => {
       await services.library.start();
       const health = () => Promise.reject(new Error("not asked"));
       const sidecar = await readySource(backend);
-      server = await serve(createApp({ config: data.config, log, version: "test", services, health, sidecar }));
+      server = await serve(
+        createApp({ config: data.config, log, version: "test", services, health, sidecar, drain: new HttpDrain() }),
+      );
     });
     after(async () => {
       await server?.close();

@@ -4,6 +4,7 @@
  * working folder that holds the files the examples upload. Each reference page opens with an endpoint index
  * that lists every route the server registers for its part of the API, and only routes that exist.
  */
+import { HttpDrain } from "../../../src/http/middleware/http-drain.js";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -105,6 +106,7 @@ describe("docs/api examples run as written (real sidecar, espeak engine)", funct
       services: app.services,
       health: () => Promise.reject(new Error("not served")),
       sidecar: supervisor,
+      drain: new HttpDrain(),
     });
     const routes = new Set<string>();
     for (const middleware of koa.middleware) {

@@ -106,6 +106,15 @@ describe("SidecarClient (in-process fake gRPC server)", function () {
     expect(models.models[0]).to.deep.include({ name: "tiny.en", installed: true, sizeBytes: 75_000_000 });
   });
 
+  it("sends the request id and the W3C traceparent as call metadata", async () => {
+    const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    await collect(client.synthesizeStream(input(1), { requestId: "traced-1", traceparent }));
+    expect(fake.state.lastStreamMetadata?.get("x-request-id")).to.deep.equal(["traced-1"]);
+    expect(fake.state.lastStreamMetadata?.get("traceparent")).to.deep.equal([traceparent]);
+    await collect(client.synthesizeStream(input(1), { requestId: "untraced-1" }));
+    expect(fake.state.lastStreamMetadata?.get("traceparent")).to.deep.equal([]);
+  });
+
   it("streams a transcript as start, segments in order, end", async () => {
     const events = [];
     for await (const event of client.transcribeStream({ audio: { fileBytes: Buffer.from("RIFF") } })) events.push(event);

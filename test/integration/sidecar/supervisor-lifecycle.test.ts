@@ -50,6 +50,18 @@ describe("SidecarSupervisor lifecycle (fake sidecar process)", function () {
     await waitForState(sup, "ready");
   });
 
+  it("makes a stream the crash cut off before any audio once more on the restarted sidecar: the caller never sees it", async () => {
+    const sup = make("crash-once-on-request");
+    await sup.start();
+    const exited = waitForEvent<[ProcessExit, boolean]>(sup, "exit");
+    const events = await within(collect(sup, "survives"), 10_000, "the retried stream");
+    expect(events.map((event) => event.type)).to.deep.equal(["start", "audio", "audio", "end"]);
+    expect((await exited)[1]).to.equal(true);
+    const streams = fixture.logs.lines.filter((line) => line.msg === "fake: crashing on request");
+    expect(streams).to.have.length(1);
+    expect(sup.snapshot().restarts).to.equal(1);
+  });
+
   it("is not worn down by crashes it recovers from: killed more often than max_restarts, it comes back each time", async () => {
     const sup = make("ready", { restart: { ...TEST_RESTART_POLICY, maxRestarts: 1 } });
     await sup.start();

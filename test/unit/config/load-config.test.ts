@@ -35,7 +35,13 @@ describe("loadConfig", () => {
   it("uses the contract defaults when the file does not exist", () => {
     const config = loadConfig({ path: join(dir, "missing.yaml"), env: {} });
     expect(config.source).to.equal(undefined);
-    expect(config.server).to.deep.equal({ host: "127.0.0.1", port: 7860, logLevel: "info", corsOrigins: [] });
+    expect(config.server).to.deep.equal({
+      host: "127.0.0.1",
+      port: 7860,
+      logLevel: "info",
+      corsOrigins: [],
+      shutdownGraceMs: 30_000,
+    });
     expect(config.ttsDefaults.temperature).to.equal(0.75);
     expect(config.ttsDefaults.export_formats).to.deep.equal(["wav", "mp3"]);
     expect(config.sidecar.restart.windowMs).to.equal(600_000);
@@ -54,7 +60,13 @@ describe("loadConfig", () => {
       PORT: "9000",
       LOG_LEVEL: "debug",
     });
-    expect(config.server).to.deep.equal({ host: "0.0.0.0", port: 9000, logLevel: "debug", corsOrigins: [] });
+    expect(config.server).to.deep.equal({
+      host: "0.0.0.0",
+      port: 9000,
+      logLevel: "debug",
+      corsOrigins: [],
+      shutdownGraceMs: 30_000,
+    });
   });
 
   it("reports every problem at once, with its key path", async () => {

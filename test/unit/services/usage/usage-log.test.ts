@@ -4,31 +4,21 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { UsageLog } from "../../../../src/services/usage/usage-log.js";
 import { costOf, type PriceTable, type UsageRecord } from "../../../../src/services/usage/usage-record.js";
+import { usageRow } from "../../../helpers/usage-row.js";
 import { openDatabase, type Db } from "../../../../src/storage/db/database.js";
 
 const PRICES: PriceTable = { currency: "EUR", per1kInputChars: 10, perInputAudioMinute: 1, perOutputAudioMinute: 2 };
 
-function row(overrides: Partial<UsageRecord>): UsageRecord {
-  return {
+const row = (overrides: Partial<UsageRecord>) =>
+  usageRow({
     at: new Date("2026-12-01T10:00:00Z"),
-    requestId: "r",
     keyId: "k1",
-    endpoint: "POST /api/v1/tts",
-    status: 200,
-    errorCode: null,
     engine: "piper",
-    voice: null,
     format: "wav",
     streamMode: "file",
-    inputChars: 0,
-    inputAudioMs: 0,
-    outputAudioMs: 0,
-    bytesOut: 0,
-    ttfbMs: null,
     durationMs: 5,
     ...overrides,
-  };
-}
+  });
 
 describe("services/usage", () => {
   it("prices characters in and audio in and out, and charges nothing for a failed request", () => {
