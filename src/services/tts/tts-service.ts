@@ -203,6 +203,7 @@ export class TtsService {
     const engines = await this.options.backend.engines();
     const found = findEngine(engines, request.engine);
     if (found) return found;
+    // Only a named engine can be missing: no engine means the default, and `auto` always finds a loaded one.
     const message = notLoadedMessage(engines, request.engine as EngineName);
     throw new ValidationError(message, [{ loc: ["body", "engine"], msg: message, type: "value_error" }]);
   }
