@@ -15,7 +15,7 @@ import pytest
 from chatterbox_sidecar import pcm
 from chatterbox_sidecar.engines import chatterbox, chatterbox_models, hub_probe, loader, torch_support
 from chatterbox_sidecar.engines.base import Audio, GenerationParams, SegmentRequest
-from chatterbox_sidecar.engines.loader import LoadSpec, load_chatterbox, load_engine
+from chatterbox_sidecar.engines.loader import LoadSpec, load_chatterbox, load_engines
 from chatterbox_sidecar.errors import InvalidInput, NotLoaded, OutOfMemory, WrongKind
 from chatterbox_sidecar.pitch import median_f0
 
@@ -124,7 +124,7 @@ def test_auto_falls_back_at_once_when_the_hub_is_unreachable(
 ):
     monkeypatch.delenv("HF_HUB_OFFLINE")
     spec = LoadSpec(engine="auto", models_dir=str(tmp_path), allow_download=True)
-    engine = load_engine(spec)
+    engine = load_engines(spec).default
     assert engine.info.engine == "espeak"
     warning = engine.info.warnings[0]
     assert "weights are not in" in warning and "the Hugging Face hub is unreachable" in warning
@@ -360,12 +360,12 @@ def test_a_crash_inside_the_official_loader_is_not_loaded_naming_its_type_and_lo
 
 
 def test_auto_uses_chatterbox_when_it_loads(tmp_path):
-    engine = load_engine(LoadSpec(engine="auto", models_dir=models_dir(tmp_path)))
+    engine = load_engines(LoadSpec(engine="auto", models_dir=models_dir(tmp_path))).default
     assert engine.info.engine == "chatterbox" and engine.info.warnings == []
 
 
 def test_auto_falls_back_to_espeak_loudly_when_chatterbox_cannot_load(tmp_path, caplog):
-    engine = load_engine(LoadSpec(engine="auto", models_dir=str(tmp_path)))
+    engine = load_engines(LoadSpec(engine="auto", models_dir=str(tmp_path))).default
     assert engine.info.engine == "espeak"
     assert "fell back to espeak-ng" in engine.info.warnings[0] and "not neural" in engine.info.warnings[0]
     assert any(r.levelname == "WARNING" and r.name == loader.log.name for r in caplog.records)

@@ -16,7 +16,7 @@ import pytest
 
 from chatterbox_sidecar.engines import hub_probe, loader, piper, piper_voices
 from chatterbox_sidecar.engines.base import Audio, GenerationParams, SegmentRequest
-from chatterbox_sidecar.engines.loader import LoadSpec, load_engine
+from chatterbox_sidecar.engines.loader import LoadSpec, load_engines
 from chatterbox_sidecar.errors import NotLoaded
 from chatterbox_sidecar.pb.chatterbox.v1 import speech_pb2 as pb
 from chatterbox_sidecar.pitch import frame_f0, median_f0
@@ -25,6 +25,7 @@ from chatterbox_sidecar.synthesis import JobTiming, Segment, SynthesisPlan, synt
 from espeak_speech import high_female, low_male
 from fakes import FakeEngine
 from piper_pack import MODELS_DIR, PACK, VOICE, missing_piper, needs_piper
+from speech_checks import assert_voiced_mono_24k
 
 TEXT = "The weather is lovely today, so we should walk along the river and look at the boats."
 
@@ -76,10 +77,7 @@ def recording(speech: tuple[np.ndarray, int], name: str) -> Audio:
 def test_it_speaks_non_silent_24khz_float32_mono(engine):
     audio = speak(engine)
     assert engine.info.sample_rate == 24000
-    assert audio.dtype == np.float32 and audio.ndim == 1
-    assert 3 < audio.size / 24000 < 10
-    assert np.sqrt(np.mean(audio**2)) > 0.01 and np.max(np.abs(audio)) <= 1.0
-    assert median_f0(audio, 24000) is not None
+    assert_voiced_mono_24k(audio, min_seconds=3)
 
 
 @needs_piper
@@ -203,7 +201,7 @@ def test_text_without_words_gives_empty_audio_even_with_a_reference(engine):
 
 @needs_piper
 def test_auto_without_chatterbox_picks_piper_and_says_why(pack_only, caplog):
-    engine = load_engine(LoadSpec(engine="auto", models_dir=pack_only))
+    engine = load_engines(LoadSpec(engine="auto", models_dir=pack_only)).default
     assert engine.info.engine == "piper" and engine.info.voice_name == VOICE
     warning = engine.info.warnings[0]
     assert "fell back to Piper because Chatterbox could not load" in warning and "weights not found" in warning
@@ -212,7 +210,7 @@ def test_auto_without_chatterbox_picks_piper_and_says_why(pack_only, caplog):
 
 
 def test_auto_without_chatterbox_and_piper_falls_to_espeak_naming_both(tmp_path):
-    engine = load_engine(LoadSpec(engine="auto", models_dir=str(tmp_path)))
+    engine = load_engines(LoadSpec(engine="auto", models_dir=str(tmp_path))).default
     assert engine.info.engine == "espeak"
     warning = engine.info.warnings[0]
     assert "fell back to espeak-ng" in warning and "not neural" in warning
@@ -222,14 +220,14 @@ def test_auto_without_chatterbox_and_piper_falls_to_espeak_naming_both(tmp_path)
 @needs_piper
 def test_piper_with_no_voice_installed_is_not_loaded_with_install_advice(tmp_path):
     with pytest.raises(NotLoaded, match="no Piper voice is installed") as caught:
-        load_engine(LoadSpec(engine="piper", models_dir=str(tmp_path)))
+        load_engines(LoadSpec(engine="piper", models_dir=str(tmp_path)))
     assert "npm install" in str(caught.value) and "PIPER=0" in str(caught.value)
 
 
 @needs_piper
 def test_piper_with_the_named_voice_missing_is_not_loaded_naming_the_file(tmp_path):
     with pytest.raises(NotLoaded) as caught:
-        load_engine(LoadSpec(engine="piper", models_dir=str(tmp_path), piper_voice=VOICE))
+        load_engines(LoadSpec(engine="piper", models_dir=str(tmp_path), piper_voice=VOICE))
     message = str(caught.value)
     # The reason reaches the public health report: the file relative to the models folder, no machine paths.
     assert f"<models_dir>/piper/{VOICE}/{VOICE}.onnx" in message and str(tmp_path) not in message
@@ -242,12 +240,12 @@ def test_an_incomplete_voice_names_its_missing_config(tmp_path):
     folder.mkdir(parents=True)
     (folder / f"{VOICE}.onnx").symlink_to(PACK / f"{VOICE}.onnx")
     with pytest.raises(NotLoaded, match=f"lacks {VOICE}.onnx.json"):
-        load_engine(LoadSpec(engine="piper", models_dir=str(tmp_path), piper_voice=VOICE))
+        load_engines(LoadSpec(engine="piper", models_dir=str(tmp_path), piper_voice=VOICE))
 
 
 @needs_piper
 def test_a_named_voice_that_is_missing_falls_back_to_an_installed_one_loudly(pack_only):
-    engine = load_engine(LoadSpec(engine="piper", models_dir=pack_only, piper_voice="en_US-lessac-medium"))
+    engine = load_engines(LoadSpec(engine="piper", models_dir=pack_only, piper_voice="en_US-lessac-medium")).default
     assert engine.info.voice_name == VOICE
     assert "en_US-lessac-medium is unavailable" in engine.info.warnings[0] and VOICE in engine.info.warnings[0]
 
@@ -259,7 +257,7 @@ def test_loose_files_beside_the_pack_folders_are_voices_too(tmp_path):
         (tmp_path / "piper" / f"en_US-loose-medium{suffix}").symlink_to(PACK / f"{VOICE}{suffix}")
     (tmp_path / "piper" / ".download-x-1").mkdir()  # a staging folder is never a voice
     assert [v.name for v in piper_voices.installed_voices(str(tmp_path))] == ["en_US-loose-medium"]
-    engine = load_engine(LoadSpec(engine="piper", models_dir=str(tmp_path)))
+    engine = load_engines(LoadSpec(engine="piper", models_dir=str(tmp_path))).default
     assert engine.info.voice_name == "en_US-loose-medium" and engine.info.voice_licence == piper_voices.UNKNOWN_LICENCE
 
 
@@ -267,7 +265,7 @@ def test_loose_files_beside_the_pack_folders_are_voices_too(tmp_path):
 def test_downloading_is_refused_at_once_when_the_hub_is_unreachable(tmp_path, unreachable_hub):
     spec = LoadSpec(engine="piper", models_dir=str(tmp_path), piper_voice=VOICE, allow_download=True)
     with pytest.raises(NotLoaded, match="the Hugging Face hub is unreachable") as caught:
-        load_engine(spec)
+        load_engines(spec)
     assert f"{VOICE}.onnx" in str(caught.value)
     assert not (tmp_path / "piper" / VOICE).exists()
 
@@ -285,7 +283,7 @@ def test_a_voice_downloaded_by_name_lands_in_its_folder_with_a_manifest(tmp_path
     monkeypatch.setattr(downloads, "download_voice", fake_download)
     monkeypatch.setattr(hub_probe, "unreachable_reason", lambda: None)
     spec = LoadSpec(engine="piper", models_dir=str(tmp_path), piper_voice="en_US-other-medium", allow_download=True)
-    engine = load_engine(spec)
+    engine = load_engines(spec).default
     assert calls == ["en_US-other-medium"] and engine.info.voice_name == "en_US-other-medium"
     assert engine.info.voice_licence == piper_voices.DOWNLOADED_LICENCE and engine.info.warnings == []
     assert sorted(p.name for p in (tmp_path / "piper").iterdir()) == ["en_US-other-medium"]  # no staging left
@@ -296,7 +294,7 @@ def test_a_voice_name_that_could_leave_the_folder_is_refused(tmp_path):
     from chatterbox_sidecar.errors import InvalidInput
 
     with pytest.raises(InvalidInput, match="piper_voice"):
-        load_engine(LoadSpec(engine="piper", models_dir=str(tmp_path), piper_voice="../escape"))
+        load_engines(LoadSpec(engine="piper", models_dir=str(tmp_path), piper_voice="../escape"))
 
 
 def test_piper_tts_missing_is_not_loaded_with_install_advice(tmp_path, monkeypatch):
@@ -304,7 +302,7 @@ def test_piper_tts_missing_is_not_loaded_with_install_advice(tmp_path, monkeypat
 
     monkeypatch.setitem(sys.modules, "piper", None)  # makes the import fail
     with pytest.raises(NotLoaded, match="piper-tts is not installed") as caught:
-        load_engine(LoadSpec(engine="piper", models_dir=str(tmp_path)))
+        load_engines(LoadSpec(engine="piper", models_dir=str(tmp_path)))
     assert "npm install" in str(caught.value) and "PIPER=0" in str(caught.value)
 
 

@@ -52,7 +52,7 @@ class LoadSpec:
 
 
 def load_engines(spec: LoadSpec) -> EngineSet:
-    """The default engine as load_engine() loads it, whatever its size (its failure is the caller's), then
+    """The default engine (see _load_default), whatever its size (its failure is the caller's), then
     each engine of spec.engines that loads and fits spec.memory_budget_mb; the others go to `unavailable`."""
     failures: dict[str, str] = {}
     engines = EngineSet(measured(lambda: _load_default(spec, failures)))
@@ -93,11 +93,6 @@ def _load_extra(name: str, spec: LoadSpec, failures: dict[str, str], loaded_mb: 
     return engine
 
 
-def load_engine(spec: LoadSpec) -> Engine:
-    """Loads the engine `spec` names; AUTO: Chatterbox when it loads, else Piper, else espeak, with a warning."""
-    return _load_default(spec, {})
-
-
 def _load_named(name: str, spec: LoadSpec) -> Engine:
     if name == ESPEAK:
         return load_espeak()
@@ -109,7 +104,8 @@ def _load_named(name: str, spec: LoadSpec) -> Engine:
 
 
 def _load_default(spec: LoadSpec, failures: dict[str, str]) -> Engine:
-    """load_engine(), recording in `failures` why each engine AUTO tried before the one it loaded failed."""
+    """The engine `spec` names; AUTO: Chatterbox when it loads, else Piper, else espeak, with a warning. Records in
+    `failures` why each engine AUTO tried before the one it loaded failed."""
     if spec.engine != AUTO:
         return _load_named(spec.engine, spec)
     try:

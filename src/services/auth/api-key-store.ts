@@ -11,6 +11,8 @@ import type { Scope } from "./scopes.js";
 
 /** Secrets start with this, so a leaked one is recognisable (e.g. by secret scanners). */
 const SECRET_MARK = "cbx-";
+/** How stale `last_used_at` may be. */
+const LAST_USED_PRECISION_MS = 60_000;
 /** Characters of the secret shown in lists: the mark plus eight of the random part. */
 const PREFIX_LENGTH = SECRET_MARK.length + 8;
 
@@ -135,13 +137,15 @@ export class ApiKeyStore {
     return toKey(revoked);
   }
 
-  /** The working key whose secret this is, marked as used now; undefined for unknown or revoked secrets. */
+  /** The working key whose secret this is, marked as used (to the minute); undefined for unknown or revoked secrets. */
   authenticate(secret: string): ApiKey | undefined {
     const row = this.db
       .prepare("SELECT * FROM api_keys WHERE secret_sha256 = ? AND revoked_ms IS NULL")
       .get(sha256(secret)) as KeyRow | undefined;
     if (!row) return undefined;
     const now = Date.now();
+    // Every request asks: a write per request would only move a time that lists show to the minute anyway.
+    if (row.last_used_ms !== null && now - row.last_used_ms < LAST_USED_PRECISION_MS) return toKey(row);
     this.db.prepare("UPDATE api_keys SET last_used_ms = ? WHERE id = ?").run(now, row.id);
     return toKey({ ...row, last_used_ms: now });
   }
