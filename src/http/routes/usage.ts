@@ -15,16 +15,22 @@ const instant = z.iso
   .datetime({ offset: true, error: "must be an ISO 8601 time such as 2026-12-01T00:00:00Z" })
   .or(z.iso.date({ error: "must be an ISO 8601 date or time" }));
 
-const usageQuery = z.strictObject({
-  key_id: z.string().min(1).optional(),
-  endpoint: z.string().min(1).optional(),
-  from: instant.optional(),
-  to: instant.optional(),
-  group_by: z.enum(["key", "day", "endpoint"], { error: "must be key, day or endpoint" }).optional(),
-  format: z.enum(["json", "csv"], { error: "must be json or csv" }).default("json"),
-  limit: z.coerce.number({ error: "must be a number" }).int().min(1).max(100_000).default(100),
-  offset: z.coerce.number({ error: "must be a number" }).int().min(0).default(0),
-});
+const usageQuery = z
+  .strictObject({
+    key_id: z.string().min(1).optional(),
+    endpoint: z.string().min(1).optional(),
+    from: instant.optional(),
+    to: instant.optional(),
+    group_by: z.enum(["key", "day", "endpoint"], { error: "must be key, day or endpoint" }).optional(),
+    format: z.enum(["json", "csv"], { error: "must be json or csv" }).default("json"),
+    limit: z.coerce.number({ error: "must be a number" }).int().min(1).max(100_000).default(100),
+    offset: z.coerce.number({ error: "must be a number" }).int().min(0).default(0),
+  })
+  .refine((query) => !(query.format === "csv" && query.group_by), {
+    // A CSV holds rows only: groups asked for there would be dropped without a word.
+    error: "group_by needs format=json; a CSV export holds the rows only",
+    path: ["group_by"],
+  });
 
 export function usageRoutes(usage: UsageLog): Router {
   const router = new Router();

@@ -155,5 +155,11 @@ describe("usage accounting (fake engine)", () => {
     expect(lines[0]).to.match(/^at,request_id,key_id,endpoint,status,/);
     expect(lines).to.have.length(2);
     expect(lines[1]).to.include(",POST /v1/audio/speech,200,");
+    const grouped = await get("?format=csv&group_by=day", admin);
+    expect(grouped.status).to.equal(422);
+    expect(((await grouped.json()) as { detail: Array<{ loc: string[] }> }).detail[0]!.loc).to.deep.equal([
+      "query",
+      "group_by",
+    ]);
   });
 });
