@@ -2,6 +2,7 @@
 
 `x-request-id` (optional, any RPC) names the request in the sidecar's log lines and in GetStatus;
 `traceparent` (optional, any RPC; W3C Trace Context, version 00) puts its trace id in the call's log lines;
+`x-priority` (optional, the RPCs that queue work) places the call's job in the worker's queue (worker.py);
 `authorization: Bearer <admin token>` unlocks the admin RPCs (see admin.py).
 """
 
@@ -14,6 +15,9 @@ import grpc
 REQUEST_ID_KEY = "x-request-id"
 TRACEPARENT_KEY = "traceparent"
 AUTHORIZATION_KEY = "authorization"
+PRIORITY_KEY = "x-priority"
+INTERACTIVE, STANDARD, BATCH = "interactive", "standard", "batch"
+PRIORITIES = (INTERACTIVE, STANDARD, BATCH)  # highest first: the order a worker serves its queue in
 BEARER_SCHEME = "bearer"  # compared case-insensitively, as HTTP does
 # version-trace_id-parent_id-flags, lower-case hex only (https://www.w3.org/TR/trace-context/#traceparent-header).
 _TRACEPARENT = re.compile(r"00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}")
@@ -39,6 +43,12 @@ def trace_id(context: grpc.ServicerContext) -> str:
     if match is None or int(match[1], 16) == 0 or int(match[2], 16) == 0:
         return ""
     return match[1]
+
+
+def priority(context: grpc.ServicerContext) -> str:
+    """The caller's `x-priority`, STANDARD when none (or an empty one) was sent. Not checked against
+    PRIORITIES: rpc_jobs refuses other values, since only calls that queue work care."""
+    return (value(context, PRIORITY_KEY) or "").strip() or STANDARD
 
 
 def log_ids(context: grpc.ServicerContext) -> dict[str, str]:

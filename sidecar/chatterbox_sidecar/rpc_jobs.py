@@ -1,8 +1,9 @@
 """An RPC's work run as a job on a serial worker, its results handed back to the RPC thread by a Channel.
 
-Admission happens here, before the RPC sends anything, so a full queue is a clean error with no partial
-stream. When the RPC ends for any reason (the caller cancelled, the deadline passed, the response was
-sent), the job is withdrawn if it has not started and asked to stop if it has.
+Admission happens here, before the RPC sends anything, so a full queue (or an `x-priority` that is not
+one of call_metadata.PRIORITIES) is a clean error with no partial stream. When the RPC ends for any reason
+(the caller cancelled, the deadline passed, the response was sent), the job is withdrawn if it has not
+started and asked to stop if it has.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import grpc
 
 from . import call_metadata
 from .channel import Channel
-from .errors import Cancelled, DeadlineExceeded
+from .errors import Cancelled, DeadlineExceeded, InvalidInput
 from .worker import Job, SerialWorker
 
 Work = Callable[[Any, Job, Channel], None]  # (the worker's resource, the job, where to put results)
@@ -23,6 +24,12 @@ Work = Callable[[Any, Job, Channel], None]  # (the worker's resource, the job, w
 
 def submit(worker: SerialWorker, context: grpc.ServicerContext, work: Work) -> Channel:
     """Queues `work` on `worker` (raising its refusals) and returns the channel its results arrive on."""
+    priority = call_metadata.priority(context)
+    if priority not in call_metadata.PRIORITIES:
+        raise InvalidInput(
+            f"{call_metadata.PRIORITY_KEY} must be one of {', '.join(call_metadata.PRIORITIES)}, got {priority!r}",
+            field=call_metadata.PRIORITY_KEY,
+        )
     remaining = context.time_remaining()
     if remaining is not None and remaining <= 0:
         raise DeadlineExceeded("the deadline passed before the request could be queued")
@@ -33,6 +40,7 @@ def submit(worker: SerialWorker, context: grpc.ServicerContext, work: Work) -> C
         abort=channel.fail,
         deadline=time.monotonic() + remaining if remaining is not None else None,
         trace_id=call_metadata.trace_id(context),
+        priority=priority,
     )
     worker.submit(job)
 

@@ -1,10 +1,12 @@
-"""Serial workers: threads that run admitted jobs one at a time, behind a bounded queue.
+"""Serial workers: threads that run admitted jobs one at a time, behind a bounded priority queue.
 
 `SerialWorker` is the queue machinery: admission (bounded; past --queue-capacity the caller gets
 RESOURCE_EXHAUSTED at once instead of waiting without limit), withdrawal of jobs whose caller went away,
-deadline and cancellation checks before a job starts, and the drain on stop. `InferenceWorker` is the
-one that owns the TTS engines: the official model objects are stateful and a GPU is used best by one job
-at a time, so every engine call happens on its thread, in admission order. Speech recognition has its
+deadline and cancellation checks before a job starts, and the drain on stop. Queued jobs start highest
+priority first (interactive, standard, batch; the caller's `x-priority`), in admission order within one
+priority. Batch jobs may fill only half the queue, so long-form work never locks interactive callers out.
+`InferenceWorker` is the one that owns the TTS engines: the official model objects are stateful and a GPU
+is used best by one job at a time, so every engine call happens on its thread. Speech recognition has its
 own SerialWorker (stt/recognizer.py), so neither kind of work waits behind the other.
 """
 
@@ -41,6 +43,11 @@ class Job:
     enqueued_at: float = field(default_factory=time.monotonic)
     started_at: float | None = None
     trace_id: str = ""  # from the caller's traceparent; "" when it sent none
+    priority: str = call_metadata.STANDARD  # one of call_metadata.PRIORITIES
+
+    def __post_init__(self) -> None:
+        if self.priority not in call_metadata.PRIORITIES:  # callers validate first (rpc_jobs): this is a bug
+            raise ValueError(f"unknown job priority {self.priority!r}")
 
     def log_ids(self) -> dict[str, str]:
         """The fields naming this job's call in log lines (see call_metadata.log_ids)."""
@@ -62,7 +69,11 @@ class SerialWorker:
         self._capacity = capacity
         self._name = name  # in messages: "the <name> queue is full"
         self._resource = resource
-        self._queue: deque[Job] = deque()
+        # One FIFO per priority, highest first; `capacity` bounds their total.
+        self._queues: dict[str, deque[Job]] = {priority: deque() for priority in call_metadata.PRIORITIES}
+        # Batch jobs get at most half the queue (rounded up), so the rest stays free for interactive and
+        # standard callers; at least one place, so a queue of one still takes batch work.
+        self._batch_capacity = max(1, (capacity + 1) // 2)
         self._changed = threading.Condition()
         self._draining = False
         self._running: Job | None = None
@@ -72,16 +83,23 @@ class SerialWorker:
         """Queues `job`, or raises (Draining, QueueFull, or what a subclass refuses) without queueing it."""
         with self._changed:
             self._check_accepting()
-            if len(self._queue) >= self._capacity:
+            if self._depth() >= self._capacity:
                 raise QueueFull(f"the {self._name} queue is full ({self._capacity} jobs waiting); retry later")
-            self._queue.append(job)
+            queue = self._queues[job.priority]
+            if job.priority == call_metadata.BATCH and len(queue) >= self._batch_capacity:
+                raise QueueFull(
+                    f"the batch share of the {self._name} queue is full ({self._batch_capacity} batch jobs "
+                    "waiting); retry later"
+                )
+            queue.append(job)
             self._changed.notify_all()
 
     def withdraw(self, job: Job) -> bool:
         """Removes a job that has not started (its caller went away); False if it already started."""
         with self._changed:
-            if job in self._queue:
-                self._queue.remove(job)
+            queue = self._queues[job.priority]
+            if job in queue:
+                queue.remove(job)
                 self._changed.notify_all()
                 return True
             return False
@@ -115,8 +133,9 @@ class SerialWorker:
         """Refuses new work and aborts queued jobs with Draining (UNAVAILABLE); the running job goes on."""
         with self._changed:
             self._draining = True
-            waiting = list(self._queue)
-            self._queue.clear()
+            waiting = [job for queue in self._queues.values() for job in queue]
+            for queue in self._queues.values():
+                queue.clear()
             self._changed.notify_all()
         for job in waiting:
             job.abort(Draining("the sidecar is shutting down; the job was not started"))
@@ -139,20 +158,24 @@ class SerialWorker:
             raise Draining("the sidecar is shutting down")
 
     def _status(self) -> Status:
-        return Status(
-            self._state(), len(self._queue), self._capacity, self._running.request_id if self._running else ""
-        )
+        return Status(self._state(), self._depth(), self._capacity, self._running.request_id if self._running else "")
 
     def _state(self) -> str:
         if self._draining:
             return DRAINING
-        return BUSY if self._running is not None or self._queue else READY
+        return BUSY if self._running is not None or self._depth() else READY
+
+    def _depth(self) -> int:
+        return sum(len(queue) for queue in self._queues.values())
+
+    def _pop_next(self) -> Job:
+        return next(queue for queue in self._queues.values() if queue).popleft()
 
     def _serve_forever(self) -> None:
         while True:
             with self._changed:
-                self._changed.wait_for(lambda: bool(self._queue))
-                job = self._running = self._queue.popleft()
+                self._changed.wait_for(lambda: self._depth() > 0)
+                job = self._running = self._pop_next()
                 resource = self._resource
             try:
                 self._run(job, resource)
@@ -206,7 +229,7 @@ class InferenceWorker(SerialWorker):
             if self._loading:
                 raise Loading("another LoadModel call is in progress; retry shortly")
             self._loading = True
-            self._changed.wait_for(lambda: not self._queue and self._running is None)
+            self._changed.wait_for(lambda: self._depth() == 0 and self._running is None)
         try:
             engines = load_engines()
         except BaseException:

@@ -1,4 +1,5 @@
-"""Scheduling through the real gRPC server: cancellation, status while busy, admission, drain, failures."""
+"""Scheduling through the real gRPC server: cancellation, status while busy, admission, priorities, drain,
+failures."""
 
 from __future__ import annotations
 
@@ -113,6 +114,39 @@ def test_a_full_queue_is_resource_exhausted(start_sidecar):
     assert (status.queue_depth, status.queue_capacity) == (1, 1)
     engine.gate.set()
     assert running_call.result().stats.audio_samples and queued_call.result().stats.audio_samples
+
+
+def test_an_interactive_call_queued_after_a_batch_call_starts_first(start_sidecar):
+    engine = FakeEngine()
+    engine.gate = threading.Event()
+    running = start_sidecar(engine)
+    running.load()
+    running_call = running.speech.Synthesize.future(unary_request("runs"), timeout=10)
+    assert engine.entered.wait(5)
+    batch_call = running.speech.Synthesize.future(
+        unary_request("batch"), timeout=10, metadata=(("x-priority", "batch"),)
+    )
+    assert running.sidecar.worker.wait_until(lambda s: s.queue_depth == 1, timeout=5)
+    interactive_call = running.speech.SynthesizeStream(
+        stream_request("interactive"), timeout=10, metadata=(("x-priority", "interactive"),)
+    )
+    assert next(interactive_call).WhichOneof("event") == "start"
+    assert running.sidecar.worker.wait_until(lambda s: s.queue_depth == 2, timeout=5)
+    engine.gate.set()
+    assert [r.WhichOneof("event") for r in interactive_call][-1] == "end"
+    assert running_call.result().stats.audio_samples and batch_call.result().stats.audio_samples
+    assert [call.text for call in engine.calls] == ["runs", "interactive", "batch"]
+
+
+def test_an_unknown_priority_is_invalid_argument(start_sidecar):
+    running = start_sidecar()
+    running.load()
+    with pytest.raises(grpc.RpcError) as caught:
+        running.speech.Synthesize(unary_request("hello"), timeout=10, metadata=(("x-priority", "urgent"),))
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert caught.value.details() == "x-priority must be one of interactive, standard, batch, got 'urgent'"
+    info = error_info(caught.value)
+    assert (info.reason, info.metadata["field"]) == ("INVALID_INPUT", "x-priority")
 
 
 def test_draining_refuses_new_work_aborts_queued_jobs_and_lets_the_running_one_finish(start_sidecar):

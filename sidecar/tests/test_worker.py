@@ -1,4 +1,4 @@
-"""The inference worker on its own: admission, deadlines, cancellation, loading and draining."""
+"""The inference worker on its own: admission, priorities, deadlines, cancellation, loading and draining."""
 
 from __future__ import annotations
 
@@ -16,15 +16,18 @@ from fakes import FakeEngine, engine_set
 class Recorder:
     """A job whose run waits on `release` and whose abort records the error."""
 
-    def __init__(self, request_id: str = "job", blocking: bool = False) -> None:
+    def __init__(self, request_id: str = "job", blocking: bool = False, priority: str = "standard") -> None:
         self.release = threading.Event()
         self.started = threading.Event()
         self.finished = threading.Event()
         self.errors: list[BaseException] = []
         self.blocking = blocking
-        self.job = Job(request_id, run=self._run, abort=self._abort)
+        self.job = Job(request_id, run=self._run, abort=self._abort, priority=priority)
+        self.started_order: list[str] | None = None  # when set, run() appends the request id to it
 
     def _run(self, engine, job) -> None:
+        if self.started_order is not None:
+            self.started_order.append(job.request_id)
         self.started.set()
         if self.blocking:
             assert self.release.wait(10)
@@ -130,3 +133,88 @@ def test_draining_past_the_grace_period_asks_the_running_job_to_stop():
     with pytest.raises(Draining, match="shutting down"):
         worker.submit(Recorder("late").job)
     running.release.set()
+
+
+def test_queued_jobs_start_highest_priority_first_and_in_admission_order_within_one():
+    worker = loaded_worker(capacity=8)
+    blocker = Recorder("blocker", blocking=True)
+    worker.submit(blocker.job)
+    assert blocker.started.wait(5)
+    started: list[str] = []
+    queued = [
+        Recorder(name, priority=name.rstrip("12"))
+        for name in ("batch1", "standard1", "interactive1", "batch2", "interactive2", "standard2")
+    ]
+    for recorder in queued:
+        recorder.started_order = started
+        worker.submit(recorder.job)
+    assert worker.status().queue_depth == 6
+    blocker.release.set()
+    assert all(recorder.finished.wait(5) for recorder in queued)
+    assert started == ["interactive1", "interactive2", "standard1", "standard2", "batch1", "batch2"]
+
+
+def test_batch_jobs_may_fill_only_half_the_queue():
+    worker = loaded_worker(capacity=3)  # batch share: 2, half of 3 rounded up
+    blocker = Recorder("blocker", blocking=True)
+    worker.submit(blocker.job)
+    assert blocker.started.wait(5)
+    worker.submit(Recorder("batch1", priority="batch").job)
+    worker.submit(Recorder("batch2", priority="batch").job)
+    with pytest.raises(QueueFull, match="batch share"):
+        worker.submit(Recorder("batch3", priority="batch").job)
+    interactive = Recorder("interactive", priority="interactive")
+    worker.submit(interactive.job)
+    assert worker.status().queue_depth == 3
+    with pytest.raises(QueueFull, match="queue is full"):
+        worker.submit(Recorder("standard", priority="standard").job)
+    blocker.release.set()
+    assert interactive.finished.wait(5) and not interactive.errors
+
+
+def test_a_queue_of_one_still_takes_one_batch_job():
+    worker = loaded_worker(capacity=1)
+    blocker = Recorder("blocker", blocking=True)
+    worker.submit(blocker.job)
+    assert blocker.started.wait(5)
+    batch = Recorder("batch", priority="batch")
+    worker.submit(batch.job)
+    blocker.release.set()
+    assert batch.finished.wait(5) and not batch.errors
+
+
+def test_a_withdrawn_prioritized_job_never_starts_and_frees_its_place():
+    worker = loaded_worker(capacity=2)  # batch share: 1
+    blocker = Recorder("blocker", blocking=True)
+    worker.submit(blocker.job)
+    assert blocker.started.wait(5)
+    interactive, batch = Recorder("interactive", priority="interactive"), Recorder("batch", priority="batch")
+    worker.submit(interactive.job)
+    worker.submit(batch.job)
+    assert worker.withdraw(interactive.job) and worker.withdraw(batch.job)
+    assert not worker.withdraw(batch.job), "a job is withdrawn once"
+    assert worker.status().queue_depth == 0
+    later = Recorder("later batch", priority="batch")
+    worker.submit(later.job)  # the batch share is free again
+    blocker.release.set()
+    assert later.finished.wait(5) and not later.errors
+    assert not interactive.started.is_set() and not batch.started.is_set()
+
+
+def test_draining_aborts_queued_jobs_of_every_priority():
+    worker = loaded_worker()
+    blocker = Recorder("blocker", blocking=True)
+    worker.submit(blocker.job)
+    assert blocker.started.wait(5)
+    queued = [Recorder(priority, priority=priority) for priority in ("batch", "interactive", "standard")]
+    for recorder in queued:
+        worker.submit(recorder.job)
+    worker.begin_drain()
+    assert all(isinstance(recorder.errors[0], Draining) for recorder in queued)
+    assert worker.status().queue_depth == 0
+    blocker.release.set()
+
+
+def test_an_unknown_priority_is_a_bug_caught_when_the_job_is_made():
+    with pytest.raises(ValueError, match="priority"):
+        Recorder(priority="urgent")

@@ -234,6 +234,9 @@ export interface WorkerStatus {
 }
 
 /** Per-call options: every call has a deadline and can be cancelled. */
+/** Where a call's job waits in the engine's queue: interactive first, then standard, then batch. */
+export type CallPriority = "interactive" | "standard" | "batch";
+
 export interface CallOptions {
   /** Aborting cancels the call; the engine stops before its next segment. */
   signal?: AbortSignal;
@@ -248,6 +251,11 @@ export interface CallOptions {
   requestId?: string;
   /** W3C `traceparent` of the calling span: its trace id joins the engine's log lines to the caller's trace. */
   traceparent?: string;
+  /**
+   * Queue order in the engine: interactive jobs start before standard ones, standard before batch (long-form
+   * work, which may fill only half the queue). Unset = standard.
+   */
+  priority?: CallPriority;
 }
 
 /**

@@ -26,7 +26,7 @@ export type UnaryMethod<Req, Res> = (
 export interface CallContext {
   /** Absolute deadline, epoch milliseconds; one already past fails with DEADLINE_EXCEEDED without waiting. */
   deadline: number;
-  /** Sent with the call (x-request-id, and the admin token on admin RPCs). */
+  /** Sent with the call (x-request-id, traceparent, x-priority, and the admin token on admin RPCs). */
   metadata: Metadata;
   signal?: AbortSignal | undefined;
   tracker: CallTracker;

@@ -254,6 +254,7 @@ export class SidecarClient implements InferenceBackend {
     const metadata = new Metadata();
     if (options?.requestId) metadata.set("x-request-id", options.requestId);
     if (options?.traceparent) metadata.set("traceparent", options.traceparent);
+    if (options?.priority) metadata.set("x-priority", options.priority);
     return {
       deadline: options?.deadline ?? Date.now() + (options?.timeoutMs ?? defaultMs),
       metadata,

@@ -115,6 +115,13 @@ describe("SidecarClient (in-process fake gRPC server)", function () {
     expect(fake.state.lastStreamMetadata?.get("traceparent")).to.deep.equal([]);
   });
 
+  it("sends the priority as x-priority metadata, and none when it is unset", async () => {
+    await collect(client.synthesizeStream(input(1), { requestId: "urgent-1", priority: "interactive" }));
+    expect(fake.state.lastStreamMetadata?.get("x-priority")).to.deep.equal(["interactive"]);
+    await collect(client.synthesizeStream(input(1), { requestId: "default-1" }));
+    expect(fake.state.lastStreamMetadata?.get("x-priority")).to.deep.equal([]);
+  });
+
   it("streams a transcript as start, segments in order, end", async () => {
     const events = [];
     for await (const event of client.transcribeStream({ audio: { fileBytes: Buffer.from("RIFF") } })) events.push(event);
