@@ -29,6 +29,7 @@ import { outputFileRoutes, outputLibraryRoutes } from "./http/routes/outputs.js"
 import { systemRoutes } from "./http/routes/system.js";
 import { ttsRoutes } from "./http/routes/tts.js";
 import { usageRoutes } from "./http/routes/usage.js";
+import { jobRoutes } from "./http/routes/jobs.js";
 import { vcRoutes } from "./http/routes/vc.js";
 import { vcInputRoutes } from "./http/routes/vc-inputs.js";
 import { voiceRoutes } from "./http/routes/voices.js";
@@ -110,6 +111,7 @@ export function createApp(deps: AppDependencies): Koa {
     maintenanceRoutes(services.maintenance),
     keyRoutes(services.keys, services.audit),
     usageRoutes(services.usage),
+    jobRoutes(services.jobs),
     apiMetricsRoutes({
       usage: services.usageStats,
       errors: new ErrorReport(services.usageStats),

@@ -16,6 +16,7 @@ import { PROJECT_ROOT } from "./project-root.js";
 import { createHealthReporter } from "./services/health-service.js";
 import { SidecarSupervisor } from "./sidecar/supervisor.js";
 import { supervisorOptionsFromConfig } from "./sidecar/supervisor-config.js";
+import { createJobRequestParsers } from "./http/schemas/job-request.js";
 
 function listen(server: Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
   const supervisor = new SidecarSupervisor(
     supervisorOptionsFromConfig(config, { projectRoot: PROJECT_ROOT, logger: root }),
   );
-  const services = createServices(config, supervisor.backend, root);
+  const services = createServices(config, supervisor.backend, root, createJobRequestParsers(config));
   if (config.auth.enabled && !services.keys.hasActiveKeys()) {
     log.warn(
       "auth.enabled is true but no API key exists: every route but /, /api/v1/health, /healthz and /readyz answers 401; " +
@@ -107,6 +108,8 @@ async function main(): Promise<void> {
   const { port } = server.address() as AddressInfo;
   log.info({ url: `http://${config.server.host}:${port}`, config: config.source ?? "defaults" }, "listening");
   onShutdown(server, { supervisor, services, realtime, drain, graceMs: config.server.shutdownGraceMs }, log);
+  // Jobs left running by a stopped server resume now; they wait for the sidecar if it is not ready yet.
+  services.jobs.start();
   services.library
     .start()
     .catch((error: unknown) => log.error({ err: error }, "the library index could not be built"))

@@ -87,6 +87,12 @@ function toAppConfig(raw: RawConfig, base: string, source: string | undefined): 
       inferenceTimeoutMs: api.inference_timeout_seconds * 1000,
     },
     auth: { enabled: raw.auth.enabled },
+    jobs: {
+      concurrency: raw.jobs.concurrency,
+      segmentsPerCall: raw.jobs.segments_per_call,
+      webhookAttempts: raw.jobs.webhook_attempts,
+      webhookTimeoutMs: raw.jobs.webhook_timeout_seconds * 1000,
+    },
     usage: {
       currency: raw.usage.currency,
       per1kInputChars: raw.usage.price_per_1k_input_chars,

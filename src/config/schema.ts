@@ -65,6 +65,13 @@ export const configSchema = z.strictObject({
     price_per_input_audio_minute: z.number().min(0).default(0),
     price_per_output_audio_minute: z.number().min(0).default(0),
   }),
+  // Long-form jobs (docs/api/jobs.md).
+  jobs: section({
+    concurrency: positiveInt().max(64).default(1),
+    segments_per_call: positiveInt().max(64).default(4),
+    webhook_attempts: positiveInt().max(20).default(5),
+    webhook_timeout_seconds: positiveInt().max(300).default(10),
+  }),
   // API keys (docs/api/keys.md); off for localhost-only setups, where every caller may use every route.
   auth: section({
     enabled: z.boolean().default(false),

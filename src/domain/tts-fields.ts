@@ -4,6 +4,7 @@
  * request schema, so a range is written once.
  */
 import { z } from "zod";
+import { CAPTION_FORMATS } from "../text/captions.js";
 import { parseSoundWordRules, SoundWordRuleError } from "../text/sound-words.js";
 
 /** Formats a request may ask for: `opus` is Ogg Opus, `aac` an M4A file, `pcm` raw 16-bit little-endian samples. */
@@ -99,6 +100,10 @@ export const ttsFieldSchemas = {
   export_formats: z.array(exportFormat, { error: "must be a list of formats" }).min(1, {
     error: "at least one export format is required",
   }),
+  // Captions from the segments' timings, published beside the audio (export_formats may name them too).
+  caption_formats: z.array(z.enum(CAPTION_FORMATS, { error: `must be one of ${CAPTION_FORMATS.join(", ")}` }), {
+    error: "must be a list of caption formats",
+  }),
   disable_watermark: bool(),
   wav_sample_format: z.enum(WAV_SAMPLE_FORMATS, { error: `must be one of ${WAV_SAMPLE_FORMATS.join(", ")}` }),
 } as const;
@@ -141,6 +146,7 @@ export const CONTRACT_TTS_DEFAULTS: TtsDefaults = {
   trim: false,
   trim_threshold_ms: 200,
   export_formats: ["wav", "mp3"],
+  caption_formats: [],
   disable_watermark: true,
   wav_sample_format: "f32",
 };

@@ -29,6 +29,8 @@ import { createOutputNamer } from "./output-name.js";
 import { OutputWriter } from "./output-writer.js";
 import { TranscriptionService } from "./stt/transcription-service.js";
 import { TtsService } from "./tts/tts-service.js";
+import { createJobService } from "./jobs/create-job-service.js";
+import type { JobRequestParsers, JobService } from "./jobs/job-service.js";
 import { VcService } from "./vc/vc-service.js";
 
 export interface Services {
@@ -61,6 +63,8 @@ export interface Services {
   usageStats: UsageStats;
   /** Per-key request rates, concurrency and daily characters. */
   limiter: KeyLimiter;
+  /** Long-form jobs; main.ts starts them (resuming interrupted ones) once the server listens. */
+  jobs: JobService;
   /** Cleanups and disk usage; main.ts starts its schedule once the library index is ready. */
   maintenance: MaintenanceService;
   /**
@@ -70,7 +74,16 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export function createServices(config: AppConfig, backend: InferenceBackend, log: Logger): Services {
+/**
+ * @param parsers the synchronous endpoints' request validation, which jobs apply to their `request` at
+ *   submission and again at every run
+ */
+export function createServices(
+  config: AppConfig,
+  backend: InferenceBackend,
+  log: Logger,
+  parsers: JobRequestParsers,
+): Services {
   const db = openDatabase(config.paths.data);
   const library = new Library({
     db,
@@ -114,6 +127,7 @@ export function createServices(config: AppConfig, backend: InferenceBackend, log
   // When this server began serving its models and aliases: the `created` of /v1/models and the aliases' `created_at`.
   const servingSince = Math.floor(Date.now() / 1000);
   const usage = new UsageLog(db, config.usage);
+  const jobs = createJobService({ config, db, tts, vc, concat, sources: shared.sources, outputs, parsers, log });
   return {
     db,
     keys: new ApiKeyStore(db),
@@ -143,7 +157,9 @@ export function createServices(config: AppConfig, backend: InferenceBackend, log
     }),
     outputLibrary: new LibraryCatalog(library.stores.outputs),
     maintenance,
+    jobs,
     close: async () => {
+      await jobs.stop();
       await maintenance.stop();
       await library.stop();
       db.close();

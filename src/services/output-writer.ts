@@ -12,7 +12,7 @@ import { EXPORT_EXTENSIONS, type EncoderSettings } from "../audio/ffmpeg.js";
 import { encodeWav } from "../audio/wav.js";
 import type { MonoPcm } from "../domain/audio.js";
 import type { ExportFormat, WavSampleFormat } from "../domain/tts-fields.js";
-import type { OutputFolder, OutputStore, PublishedFile } from "../storage/output-store.js";
+import type { FileToPublish, OutputFolder, OutputStore, PublishedFile } from "../storage/output-store.js";
 import { withScratchDir } from "../storage/scratch.js";
 
 export interface OutputWriterOptions {
@@ -40,6 +40,16 @@ interface OutputRequest {
   /** Companion metadata, given the published files. */
   metadataFor(files: PublishedFile[]): object;
   signal?: AbortSignal;
+  /** Files made from the finished master (captions, a chaptered book), published under the same stem. */
+  derived?: readonly DerivedFile[];
+}
+
+/** A file made from the finished master WAV and published beside the audio under the same stem. */
+export interface DerivedFile {
+  /** Its extension, which also names it in the metadata's `files`. */
+  format: string;
+  /** Writes the file at `outPath`. */
+  make(masterPath: string, outPath: string, signal?: AbortSignal): Promise<void>;
 }
 
 export interface SpeechOutputRequest extends OutputRequest {
@@ -107,7 +117,17 @@ export class OutputWriter {
       outputDir: scratch,
       ...(request.signal !== undefined ? { signal: request.signal } : {}),
     });
-    return this.publish(request, encoded, originalPath);
+    const derived = await Promise.all(
+      (request.derived ?? []).map(async ({ format, make }) => {
+        const sourcePath = join(scratch, `derived.${format}`);
+        await make(request.masterPath, sourcePath, request.signal);
+        return { format, sourcePath };
+      }),
+    );
+    return this.publish(request, encoded, [
+      ...derived,
+      ...(originalPath ? [{ format: "wav", sourcePath: originalPath, variant: "original" }] : []),
+    ]);
   }
 
   /**
@@ -117,7 +137,7 @@ export class OutputWriter {
   private async publish(
     request: OutputRequest,
     encoded: Map<ExportFormat, string>,
-    originalPath: string | undefined,
+    others: FileToPublish[],
   ): Promise<PublishedFile[]> {
     const formatOf = new Map([...encoded.keys()].map((format) => [EXPORT_EXTENSIONS[format], format]));
     const asRequested = (files: PublishedFile[]) =>
@@ -126,7 +146,7 @@ export class OutputWriter {
       folder: request.folder,
       files: [
         ...[...encoded].map(([format, sourcePath]) => ({ format: EXPORT_EXTENSIONS[format], sourcePath })),
-        ...(originalPath ? [{ format: "wav", sourcePath: originalPath, variant: "original" }] : []),
+        ...others,
       ],
       stemFor: request.stemFor,
       metadataFor: (files) => request.metadataFor(asRequested(files)),

@@ -12,6 +12,7 @@ import type { InferenceBackend } from "../../src/domain/inference.js";
 import { HttpDrain } from "../../src/http/middleware/http-drain.js";
 import { attachRealtimeEndpoint } from "../../src/http/realtime/realtime-endpoint.js";
 import { createRootLogger } from "../../src/logging.js";
+import { createJobRequestParsers } from "../../src/http/schemas/job-request.js";
 import { createServices, type Services } from "../../src/services/create-services.js";
 import { createHealthReporter, type HealthSource } from "../../src/services/health-service.js";
 import { serve, type TestServer } from "./test-server.js";
@@ -57,8 +58,9 @@ export async function makeDataDir(yaml = ""): Promise<{ dir: string; config: App
 export async function startTestApp({ backend, health, yaml, data }: TestAppOptions): Promise<TestApp> {
   const { dir, config } = data ?? (await makeDataDir(yaml));
   const log = createRootLogger("silent");
-  const services = createServices(config, backend, log);
+  const services = createServices(config, backend, log, createJobRequestParsers(config));
   await services.library.start();
+  services.jobs.start();
   const source = health ?? (await readySource(backend));
   const report = createHealthReporter({
     sidecar: source,

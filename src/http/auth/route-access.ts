@@ -69,6 +69,18 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   "GET /api/v1/errors/recent": "admin",
   // A key without admin sees its own usage only.
   "GET /api/v1/usage": "key",
+  // Submitting needs the scope of the job's type (checked by the route); a key without admin sees and
+  // controls its own jobs only.
+  "POST /api/v1/jobs": "key",
+  "GET /api/v1/jobs": "key",
+  "GET /api/v1/jobs/:id": "key",
+  "GET /api/v1/jobs/:id/events": "key",
+  "GET /api/v1/jobs/:id/segments": "key",
+  "POST /api/v1/jobs/:id/segments/:n/render": "key",
+  "POST /api/v1/jobs/:id/pause": "key",
+  "POST /api/v1/jobs/:id/resume": "key",
+  "POST /api/v1/jobs/:id/cancel": "key",
+  "DELETE /api/v1/jobs/:id": "key",
 };
 
 /** Every `METHOD path` the routers register (HEAD, which Koa adds to GET, left out). */

@@ -4,6 +4,7 @@
  * kept in the request so the service reports them, never dropped silently.
  */
 import { z } from "zod";
+import { CAPTION_FORMATS } from "../../text/captions.js";
 import type { FieldIssue } from "../../domain/errors.js";
 import { ENGINE_PREFERENCE } from "../../domain/inference.js";
 import { ttsFieldSchemas, type TtsDefaults } from "../../domain/tts-fields.js";
@@ -60,7 +61,8 @@ export function createTtsRequestParser({ defaults, maxTextLength }: TtsRequestPa
   const knownFields = new Set(Object.keys(schema.shape));
 
   return function parseTtsRequest(input: { body: unknown; query: Record<string, unknown> }): ParsedTtsRequest {
-    const parsed = schema.safeParse(input.body);
+    const raw = withCaptionsSeparated(input.body);
+    const parsed = schema.safeParse(raw);
     if (!parsed.success) throw validationFailed(toFieldIssues(parsed.error.issues, "body"));
     const body = parsed.data;
     const issues: FieldIssue[] = [];
@@ -69,7 +71,7 @@ export function createTtsRequestParser({ defaults, maxTextLength }: TtsRequestPa
     const delivery = resolveDelivery(body, input.query, options.export_formats, issues);
     const progressive = resolveProgressive(body, input.query, issues);
     if (issues.length > 0 || !delivery) throw validationFailed(issues);
-    const sent = sentFields(input.body, body);
+    const sent = sentFields(raw, body);
     return {
       request: {
         text: body.text,
@@ -109,4 +111,25 @@ function resolveProgressive(
     issues.push({ loc: [where, "progressive"], msg: "needs response_mode=stream", type: "value_error" });
   }
   return progressive;
+}
+
+/**
+ * `export_formats` may name caption formats beside the audio ones: they move to `caption_formats`, so
+ * export_formats keeps meaning audio everywhere else (return_format, encoders).
+ */
+function withCaptionsSeparated(body: unknown): unknown {
+  if (typeof body !== "object" || body === null || !Array.isArray((body as Record<string, unknown>).export_formats)) {
+    return body;
+  }
+  const { export_formats: formats, caption_formats: captions, ...rest } = body as Record<string, unknown>;
+  const isCaption = (format: unknown) =>
+    typeof format === "string" && (CAPTION_FORMATS as readonly string[]).includes(format.toLowerCase());
+  const named = (formats as unknown[]).filter(isCaption).map((format) => (format as string).toLowerCase());
+  if (named.length === 0) return body;
+  const merged = [...new Set([...(Array.isArray(captions) ? captions : []), ...named])];
+  return {
+    ...rest,
+    export_formats: (formats as unknown[]).filter((format) => !isCaption(format)),
+    caption_formats: merged,
+  };
 }

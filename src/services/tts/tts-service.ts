@@ -1,14 +1,15 @@
 /**
  * The TTS pipeline: sound words and text preprocessing, segmentation, the reference voice (a library name
  * or a URL), synthesis through the inference backend (speed applied by the engine; each chunk checked by
- * speech recognition unless bypassed), joining, the post-processing chain, export and metadata. Everything
- * the request asked for is either done or reported in `warnings`.
+ * speech recognition unless bypassed), joining, the post-processing chain, export (captions and a chaptered
+ * book included) and metadata. Everything the request asked for is either done or reported in `warnings`.
+ * The phases (prepare, speakSegments, finish) are public so a long-form job can run them a piece at a time.
  */
 import type { Logger } from "../../logging.js";
 import { concatPcm, durationSeconds } from "../../audio/pcm.js";
 import { findEngine, notLoadedMessage, segmentLimitOf } from "../../domain/engine-selection.js";
 import { ClientGoneError, ValidationError } from "../../domain/errors.js";
-import type { AudioInput, EngineName, InferenceBackend, ModelInfo } from "../../domain/inference.js";
+import type { AudioInput, CallPriority, EngineName, InferenceBackend, ModelInfo } from "../../domain/inference.js";
 import type { NamedAudioStore } from "../../storage/named-audio-store.js";
 import type { OutputFolder, OutputStore, PublishedFile } from "../../storage/output-store.js";
 import { engineInput, type AudioSources, type RequestSources, type ResolvedSource } from "../audio-sources.js";
@@ -30,6 +31,7 @@ import {
   verificationWarnings,
   type VerificationSummary,
 } from "./verification-report.js";
+import { captionFile, chapterBookFile, chapterMarks, segmentSpans, type ChapterBook } from "./timed-text.js";
 import { synthesizeVerified, type VerificationOutcome } from "./verified-synthesis.js";
 import { applyVoiceDefaults, countVoiceUse, type VoiceHooks } from "./voice-defaults.js";
 
@@ -77,94 +79,166 @@ export interface GenerateOptions {
   requestId: string;
   /** The request's W3C traceparent, passed to the engine beside the request id. */
   traceparent?: string;
+  /** The request's place in the engine's queue; unset = standard. */
+  priority?: CallPriority;
 }
 
-/** What synthesis and post-processing produced, ready to be written. */
-interface Speech {
-  text: PreparedText;
+/** A request made ready to speak (see TtsService.prepare). */
+export interface TtsPlan {
+  /** The request with the voice's default parameters applied. */
+  request: TtsRequest;
+  voice: ResolvedSource | undefined;
+  /** The voice as the engine receives it. */
+  voiceInput: AudioInput | undefined;
+  engine: EngineName;
+  /** The most characters one segment may have with this engine. */
+  segmentLimit: number;
+  /** The voice defaults used, recorded in the metadata. */
+  applied: Record<string, unknown>;
+  /** Stored voice defaults that could not be used. */
+  defaultsWarnings: string[];
+}
+
+/** Consecutive segments of a request: `texts[0]` is segment `firstIndex`. */
+export interface SegmentRange {
+  texts: string[];
   seedUsed: number;
+  firstIndex: number;
+}
+
+export interface SpokenSegments {
   synthesis: SegmentSynthesisResult;
   verification: VerificationOutcome;
-  post: PostProcessingResult;
 }
 
-/** What synthesizing one request needs besides the request. */
-interface SpeakContext {
+/** Every segment of a request spoken, ready to be post-processed and written. */
+export interface Speech extends SpokenSegments {
   text: PreparedText;
-  voice: AudioInput | undefined;
-  engine: EngineName;
-  log: Logger;
-  call: SegmentCallOptions;
+  seedUsed: number;
 }
 
-/** What publishing the files of one request needs besides the request. */
+export interface FinishContext extends GenerateOptions {
+  folder: OutputFolder;
+  /** performance.now() when the work began, for processing_time_seconds. */
+  started: number;
+  /** Chapter titles and the segment each starts at: the files then also include a book with chapter marks. */
+  chapters?: ChapterBook;
+  /** Merged into the companion metadata (a job's id and segments). */
+  extraMetadata?: object;
+}
+
+/** What publishing the files of one request needs besides the plan. */
 interface PublishContext {
   speech: Speech;
+  post: PostProcessingResult;
   folder: OutputFolder;
   warnings: string[];
   signal: AbortSignal;
   elapsedSeconds: () => number;
-  /** The voice defaults used, recorded in the metadata. */
-  applied: Record<string, unknown>;
+  context: FinishContext;
 }
 
 export class TtsService {
   constructor(private readonly options: TtsServiceOptions) {}
 
-  async generate(asked: TtsRequest, { signal, log, requestId, traceparent }: GenerateOptions): Promise<TtsResult> {
+  async generate(asked: TtsRequest, options: GenerateOptions): Promise<TtsResult> {
     const started = performance.now();
-    const elapsedSeconds = () => Math.round(performance.now() - started) / 1000;
     // Cheap checks first: a bad folder or voice, or text with nothing to speak, fail before any inference.
     const folder = await this.options.outputs.folder(asked.project);
-    const sources = this.options.sources.forRequest(signal);
+    const sources = this.options.sources.forRequest(options.signal);
     try {
-      const voice = await this.voice(asked, sources);
-      const defaults = applyVoiceDefaults(asked, voice?.libraryPath ? this.defaultsFor(voice.libraryPath) : {});
-      const request = defaults.request;
-      const engine = await this.engineFor(request);
-      const text = prepareText(request, this.limitOf(engine));
-      const call = { signal, deadline: Date.now() + this.options.inferenceTimeoutMs, requestId, traceparent };
-      const input = { engine: engine.engine, voice: voice && (await engineInput(voice)) };
-      const speech = await this.speak(request, { text, ...input, log, call });
-      if (signal.aborted) throw new ClientGoneError("the client disconnected before the audio was written");
-      const warnings = [...defaults.warnings, ...this.warnings(request, speech)];
-      const applied = defaults.applied;
-      const files = await this.publish(request, { speech, folder, warnings, signal, elapsedSeconds, applied });
-      if (voice?.libraryPath) await countVoiceUse(this.options.voiceHooks, voice.libraryPath, log);
-      const processingTimeSeconds = elapsedSeconds();
-      const verification = verificationSummary(speech.verification, speech.synthesis.outcomes);
-      const { seedUsed } = speech;
-      return {
-        files,
-        engine: speech.synthesis.engine,
-        durationSeconds: durationSeconds(speech.post.pcm),
-        seedUsed,
-        processingTimeSeconds,
-        warnings,
-        voiceDefaultsApplied: applied,
-        verification,
-      };
+      const plan = await this.prepare(asked, sources);
+      const text = prepareText(plan.request, plan.segmentLimit);
+      const seedUsed = resolveSeed(plan.request.options.seed, this.options.random);
+      options.log.info({ segments: text.texts.length, seed: seedUsed, engine: plan.engine }, "tts: synthesizing");
+      const call = this.callOptions(options);
+      const spoken = await this.speakSegments(plan, { texts: text.texts, seedUsed, firstIndex: 0 }, call);
+      return await this.finish(plan, { text, seedUsed, ...spoken }, { folder, started, ...options });
     } finally {
       await sources.close();
     }
   }
 
   /**
+   * Everything about a request that comes before speaking: the reference voice (a library file or a
+   * download through `sources`), its default parameters applied, and the engine that speaks.
+   * @throws ValidationError for a voice that cannot be used or an engine that is not loaded
+   */
+  async prepare(asked: TtsRequest, sources: RequestSources): Promise<TtsPlan> {
+    const voice = await this.voice(asked, sources);
+    const defaults = applyVoiceDefaults(asked, voice?.libraryPath ? this.defaultsFor(voice.libraryPath) : {});
+    const engine = await this.engineFor(defaults.request);
+    return {
+      request: defaults.request,
+      voice,
+      voiceInput: voice && (await engineInput(voice)),
+      engine: engine.engine,
+      segmentLimit: this.limitOf(engine),
+      applied: defaults.applied,
+      defaultsWarnings: defaults.warnings,
+    };
+  }
+
+  /**
+   * Speaks `texts` (segments `firstIndex`… of the request), each checked by speech recognition unless
+   * bypassed. Segment n gets the same seeds whichever call speaks it, so a range spoken on its own sounds
+   * exactly as it does inside the whole request.
+   */
+  async speakSegments(plan: TtsPlan, range: SegmentRange, call: SegmentCallOptions): Promise<SpokenSegments> {
+    const { backend, verifyMaxWer: maxWer } = this.options;
+    const { request, voiceInput: voice, engine } = plan;
+    const spec = { request, voice, engine, maxWer, ...range };
+    return synthesizeVerified(backend, spec, call);
+  }
+
+  /**
+   * Post-processes the joined segments, writes every requested file (captions included) and counts the
+   * voice's use.
+   * @throws ClientGoneError when `signal` aborted before the files were written
+   */
+  async finish(plan: TtsPlan, speech: Speech, context: FinishContext): Promise<TtsResult> {
+    const { request } = plan;
+    const { signal, log, folder, started } = context;
+    const elapsedSeconds = () => Math.round(performance.now() - started) / 1000;
+    const post = await runPostProcessing(concatPcm(speech.synthesis.segments), request.options, { signal });
+    if (signal.aborted) throw new ClientGoneError("the client disconnected before the audio was written");
+    const warnings = [...plan.defaultsWarnings, ...this.warnings(request, speech, post)];
+    const files = await this.publish(plan, { speech, post, folder, warnings, signal, elapsedSeconds, context });
+    if (plan.voice?.libraryPath) await countVoiceUse(this.options.voiceHooks, plan.voice.libraryPath, log);
+    return {
+      files,
+      engine: speech.synthesis.engine,
+      durationSeconds: durationSeconds(post.pcm),
+      seedUsed: speech.seedUsed,
+      processingTimeSeconds: elapsedSeconds(),
+      warnings,
+      voiceDefaultsApplied: plan.applied,
+      verification: verificationSummary(speech.verification, speech.synthesis.outcomes),
+    };
+  }
+
+  /** The engine calls of one request (or one step of a job): one absolute deadline for all of them. */
+  callOptions(options: Omit<GenerateOptions, "log">): SegmentCallOptions {
+    const { signal, requestId, traceparent, priority } = options;
+    const deadline = Date.now() + this.options.inferenceTimeoutMs;
+    return { signal, deadline, requestId, ...(traceparent ? { traceparent } : {}), ...(priority ? { priority } : {}) };
+  }
+
+  /**
    * The same request spoken progressively: resolves once synthesis has started, then hands out each piece of
    * audio as the engine produces it (see speech-stream.ts). Nothing is verified, post-processed or saved.
    */
-  async stream(asked: TtsRequest, { signal, log, requestId, traceparent }: GenerateOptions): Promise<SpeechStream> {
+  async stream(asked: TtsRequest, options: GenerateOptions): Promise<SpeechStream> {
+    const { signal, log } = options;
     const sources = this.options.sources.forRequest(signal);
     try {
-      const voice = await this.voice(asked, sources);
-      const defaults = applyVoiceDefaults(asked, voice?.libraryPath ? this.defaultsFor(voice.libraryPath) : {});
-      const request = defaults.request;
-      const engine = await this.engineFor(request);
-      const { texts } = prepareText(request, this.limitOf(engine));
+      const plan = await this.prepare(asked, sources);
+      const { request, voice } = plan;
+      const { texts } = prepareText(request, plan.segmentLimit);
       const seedUsed = resolveSeed(request.options.seed, this.options.random);
-      log.info({ segments: texts.length, seed: seedUsed, engine: engine.engine }, "tts: streaming");
+      log.info({ segments: texts.length, seed: seedUsed, engine: plan.engine }, "tts: streaming");
       const warnings = [
-        ...defaults.warnings,
+        ...plan.defaultsWarnings,
         ...progressiveWarnings(request, "speech"),
         ...switchedOffWarnings(request.options, request.explicitFields),
       ];
@@ -172,9 +246,9 @@ export class TtsService {
         if (succeeded && voice?.libraryPath) await countVoiceUse(this.options.voiceHooks, voice.libraryPath, log);
         await sources.close();
       };
-      const input = { engine: engine.engine, voice: voice && (await engineInput(voice)) };
-      const spec = { request, texts, seedUsed, ...input, warnings, finish };
-      const call = { signal, deadline: Date.now() + this.options.inferenceTimeoutMs, requestId, traceparent };
+      const spec = { request, texts, seedUsed, engine: plan.engine, voice: plan.voiceInput, warnings, finish };
+      // Someone is listening while it is spoken: it goes ahead of file and batch work in the engine's queue.
+      const call = this.callOptions({ ...options, priority: "interactive" });
       return await startProgressive(this.options.backend, spec, call);
     } catch (error) {
       await sources.close();
@@ -214,18 +288,7 @@ export class TtsService {
     return sources.resolve(request.referenceAudioFilename, this.options.voices, "reference_audio_filename");
   }
 
-  private async speak(request: TtsRequest, context: SpeakContext): Promise<Speech> {
-    const { text, voice, engine, log, call } = context;
-    const seedUsed = resolveSeed(request.options.seed, this.options.random);
-    log.info({ segments: text.texts.length, seed: seedUsed, engine }, "tts: synthesizing");
-    const { backend, verifyMaxWer: maxWer } = this.options;
-    const spec = { request, texts: text.texts, seedUsed, voice, engine, maxWer };
-    const { synthesis, verification } = await synthesizeVerified(backend, spec, call);
-    const post = await runPostProcessing(concatPcm(synthesis.segments), request.options, { signal: call.signal });
-    return { text, seedUsed, synthesis, verification, post };
-  }
-
-  private warnings(request: TtsRequest, speech: Speech): string[] {
+  private warnings(request: TtsRequest, speech: Speech, post: PostProcessingResult): string[] {
     const { synthesis, verification } = speech;
     const { engine } = synthesis;
     const engineWarnings = [
@@ -238,12 +301,13 @@ export class TtsService {
       ...synthesis.warnings,
       ...verificationWarnings(verification, synthesis.outcomes),
       ...engineWarnings.filter((w) => w !== undefined),
-      ...speech.post.warnings,
+      ...post.warnings,
     ];
   }
 
-  private publish(request: TtsRequest, context: PublishContext): Promise<PublishedFile[]> {
-    const { speech, folder, warnings, signal, elapsedSeconds, applied } = context;
+  private publish(plan: TtsPlan, publishing: PublishContext): Promise<PublishedFile[]> {
+    const { speech, post, folder, warnings, signal, elapsedSeconds, context } = publishing;
+    const { request } = plan;
     const opts = request.options;
     const nameParams = {
       temperature: opts.temperature,
@@ -253,17 +317,23 @@ export class TtsService {
       trim: opts.trim,
       trimThresholdMs: opts.trim_threshold_ms,
     };
-    const audio = speech.post.pcm;
+    const audio = post.pcm;
+    const spans = segmentSpans(speech.text.texts, speech.synthesis.segments, durationSeconds(audio));
+    const chapters = context.chapters && chapterMarks(context.chapters, spans);
     return this.options.writer.write({
       speech: audio,
-      original: speech.post.original,
+      original: post.original,
       formats: opts.export_formats,
       wavSampleFormat: opts.wav_sample_format,
       folder,
       signal,
       stemFor: () => this.options.namer.tts(nameParams),
-      metadataFor: (files) =>
-        ttsMetadata(
+      derived: [
+        ...opts.caption_formats.map((format) => captionFile(format, spans)),
+        ...(context.chapters && chapters ? [chapterBookFile(context.chapters.format, chapters)] : []),
+      ],
+      metadataFor: (files) => ({
+        ...ttsMetadata(
           request,
           {
             seedUsed: speech.seedUsed,
@@ -276,14 +346,17 @@ export class TtsService {
             durationSeconds: durationSeconds(audio),
             watermarked: speech.synthesis.watermarked,
             stretchLibrary: speech.synthesis.stretchLibrary,
-            postProcessing: [...speedStages(opts.speed_factor, speech.synthesis), ...speech.post.stages],
+            postProcessing: [...speedStages(opts.speed_factor, speech.synthesis), ...post.stages],
             processingTimeSeconds: elapsedSeconds(),
-            voiceDefaultsApplied: applied,
+            voiceDefaultsApplied: plan.applied,
             verification: verificationRecord(speech.verification, speech.synthesis.outcomes, speech.text.texts),
             warnings,
           },
           files,
         ),
+        ...(chapters ? { chapters } : {}),
+        ...context.extraMetadata,
+      }),
     });
   }
 }

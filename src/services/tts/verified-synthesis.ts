@@ -38,6 +38,8 @@ export interface VerifiedSynthesisSpec extends SynthesisSettingsSpec {
   /** The chunks' texts as sent to the engine, which transcripts are scored against. */
   texts: string[];
   seedUsed: number;
+  /** The request's index of `texts[0]`: seeds follow a segment's place in the whole request. */
+  firstIndex: number;
   /** A try passes at or below this word error rate (config stt.verify_max_wer). */
   maxWer: number;
 }
@@ -47,7 +49,7 @@ export async function synthesizeVerified(
   spec: VerifiedSynthesisSpec,
   call: SegmentCallOptions,
 ): Promise<{ synthesis: SegmentSynthesisResult; verification: VerificationOutcome }> {
-  const { texts, seedUsed } = spec;
+  const { texts, seedUsed, firstIndex } = spec;
   const opts = spec.request.options;
   const plan = await planVerification(backend, spec, call);
   const checker = plan.verify ? new TranscriptChecker(backend, plan) : undefined;
@@ -55,7 +57,7 @@ export async function synthesizeVerified(
     backend,
     {
       texts,
-      seedFor: (chunkIndex, position) => deriveSegmentSeed({ base: seedUsed, chunkIndex, ...position }),
+      seedFor: (chunk, position) => deriveSegmentSeed({ base: seedUsed, chunkIndex: firstIndex + chunk, ...position }),
       candidates: plan.verify ? opts.num_candidates_per_chunk : 1,
       maxAttempts: opts.max_attempts_per_candidate,
       input: synthesisSettings(spec),

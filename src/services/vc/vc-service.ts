@@ -9,7 +9,14 @@ import { decodeToPcm } from "../../audio/decode.js";
 import { durationSeconds } from "../../audio/pcm.js";
 import type { MonoPcm } from "../../domain/audio.js";
 import { ClientGoneError, InferenceFailedError } from "../../domain/errors.js";
-import type { AudioInput, CallOptions, InferenceBackend, ModelInfo, SynthesisStats } from "../../domain/inference.js";
+import type {
+  AudioInput,
+  CallOptions,
+  CallPriority,
+  InferenceBackend,
+  ModelInfo,
+  SynthesisStats,
+} from "../../domain/inference.js";
 import type { Logger } from "../../logging.js";
 import type { NamedAudioStore } from "../../storage/named-audio-store.js";
 import type { OutputStore, PublishedFile } from "../../storage/output-store.js";
@@ -56,6 +63,8 @@ export interface ConvertOptions {
   requestId: string;
   /** The request's W3C traceparent, passed to the engine beside the request id. */
   traceparent?: string;
+  /** The request's place in the engine's queue; unset = standard. */
+  priority?: CallPriority;
 }
 
 /** The converted audio before post-processing, with what the engine said about each chunk. */
@@ -68,7 +77,8 @@ interface Conversion {
 export class VcService {
   constructor(private readonly options: VcServiceOptions) {}
 
-  async convert(request: VcRequest, { signal, log, requestId, traceparent }: ConvertOptions): Promise<VcResult> {
+  async convert(request: VcRequest, options: ConvertOptions): Promise<VcResult> {
+    const { signal, log, requestId, traceparent, priority } = options;
     const started = performance.now();
     const elapsedSeconds = () => Math.round(performance.now() - started) / 1000;
     const folder = await this.options.outputs.folder(request.project);
@@ -77,7 +87,8 @@ export class VcService {
       const { inputPath, target } = await this.resolveSources(request, sources);
       const model = (await this.options.backend.engines({ signal })).default;
       const source = await decodeToPcm(inputPath, { sampleRate: model.sampleRate, signal });
-      const call = { signal, deadline: Date.now() + this.options.inferenceTimeoutMs, requestId, traceparent };
+      const deadline = Date.now() + this.options.inferenceTimeoutMs;
+      const call = { signal, deadline, requestId, traceparent, ...(priority ? { priority } : {}) };
       log.info({ seconds: durationSeconds(source), engine: model.engine }, "vc: converting");
       const conversion = await this.convertInChunks(request, { source, targetVoice: await engineInput(target), call });
       const post = await runPostProcessing(conversion.audio, request.options, { signal });

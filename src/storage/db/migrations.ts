@@ -141,4 +141,61 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE api_keys ADD COLUMN daily_chars INTEGER;
     `,
   },
+  {
+    version: 5,
+    name: "long-form jobs",
+    sql: `
+      CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        type TEXT NOT NULL CHECK (type IN ('tts', 'vc', 'concat')),
+        state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'paused', 'succeeded', 'failed', 'cancelled')),
+        request TEXT NOT NULL,            -- the request body as submitted (JSON)
+        project TEXT,                     -- the request's output folder, for filtering
+        key_id TEXT,                      -- the API key that submitted it; NULL with keys off
+        seed INTEGER,                     -- TTS: the base seed, fixed at submission so a resumed job sounds the same
+        chapters TEXT,                    -- TTS: 'm4b' or 'mp3' for a book with chapter marks; NULL for none
+        webhook_url TEXT,
+        webhook_secret TEXT,
+        plan TEXT,                        -- TTS: what planning found (JSON), set when it first runs
+        segments_total INTEGER NOT NULL DEFAULT 0,
+        segments_done INTEGER NOT NULL DEFAULT 0,
+        audio_seconds REAL NOT NULL DEFAULT 0,   -- of the finished segments
+        render_ms REAL NOT NULL DEFAULT 0,       -- time spent rendering them, for the ETA
+        synthesis TEXT,                   -- what the engine reported over every call (JSON)
+        warnings TEXT NOT NULL DEFAULT '[]',
+        result TEXT,                      -- when succeeded: the files and their versions (JSON)
+        error TEXT,                       -- when failed: code and message (JSON)
+        created_ms REAL NOT NULL,
+        updated_ms REAL NOT NULL,
+        finished_ms REAL
+      );
+      CREATE INDEX jobs_by_state ON jobs (state, created_ms);
+      CREATE INDEX jobs_by_key ON jobs (key_id, created_ms);
+
+      -- TTS jobs: one row per segment; its audio is a file in the job's work folder while state is 'done'.
+      CREATE TABLE job_segments (
+        job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        chapter INTEGER,                  -- index into the plan's chapters; NULL without chapters
+        seed INTEGER NOT NULL,            -- the base its tries' seeds derive from (the job's, or one set by a re-render)
+        overrides TEXT NOT NULL DEFAULT '{}',  -- parameters set by a re-render (JSON)
+        state TEXT NOT NULL CHECK (state IN ('pending', 'done')),
+        duration_seconds REAL,
+        outcome TEXT,                     -- every try, its transcript and score, and the one kept (JSON)
+        renders INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (job_id, idx)
+      );
+
+      -- Server-Sent Events of each job, kept so a client can resume with Last-Event-ID.
+      CREATE TABLE job_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        type TEXT NOT NULL,
+        data TEXT NOT NULL,
+        at_ms REAL NOT NULL
+      );
+      CREATE INDEX job_events_by_job ON job_events (job_id, id);
+    `,
+  },
 ];

@@ -100,7 +100,8 @@ export class LibraryScanner {
   async indexFile(path: string): Promise<void> {
     const { index, kind } = this.options;
     const { folder, filename } = splitPath(path);
-    const file = this.diskFile(folder, filename);
+    // Only audio is indexed, as by the walk: captions published beside an output stay plain files.
+    const file = AUDIO_EXTENSIONS.has(extensionOf(filename)) ? this.diskFile(folder, filename) : undefined;
     if (!file) return index.remove(kind, path);
     const [entry] = await this.entries([file]);
     index.batch(() => {

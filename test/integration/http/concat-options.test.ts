@@ -10,6 +10,7 @@ import { expect } from "chai";
 import { pino } from "pino";
 import { createApp } from "../../../src/app.js";
 import { encodeWav } from "../../../src/audio/wav.js";
+import { createJobRequestParsers } from "../../../src/http/schemas/job-request.js";
 import { createServices, type Services } from "../../../src/services/create-services.js";
 import { decodeAudio } from "../../helpers/audio-file.js";
 import { FakeInferenceBackend } from "../../helpers/fake-inference-backend.js";
@@ -114,7 +115,7 @@ describe("POST /api/v1/concat: trim, loudness, layout and progress", () => {
       });
       const log = pino({ level: "info" }, sink);
       const backend = new FakeInferenceBackend();
-      services = createServices(data.config, backend, log);
+      services = createServices(data.config, backend, log, createJobRequestParsers(data.config));
       await services.library.start();
       const health = () => Promise.reject(new Error("not asked"));
       const sidecar = await readySource(backend);

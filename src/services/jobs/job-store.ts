@@ -1,0 +1,254 @@
+/**
+ * Jobs, their segments and their events in the one database. Every change that must stay consistent (a
+ * segment finished and the job's counters; a plan and its segments) is one transaction, so a crash leaves
+ * either the old state or the new one, and a resumed job starts from the first unfinished segment.
+ */
+import type { Db } from "../../storage/db/database.js";
+import type {
+  BookFormat,
+  JobError,
+  JobEvent,
+  JobRecord,
+  JobResultVersion,
+  JobState,
+  JobType,
+  SegmentRecord,
+} from "./job-types.js";
+
+export interface NewJob {
+  id: string;
+  type: JobType;
+  request: Record<string, unknown>;
+  project: string | null;
+  keyId: string | null;
+  seed: number | null;
+  chapters: BookFormat | null;
+  webhookUrl: string | null;
+  webhookSecret: string | null;
+}
+
+export interface JobFilter {
+  state?: JobState | undefined;
+  project?: string | undefined;
+  keyId?: string | undefined;
+  limit: number;
+  offset: number;
+}
+
+/** A planned segment before any audio. */
+export interface PlannedSegment {
+  text: string;
+  chapter: number | null;
+  seed: number;
+}
+
+/** A finished segment, with what its rendering cost. */
+export interface FinishedSegment {
+  index: number;
+  durationSeconds: number;
+  outcome: unknown;
+}
+
+type Row = Record<string, unknown>;
+
+export class JobStore {
+  constructor(private readonly db: Db) {}
+
+  insert(job: NewJob, now = Date.now()): JobRecord {
+    this.db
+      .prepare(
+        `INSERT INTO jobs (id, type, state, request, project, key_id, seed, chapters, webhook_url, webhook_secret,
+           created_ms, updated_ms)
+         VALUES (@id, @type, 'queued', @request, @project, @keyId, @seed, @chapters, @webhookUrl, @webhookSecret,
+           @now, @now)`,
+      )
+      .run({ ...job, request: JSON.stringify(job.request), now });
+    return this.get(job.id)!;
+  }
+
+  get(id: string): JobRecord | undefined {
+    const row = this.db.prepare("SELECT * FROM jobs WHERE id = ?").get(id) as Row | undefined;
+    return row && toJob(row);
+  }
+
+  /** Newest first. */
+  list(filter: JobFilter): { jobs: JobRecord[]; total: number } {
+    const conditions = {
+      "state = @state": filter.state,
+      "project = @project": filter.project,
+      "key_id = @keyId": filter.keyId,
+    };
+    const where = Object.entries(conditions)
+      .filter(([, value]) => value !== undefined)
+      .map(([condition]) => condition);
+    const params = { ...filter };
+    const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
+    const rows = this.db
+      .prepare(`SELECT * FROM jobs ${clause} ORDER BY created_ms DESC, id LIMIT @limit OFFSET @offset`)
+      .all(params) as Row[];
+    const { total } = this.db.prepare(`SELECT COUNT(*) AS total FROM jobs ${clause}`).get(params) as { total: number };
+    return { jobs: rows.map(toJob), total };
+  }
+
+  /** The oldest queued job, the next to run. */
+  nextQueued(): JobRecord | undefined {
+    const row = this.db.prepare("SELECT * FROM jobs WHERE state = 'queued' ORDER BY created_ms, id LIMIT 1").get() as
+      Row | undefined;
+    return row && toJob(row);
+  }
+
+  /** Jobs left running by a server that stopped: queued again, to resume where they stopped. */
+  requeueInterrupted(): string[] {
+    const rows = this.db.prepare("UPDATE jobs SET state = 'queued' WHERE state = 'running' RETURNING id").all() as {
+      id: string;
+    }[];
+    return rows.map((row) => row.id);
+  }
+
+  setState(id: string, state: JobState, error: JobError | null = null, now = Date.now()): void {
+    const finished = state === "succeeded" || state === "failed" || state === "cancelled" ? now : null;
+    this.db
+      .prepare("UPDATE jobs SET state = ?, error = ?, updated_ms = ?, finished_ms = ? WHERE id = ?")
+      .run(state, error && JSON.stringify(error), now, finished, id);
+  }
+
+  /** Stores what planning found and the segments to render, once. */
+  savePlan(id: string, plan: unknown, segments: readonly PlannedSegment[]): void {
+    const insert = this.db.prepare(
+      "INSERT INTO job_segments (job_id, idx, text, chapter, seed, state) VALUES (?, ?, ?, ?, ?, 'pending')",
+    );
+    this.db.transaction(() => {
+      segments.forEach((segment, index) => insert.run(id, index, segment.text, segment.chapter, segment.seed));
+      this.db
+        .prepare("UPDATE jobs SET plan = ?, segments_total = ?, updated_ms = ? WHERE id = ?")
+        .run(JSON.stringify(plan), segments.length, Date.now(), id);
+    })();
+  }
+
+  segments(id: string): SegmentRecord[] {
+    const rows = this.db.prepare("SELECT * FROM job_segments WHERE job_id = ? ORDER BY idx").all(id) as Row[];
+    return rows.map(toSegment);
+  }
+
+  /** Records finished segments and the job's totals in one transaction. */
+  finishSegments(id: string, finished: readonly FinishedSegment[], renderMs: number, synthesis: unknown): void {
+    const update = this.db.prepare(
+      `UPDATE job_segments SET state = 'done', duration_seconds = ?, outcome = ?, renders = renders + 1
+       WHERE job_id = ? AND idx = ?`,
+    );
+    this.db.transaction(() => {
+      for (const segment of finished) {
+        update.run(segment.durationSeconds, JSON.stringify(segment.outcome), id, segment.index);
+      }
+      this.refreshTotals(id, renderMs, synthesis);
+    })();
+  }
+
+  /** Puts a finished segment back to pending with new text, seed or parameters (a re-render). */
+  reopenSegment(id: string, index: number, change: Pick<SegmentRecord, "text" | "seed" | "overrides">): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `UPDATE job_segments SET state = 'pending', text = ?, seed = ?, overrides = ?, duration_seconds = NULL,
+             outcome = NULL WHERE job_id = ? AND idx = ?`,
+        )
+        .run(change.text, change.seed, JSON.stringify(change.overrides), id, index);
+      this.refreshTotals(id, 0, undefined);
+      this.db.prepare("UPDATE jobs SET state = 'queued', finished_ms = NULL WHERE id = ?").run(id);
+    })();
+  }
+
+  addWarnings(id: string, warnings: readonly string[]): string[] {
+    const job = this.get(id);
+    if (!job) return [];
+    const fresh = warnings.filter((warning) => !job.warnings.includes(warning));
+    if (fresh.length > 0) {
+      this.db.prepare("UPDATE jobs SET warnings = ? WHERE id = ?").run(JSON.stringify([...job.warnings, ...fresh]), id);
+    }
+    return fresh;
+  }
+
+  addVersion(id: string, version: JobResultVersion): void {
+    const job = this.get(id)!;
+    this.db.prepare("UPDATE jobs SET result = ? WHERE id = ?").run(JSON.stringify([...job.versions, version]), id);
+  }
+
+  delete(id: string): void {
+    this.db.prepare("DELETE FROM jobs WHERE id = ?").run(id);
+  }
+
+  appendEvent(id: string, type: JobEvent["type"], data: Record<string, unknown>): JobEvent {
+    const { lastInsertRowid } = this.db
+      .prepare("INSERT INTO job_events (job_id, type, data, at_ms) VALUES (?, ?, ?, ?)")
+      .run(id, type, JSON.stringify(data), Date.now());
+    return { id: Number(lastInsertRowid), type, data };
+  }
+
+  eventsAfter(id: string, lastEventId: number): JobEvent[] {
+    const rows = this.db
+      .prepare("SELECT id, type, data FROM job_events WHERE job_id = ? AND id > ? ORDER BY id")
+      .all(id, lastEventId) as { id: number; type: JobEvent["type"]; data: string }[];
+    return rows.map((row) => ({ id: row.id, type: row.type, data: JSON.parse(row.data) as Record<string, unknown> }));
+  }
+
+  /** Recounts the finished segments and their audio; adds `renderMs`; replaces `synthesis` unless undefined. */
+  private refreshTotals(id: string, renderMs: number, synthesis: unknown): void {
+    this.db
+      .prepare(
+        `UPDATE jobs SET
+           segments_done = (SELECT COUNT(*) FROM job_segments WHERE job_id = @id AND state = 'done'),
+           audio_seconds = (SELECT COALESCE(SUM(duration_seconds), 0) FROM job_segments
+                            WHERE job_id = @id AND state = 'done'),
+           render_ms = render_ms + @renderMs,
+           synthesis = COALESCE(@synthesis, synthesis),
+           updated_ms = @now
+         WHERE id = @id`,
+      )
+      .run({ id, renderMs, synthesis: synthesis === undefined ? null : JSON.stringify(synthesis), now: Date.now() });
+  }
+}
+
+function parsed<T>(text: unknown, fallback: T): T {
+  return typeof text === "string" ? (JSON.parse(text) as T) : fallback;
+}
+
+function toJob(row: Row): JobRecord {
+  return {
+    id: row.id as string,
+    type: row.type as JobType,
+    state: row.state as JobState,
+    request: parsed(row.request, {}),
+    project: row.project as string | null,
+    keyId: row.key_id as string | null,
+    seed: row.seed as number | null,
+    chapters: row.chapters as BookFormat | null,
+    webhookUrl: row.webhook_url as string | null,
+    webhookSecret: row.webhook_secret as string | null,
+    plan: parsed(row.plan, null),
+    segmentsTotal: row.segments_total as number,
+    segmentsDone: row.segments_done as number,
+    audioSeconds: row.audio_seconds as number,
+    renderMs: row.render_ms as number,
+    synthesis: parsed(row.synthesis, null),
+    warnings: parsed(row.warnings, []),
+    versions: parsed(row.result, []),
+    error: parsed(row.error, null),
+    createdMs: row.created_ms as number,
+    updatedMs: row.updated_ms as number,
+    finishedMs: row.finished_ms as number | null,
+  };
+}
+
+function toSegment(row: Row): SegmentRecord {
+  return {
+    index: row.idx as number,
+    text: row.text as string,
+    chapter: row.chapter as number | null,
+    seed: row.seed as number,
+    overrides: parsed(row.overrides, {}),
+    state: row.state as SegmentRecord["state"],
+    durationSeconds: row.duration_seconds as number | null,
+    outcome: parsed(row.outcome, null),
+    renders: row.renders as number,
+  };
+}
