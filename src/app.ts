@@ -35,7 +35,7 @@ import { vcInputRoutes } from "./http/routes/vc-inputs.js";
 import { voiceRoutes } from "./http/routes/voices.js";
 import type { Services } from "./services/create-services.js";
 import type { HealthReport, HealthSource } from "./services/health-service.js";
-import { createAppMetrics } from "./services/metrics/app-metrics.js";
+import type { AppMetrics } from "./services/metrics/app-metrics.js";
 import { createSystemStats } from "./services/metrics/system-stats.js";
 import { ErrorReport } from "./services/usage/error-report.js";
 
@@ -49,6 +49,8 @@ export interface AppDependencies {
   sidecar: HealthSource;
   /** Refuses new requests while the server shuts down; main.ts waits on it for those in flight. */
   drain: HttpDrain;
+  /** The registry GET /metrics serves; the realtime endpoint, outside Koa, feeds it too. */
+  metrics: AppMetrics;
 }
 
 export function createApp(deps: AppDependencies): Koa {
@@ -56,7 +58,7 @@ export function createApp(deps: AppDependencies): Koa {
   const app = new Koa();
   app.proxy = false;
   const tempRoot = config.paths.temp;
-  const metrics = createAppMetrics(deps.sidecar);
+  const { metrics } = deps;
   const routers = [
     systemRoutes({
       version: deps.version,

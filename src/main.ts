@@ -17,6 +17,9 @@ import { createHealthReporter } from "./services/health-service.js";
 import { SidecarSupervisor } from "./sidecar/supervisor.js";
 import { supervisorOptionsFromConfig } from "./sidecar/supervisor-config.js";
 import { createJobRequestParsers } from "./http/schemas/job-request.js";
+import { createAppMetrics } from "./services/metrics/app-metrics.js";
+import { jobsWorkRoot } from "./services/jobs/job-workspace.js";
+import { removeCrashLeftovers } from "./services/maintenance/crash-recovery.js";
 
 function listen(server: Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -64,6 +67,15 @@ async function main(): Promise<void> {
       mkdir(d, { recursive: true }),
     ),
   );
+  const leftovers = await removeCrashLeftovers(config.paths.temp, [
+    config.paths.outputs,
+    config.paths.referenceAudio,
+    config.paths.vcInputs,
+    jobsWorkRoot(config.paths.data),
+  ]);
+  if (leftovers.scratchFolders + leftovers.partialFiles > 0) {
+    log.warn(leftovers, "removed what an earlier run left half-done (it was stopped in the middle of its work)");
+  }
   const supervisor = new SidecarSupervisor(
     supervisorOptionsFromConfig(config, { projectRoot: PROJECT_ROOT, logger: root }),
   );
@@ -83,7 +95,9 @@ async function main(): Promise<void> {
     maxSegmentChars,
   });
   const drain = new HttpDrain();
+  const metrics = createAppMetrics(supervisor);
   const app = createApp({
+    metrics,
     config,
     log: childLogger(root, "http"),
     version,
@@ -102,6 +116,7 @@ async function main(): Promise<void> {
     keys: services.keys,
     usage: services.usage,
     limiter: services.limiter,
+    metrics: metrics.realtime,
     log: childLogger(root, "http"),
   });
   await listen(server, config.server.host, config.server.port);

@@ -3,6 +3,9 @@ import { randomBytes } from "node:crypto";
 import { copyFile, link, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
+/** The name of a write still in progress, or left half-done by a crash. */
+export const PARTIAL_NAME = /^\..+\.[0-9a-f]{8}\.partial$/;
+
 function hiddenSibling(target: string): string {
   return join(dirname(target), `.${basename(target)}.${randomBytes(4).toString("hex")}.partial`);
 }

@@ -70,6 +70,8 @@ export interface FakeSttOptions {
 
 export class FakeInferenceBackend implements InferenceBackend {
   readonly calls: SynthesisInput[] = [];
+  /** The options of each synthesis call, in the order of `calls`. */
+  readonly callOptions: CallOptions[] = [];
   readonly convertCalls: ConvertInput[] = [];
   readonly transcribeCalls: TranscribeInput[] = [];
   /** Every segment spoken, by the SHA-256 of its samples. */
@@ -88,6 +90,7 @@ export class FakeInferenceBackend implements InferenceBackend {
 
   async *synthesizeStream(input: SynthesisInput, options: CallOptions = {}): AsyncIterable<SynthesisEvent> {
     const call = this.calls.push(input) - 1;
+    this.callOptions.push(options);
     let failure: unknown;
     try {
       yield* this.events(call, input, options.signal);

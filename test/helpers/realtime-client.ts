@@ -36,8 +36,12 @@ export class RealtimeClient {
   }
 
   /** Connects to the app's realtime endpoint (`baseUrl` is the test server's http URL). */
-  static async connect(baseUrl: string, path = "/v1/audio/speech/ws"): Promise<RealtimeClient> {
-    const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}${path}`);
+  static async connect(
+    baseUrl: string,
+    path = "/v1/audio/speech/ws",
+    headers: Record<string, string> = {},
+  ): Promise<RealtimeClient> {
+    const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}${path}`, { headers });
     const client = new RealtimeClient(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once("open", () => resolve());

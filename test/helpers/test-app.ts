@@ -12,6 +12,7 @@ import type { InferenceBackend } from "../../src/domain/inference.js";
 import { HttpDrain } from "../../src/http/middleware/http-drain.js";
 import { attachRealtimeEndpoint } from "../../src/http/realtime/realtime-endpoint.js";
 import { createRootLogger } from "../../src/logging.js";
+import { createAppMetrics } from "../../src/services/metrics/app-metrics.js";
 import { createJobRequestParsers } from "../../src/http/schemas/job-request.js";
 import { createServices, type Services } from "../../src/services/create-services.js";
 import { createHealthReporter, type HealthSource } from "../../src/services/health-service.js";
@@ -70,7 +71,8 @@ export async function startTestApp({ backend, health, yaml, data }: TestAppOptio
     maxSegmentChars: config.inference.maxSegmentChars,
   });
   const drain = new HttpDrain();
-  const app = createApp({ config, log, version: "test", services, health: report, sidecar: source, drain });
+  const metrics = createAppMetrics(source);
+  const app = createApp({ config, log, version: "test", services, health: report, sidecar: source, drain, metrics });
   const served = await serve(app);
   // Served as main.ts serves it; its sessions close first (the HTTP server waits for upgraded sockets).
   const realtime = attachRealtimeEndpoint(served.server, {
@@ -80,6 +82,7 @@ export async function startTestApp({ backend, health, yaml, data }: TestAppOptio
     keys: services.keys,
     usage: services.usage,
     limiter: services.limiter,
+    metrics: metrics.realtime,
     log,
   });
   const server = { ...served, close: () => realtime.close().then(() => served.close()) };

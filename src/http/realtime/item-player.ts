@@ -25,6 +25,10 @@ export interface ItemPlayerOptions {
   log: Logger;
   /** Names the engine calls of the item in the logs. */
   requestId: string;
+  /** The session's W3C traceparent, sent with the engine calls. */
+  traceparent: string;
+  /** Told the time from the start of the item's speech to its first audio sent. */
+  firstAudio(engine: string, seconds: number): void;
   /** Sends one chunk of encoded audio; resolves when the client can take more. */
   sendAudio(bytes: Buffer): Promise<void>;
   /** Reports a failure of part of the item; the item goes on. */
@@ -38,15 +42,19 @@ export interface ItemOutcome {
 
 /** Plays `item` to its end; undefined when it was cancelled, or failed as a whole (already reported). */
 export async function playItem(item: SpeechItem, options: ItemPlayerOptions): Promise<ItemOutcome | undefined> {
+  const started = performance.now();
   const source = new ItemSource(item, options);
   const first = await source.nextStream();
   if (item.cancelled) return undefined;
   if (first !== undefined) {
     const format = item.settings.response_format;
     const encoding = { format, sampleRate: first.sampleRate, settings: options.encoding, signal: item.signal };
+    let sent = false;
     try {
       for await (const bytes of encodeStream(source.samples(first), encoding)) {
         if (item.cancelled) break;
+        if (!sent) options.firstAudio(first.engine, (performance.now() - started) / 1000);
+        sent = true;
         await options.sendAudio(bytes);
       }
     } catch (error) {
@@ -72,10 +80,10 @@ class ItemSource {
   /** Starts the engine on every piece that waits; undefined once the item has no more text. */
   async nextStream(): Promise<SpeechStream | undefined> {
     for (let pieces = await this.item.take(); pieces !== undefined; pieces = await this.item.take()) {
-      const { tts, defaults, log, requestId } = this.options;
+      const { tts, defaults, log, requestId, traceparent } = this.options;
       const request = toTtsRequest(speechFields(this.item.settings, pieces.join(" ")), defaults);
       try {
-        return await tts.stream(request, { signal: this.item.signal, log, requestId });
+        return await tts.stream(request, { signal: this.item.signal, log, requestId, traceparent });
       } catch (error) {
         if (this.item.cancelled) return undefined;
         this.options.reportError(error);

@@ -12,6 +12,8 @@ import type { AppConfig } from "../../config/app-config.js";
 import { DomainError, NotFoundError } from "../../domain/errors.js";
 import type { Logger } from "../../logging.js";
 import type { VoiceResolver } from "../../services/openai/voice-resolver.js";
+import type { RealtimeMetrics } from "../../services/metrics/app-metrics.js";
+import { childSpan, formatTraceparent, parseTraceparent, startTrace } from "../../domain/trace-context.js";
 import type { ApiKey } from "../../services/auth/api-key-store.js";
 import type { Admission, KeyLimiter } from "../../services/auth/key-limiter.js";
 import type { TtsService } from "../../services/tts/tts-service.js";
@@ -20,7 +22,7 @@ import { authorize, bearerSecret, type KeyVerifier } from "../auth/api-key-auth.
 import { toErrorResponse, UpgradeRequiredError, type ErrorResponse } from "../error-table.js";
 import { isOpenAiPath, toOpenAiError } from "../openai/openai-error.js";
 import { RealtimeSession, type RealtimeSessionOptions, type SessionSummary } from "./realtime-session.js";
-import { UpgradeUsage } from "./upgrade-usage.js";
+import { UpgradeAccounting } from "./upgrade-accounting.js";
 
 export const REALTIME_PATH = "/v1/audio/speech/ws";
 
@@ -38,6 +40,8 @@ export interface RealtimeEndpointOptions {
   limiter: Pick<KeyLimiter, "admit">;
   /** Gets one row per upgrade request: a refusal, or a session when it closes. */
   usage: Pick<UsageLog, "record">;
+  /** The app's metrics, which count upgrades and open sessions beside the HTTP requests. */
+  metrics: RealtimeMetrics;
   log: Logger;
 }
 
@@ -74,7 +78,7 @@ export function attachRealtimeEndpoint(server: Server, options: RealtimeEndpoint
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on("error", (error) => options.log.debug({ err: error }, "realtime: upgrade socket error"));
     const path = new URL(request.url ?? "/", "http://localhost").pathname;
-    const usage = new UpgradeUsage(options.usage, path);
+    const usage = new UpgradeAccounting(options.usage, options.metrics, path);
     const { key, admission, refusal } =
       path !== REALTIME_PATH
         ? { refusal: new NotFoundError(`Not found: ${path}`) }
@@ -88,7 +92,13 @@ export function attachRealtimeEndpoint(server: Server, options: RealtimeEndpoint
       admission?.release();
       usage.closed(summary, keyId);
     };
-    wss.handleUpgrade(request, socket, head, (ws) => startSession(ws, { ...options, onClose }));
+    // The session is one span of the caller's trace (or of a new one): its log lines and engine calls carry it.
+    const incoming = request.headers.traceparent;
+    const trace = childSpan(parseTraceparent(typeof incoming === "string" ? incoming : undefined) ?? startTrace());
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      usage.opened();
+      startSession(ws, { ...options, onClose, traceparent: formatTraceparent(trace) });
+    });
   };
   server.on("upgrade", onUpgrade);
   return {
@@ -121,7 +131,10 @@ function authenticateUpgrade(
   }
 }
 
-function startSession(ws: WebSocket, options: RealtimeEndpointOptions & Pick<RealtimeSessionOptions, "onClose">): void {
+function startSession(
+  ws: WebSocket,
+  options: RealtimeEndpointOptions & Pick<RealtimeSessionOptions, "onClose" | "traceparent">,
+): void {
   const { config } = options;
   new RealtimeSession(ws, {
     tts: options.tts,
@@ -132,6 +145,8 @@ function startSession(ws: WebSocket, options: RealtimeEndpointOptions & Pick<Rea
     maxPendingChars: config.openai.realtimeMaxPendingChars,
     highWaterMark: HIGH_WATER_MARK,
     log: options.log,
+    traceparent: options.traceparent,
+    firstAudio: (engine, seconds) => options.metrics.http.firstAudio(REALTIME_PATH, engine, seconds),
     ...(options.onClose ? { onClose: options.onClose } : {}),
   });
 }

@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { WebSocket } from "ws";
 import type { EncoderSettings } from "../../audio/ffmpeg.js";
+import { parseTraceparent } from "../../domain/trace-context.js";
 import type { TtsDefaults } from "../../domain/tts-fields.js";
 import type { Logger } from "../../logging.js";
 import type { VoiceResolver } from "../../services/openai/voice-resolver.js";
@@ -32,6 +33,10 @@ export interface RealtimeSessionOptions {
   /** Bytes waiting in the socket above which audio is held back. */
   highWaterMark: number;
   log: Logger;
+  /** The session's span (W3C traceparent), sent with its engine calls and named in its log lines. */
+  traceparent: string;
+  /** Told the time from the start of each item's speech to its first audio sent. */
+  firstAudio(engine: string, seconds: number): void;
   /** Called once, when the socket has closed, with what the session spoke. */
   onClose?(summary: SessionSummary): void;
 }
@@ -69,7 +74,7 @@ export class RealtimeSession {
     private readonly options: RealtimeSessionOptions,
   ) {
     this.out = new EventSender(ws, options.highWaterMark);
-    this.log = options.log.child({ session: this.id });
+    this.log = options.log.child({ session: this.id, traceId: parseTraceparent(options.traceparent)?.traceId });
     ws.on("message", (data, isBinary) => this.receive(data as Buffer, isBinary));
     ws.on("close", (code) => this.dispose(code));
     ws.on("error", (error) => this.log.info({ err: error }, "realtime: socket error"));
@@ -174,6 +179,8 @@ export class RealtimeSession {
       encoding,
       log: this.log.child({ itemId: item.id }),
       requestId: `${this.id}.${item.id}`,
+      traceparent: this.options.traceparent,
+      firstAudio: this.options.firstAudio,
       sendAudio: (bytes) => {
         this.spoken.bytesOut += bytes.length;
         return this.out.sendPaced({ type: "speech.audio.delta", item_id: item.id, audio: bytes.toString("base64") });

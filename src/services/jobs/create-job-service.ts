@@ -1,5 +1,4 @@
 /** Wires the jobs machinery: store, work folders, one executor per job type, the runner and webhooks. */
-import { join } from "node:path";
 import type { AppConfig } from "../../config/app-config.js";
 import type { Logger } from "../../logging.js";
 import { AllowList } from "../../net/allow-list.js";
@@ -15,7 +14,7 @@ import { JobRunner } from "./job-runner.js";
 import { JobService, type JobRequestParsers } from "./job-service.js";
 import { JobStore } from "./job-store.js";
 import type { JobRecord } from "./job-types.js";
-import { JobWorkspace } from "./job-workspace.js";
+import { JobWorkspace, jobsWorkRoot } from "./job-workspace.js";
 import { concatJobExecutor, vcJobExecutor } from "./single-step-job.js";
 import { TtsJobExecutor } from "./tts-job.js";
 import { jobView } from "./job-view.js";
@@ -38,7 +37,7 @@ const MAX_RETRY_DELAY_MS = 5_000;
 export function createJobService(deps: JobServiceDependencies): JobService {
   const { config, parsers } = deps;
   const store = new JobStore(deps.db);
-  const workspace = new JobWorkspace(join(config.paths.data, "jobs"));
+  const workspace = new JobWorkspace(jobsWorkRoot(config.paths.data));
   const log = deps.log.child({ component: "jobs" });
   const webhooks = { allow: AllowList.parse(config.urlSources.allowHosts), resolve: systemResolver };
   const notify = async (job: JobRecord) => {

@@ -10,6 +10,11 @@ import { f32leToFloat32, float32ToF32le } from "../../audio/pcm.js";
 import type { MonoPcm } from "../../domain/audio.js";
 import { writeFileAtomic } from "../../storage/atomic-write.js";
 
+/** Where the jobs' work folders live inside the data folder. */
+export function jobsWorkRoot(dataDir: string): string {
+  return join(dataDir, "jobs");
+}
+
 export class JobWorkspace {
   constructor(private readonly root: string) {}
 

@@ -10,6 +10,7 @@ import { expect } from "chai";
 import { pino } from "pino";
 import { createApp } from "../../../src/app.js";
 import { encodeWav } from "../../../src/audio/wav.js";
+import { createAppMetrics } from "../../../src/services/metrics/app-metrics.js";
 import { createJobRequestParsers } from "../../../src/http/schemas/job-request.js";
 import { createServices, type Services } from "../../../src/services/create-services.js";
 import { decodeAudio } from "../../helpers/audio-file.js";
@@ -120,7 +121,16 @@ describe("POST /api/v1/concat: trim, loudness, layout and progress", () => {
       const health = () => Promise.reject(new Error("not asked"));
       const sidecar = await readySource(backend);
       server = await serve(
-        createApp({ config: data.config, log, version: "test", services, health, sidecar, drain: new HttpDrain() }),
+        createApp({
+          config: data.config,
+          log,
+          version: "test",
+          services,
+          health,
+          sidecar,
+          drain: new HttpDrain(),
+          metrics: createAppMetrics(sidecar),
+        }),
       );
     });
     after(async () => {

@@ -91,6 +91,22 @@ describe("GET /v1/audio/speech/ws, realtime speech (fake engine)", () => {
     return client;
   }
 
+  /** Resolves once the server has recorded a request of `status` (its usage row, then its metrics). */
+  function usageRowWritten(status: number): Promise<void> {
+    const { usage } = app.services;
+    const record = usage.record.bind(usage);
+    return new Promise((resolve) => {
+      usage.record = (row) => {
+        record(row);
+        if (row.status === status) queueMicrotask(resolve);
+      };
+    });
+  }
+
+  async function metricsText(): Promise<string> {
+    return (await fetch(`${app.baseUrl}/metrics`)).text();
+  }
+
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((client) => client.close()));
     await app?.dispose();
@@ -392,6 +408,29 @@ describe("GET /v1/audio/speech/ws, realtime speech (fake engine)", () => {
       for await (const chunk of response) chunks.push(chunk as Buffer);
       const body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
       expect(body.error).to.include({ code: "resource_not_found" });
+      expect(await metricsText()).to.include('http_requests_total{route="unmatched",method="GET",status="404"} 1');
+    });
+
+    it("joins the caller's trace and counts the session in /metrics: open while it lasts, then a 101 request", async () => {
+      const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+      const incoming = `00-${traceId}-00f067aa0ba902b7-01`;
+      const sessionRow = usageRowWritten(101);
+      const client = await RealtimeClient.connect(app.baseUrl, undefined, { traceparent: incoming });
+      clients.push(client);
+      await client.next("session.created");
+      expect(await metricsText()).to.match(/^realtime_sessions_open 1$/m);
+      client.send({ type: "input_text.append", text: "One sentence to speak." });
+      client.send({ type: "input_text.end" });
+      await client.next("speech.audio.done");
+      await client.closed;
+      const sent = backend.callOptions[0]?.traceparent ?? "";
+      expect(sent).to.match(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+      expect(sent).to.not.equal(incoming, "the session is a span of its own, not the caller's");
+      await sessionRow;
+      const metrics = await metricsText();
+      expect(metrics).to.include('http_requests_total{route="/v1/audio/speech/ws",method="GET",status="101"} 1');
+      expect(metrics).to.match(/^realtime_sessions_open 0$/m);
+      expect(metrics).to.include('tts_time_to_first_audio_seconds_count{route="/v1/audio/speech/ws",engine="espeak"} 1');
     });
   });
 

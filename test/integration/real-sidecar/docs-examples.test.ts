@@ -4,6 +4,7 @@
  * working folder that holds the files the examples upload. Each reference page opens with an endpoint index
  * that lists every route the server registers for its part of the API, and only routes that exist.
  */
+import { createAppMetrics } from "../../../src/services/metrics/app-metrics.js";
 import { HttpDrain } from "../../../src/http/middleware/http-drain.js";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -107,6 +108,7 @@ describe("docs/api examples run as written (real sidecar, espeak engine)", funct
       health: () => Promise.reject(new Error("not served")),
       sidecar: supervisor,
       drain: new HttpDrain(),
+      metrics: createAppMetrics(supervisor),
     });
     const routes = new Set<string>();
     for (const middleware of koa.middleware) {

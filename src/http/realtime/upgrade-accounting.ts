@@ -1,7 +1,9 @@
 /**
- * The usage rows of the realtime endpoint: one per upgrade request, written when it ends: at once for a refused
- * upgrade (with the status it got), when the socket closes for a session (status 101, with what it spoke).
+ * What the realtime endpoint records of each upgrade request when it ends (at once for a refused upgrade, with
+ * the status it got; when the socket closes for a session, status 101 with what it spoke): its usage row and
+ * its HTTP metrics, as every other request gets from the middleware, plus the count of open sessions.
  */
+import type { RealtimeMetrics } from "../../services/metrics/app-metrics.js";
 import type { UsageLog } from "../../services/usage/usage-log.js";
 import type { UsageRecord } from "../../services/usage/usage-record.js";
 import type { SessionSummary } from "./realtime-session.js";
@@ -19,12 +21,16 @@ const NONE = {
   ttfbMs: null,
 } as const;
 
-export class UpgradeUsage {
+/** The metrics label of upgrades of paths no route serves, as the HTTP middleware labels them. */
+const UNMATCHED = "unmatched";
+
+export class UpgradeAccounting {
   private readonly at = new Date();
   private readonly started = performance.now();
 
   constructor(
     private readonly usage: Pick<UsageLog, "record">,
+    private readonly metrics: RealtimeMetrics,
     private readonly path: string,
   ) {}
 
@@ -33,8 +39,14 @@ export class UpgradeUsage {
     this.write({ ...NONE, requestId: "", keyId, endpoint: this.endpoint(status), status, errorCode });
   }
 
+  /** The upgrade became a session. */
+  opened(): void {
+    this.metrics.sessionsOpen.inc();
+  }
+
   /** The session's socket closed. */
   closed(summary: SessionSummary, keyId: string | null): void {
+    this.metrics.sessionsOpen.dec();
     const { id, inputChars, outputAudioMs, bytesOut, voice, format } = summary;
     const spoke = { inputChars, outputAudioMs: Math.round(outputAudioMs), bytesOut, voice, format };
     this.write({ ...NONE, ...spoke, requestId: id, keyId, endpoint: `WS ${this.path}`, status: 101 });
@@ -45,6 +57,10 @@ export class UpgradeUsage {
   }
 
   private write(record: Omit<UsageRecord, "at" | "durationMs">): void {
-    this.usage.record({ ...record, at: this.at, durationMs: Math.round((performance.now() - this.started) * 10) / 10 });
+    const ms = performance.now() - this.started;
+    this.usage.record({ ...record, at: this.at, durationMs: Math.round(ms * 10) / 10 });
+    const route = record.status === 404 ? UNMATCHED : this.path;
+    const observed = { route, method: "GET", status: record.status, seconds: ms / 1000, bytes: record.bytesOut };
+    this.metrics.http.request(observed);
   }
 }
