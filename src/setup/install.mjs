@@ -1,5 +1,5 @@
 // `npm install` runs this (postinstall): it sets up everything the server needs on this machine.
-//   1. system tools ffmpeg, sox and espeak-ng (apt-get when running as root, else an exact instruction);
+//   1. system tools ffmpeg, sox, espeak-ng and curl (apt-get when running as root, else an exact instruction);
 //   2. Python >= 3.10 and the sidecar's virtualenv sidecar/.venv with sidecar/requirements.txt (a C++
 //      compiler and the Python headers too, which pyworld needs to build);
 //   3. the Chatterbox stack (chatterbox-tts + torch) when an NVIDIA GPU is present, CHATTERBOX=1 is set
@@ -36,7 +36,8 @@ import { build } from "./build.mjs";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const venv = join(root, "sidecar", ".venv");
 const venvPython = join(venv, "bin", "python");
-const SYSTEM_TOOLS = ["ffmpeg", "sox", "espeak-ng"];
+// curl: the docs' examples and the tests that follow a job's events as a real client use it.
+const SYSTEM_TOOLS = ["ffmpeg", "sox", "espeak-ng", "curl"];
 const PYTHON_CANDIDATES = [process.env.PYTHON, "python3.11", "python3.12", "python3.10", "python3"].filter(Boolean);
 
 const log = (message) => console.log(`[setup] ${message}`);

@@ -1,7 +1,8 @@
 /**
  * Captions for long-form audio. Each spoken span (a piece of text and where it sits in the audio) becomes one or
- * more cues small enough to read on screen, rendered as SubRip (SRT) or WebVTT. Cue times are derived from the
- * span times only, so the captions follow the audio without any alignment pass.
+ * more cues small enough to read on screen, rendered as SubRip (SRT) or WebVTT. Cue times come from the span
+ * times, and from the start of each word when speech recognition heard the span's words, so the captions follow
+ * the audio without an alignment pass of their own.
  */
 
 /** One spoken segment and where it sits in the audio. */
@@ -9,6 +10,11 @@ export interface CaptionSpan {
   text: string;
   startSeconds: number;
   endSeconds: number;
+  /**
+   * Where each word of `text` starts (seconds in the audio), when known; used only when there is one per word
+   * (whitespace-separated), since a different count means the words heard are not the words written.
+   */
+  wordStarts?: readonly number[] | undefined;
 }
 
 /** One caption: its lines, shown from `startSeconds` to `endSeconds`. */
@@ -109,15 +115,34 @@ function isTime(seconds: number): boolean {
 
 /** The cues of one span, starting no earlier than `notBefore` (where the previous cue ended). */
 function spanCues(span: CaptionSpan, notBefore: number, limits: CueLimits): Cue[] {
-  const groups = chunk(wrapWords(words(span.text), limits.lineChars), limits.linesPerCue);
+  const wordList = words(span.text);
+  const groups = chunk(wrapWords(wordList, limits.lineChars), limits.linesPerCue);
   const startSeconds = Math.max(span.startSeconds, notBefore);
   const endSeconds = Math.max(span.endSeconds, startSeconds);
-  const bounds = proportionalBounds(
-    startSeconds,
-    endSeconds,
-    groups.map((lines) => charCount(lines.join(" "))),
-  );
-  return groups.map((lines, index) => ({ startSeconds: bounds[index], endSeconds: bounds[index + 1], lines }));
+  const bounds =
+    span.wordStarts?.length === wordList.length
+      ? wordBounds(startSeconds, endSeconds, groups, span.wordStarts)
+      : proportionalBounds(
+          startSeconds,
+          endSeconds,
+          groups.map((lines) => charCount(lines.join(" "))),
+        );
+  return groups.map((lines, index) => ({ startSeconds: bounds[index]!, endSeconds: bounds[index + 1]!, lines }));
+}
+
+/**
+ * Boundaries at the start of each group's first word, kept within `start`–`end` and never decreasing, so
+ * recognition's timing can move a cue but never make cues overlap or overrun the span.
+ */
+function wordBounds(start: number, end: number, groups: readonly string[][], wordStarts: readonly number[]): number[] {
+  const bounds = [start];
+  let firstWord = 0;
+  for (const lines of groups.slice(0, -1)) {
+    firstWord += lines.reduce((sum, line) => sum + words(line).length, 0);
+    bounds.push(Math.min(end, Math.max(bounds.at(-1)!, wordStarts[firstWord]!)));
+  }
+  bounds.push(end);
+  return bounds;
 }
 
 function words(text: string): string[] {

@@ -73,7 +73,14 @@ export function percentile(values: number[], p: number): string {
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
 /** This Node process's RSS: the Koa app runs in it. */
-export const nodeRss = () => mb(process.memoryUsage().rss);
+/**
+ * This process's RSS after a full garbage collection when node runs with --expose-gc (npm run bench:load does):
+ * without one, RSS shows how lazily V8 collects, not what the server keeps.
+ */
+export const nodeRss = () => {
+  (globalThis as { gc?: () => void }).gc?.();
+  return mb(process.memoryUsage().rss);
+};
 
 /** The sidecar's VmRSS from /proc, or "-" when it is not running. */
 export async function sidecarRss(pid: number | null): Promise<string> {

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:load`: the server under load and under crashes, loopback only, against the real sidecar
- * with the espeak engine and the Koa app on port 0. Bounded: a few rounds (at most 60 s) of overload, then
+ * with the espeak engine and the Koa app on port 0. Bounded: 30 rounds (at most 90 s) of overload, then
  * 200 requests (at most 180 s) with 5 sidecar kills; each request has a 30 s deadline.
  *
  * 1. overload: 20 clients at once against a queue of 4 (load-overload.ts);

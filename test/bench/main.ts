@@ -18,7 +18,9 @@
  *    time and peak RSS of each (concat.ts);
  * 10. progressive speech: time to first audio vs the whole for 2 000 characters through /v1/audio/speech (pcm,
  *    mp3) and the realtime WebSocket, and /v1/audio/speech vs direct gRPC (openai-speech.ts);
- * 11. engines: Piper's real-time factor and time to first audio beside espeak's (engines.ts).
+ * 11. engines: Piper's real-time factor and time to first audio beside espeak's (engines.ts);
+ * 12. jobs: a 40-sentence TTS job until done vs the same synchronous POST /api/v1/tts, against the 5 % aim,
+ *    and whether the two WAVs are the same bytes (jobs.ts).
  */
 import type { InferenceBackend, ModelInfo } from "../../src/domain/inference.js";
 import { segmentText } from "../../src/text/segment.js";
@@ -27,6 +29,7 @@ import { makeDataDir, startTestApp, type TestApp } from "../helpers/test-app.js"
 import { concatBench } from "./concat.js";
 import { engineBench, streamTimes } from "./engines.js";
 import { postForAudio } from "./http.js";
+import { jobsBench } from "./jobs.js";
 import { libraryBench } from "./library.js";
 import { openAiSpeechBench } from "./openai-speech.js";
 import { postProcessingBench } from "./post-processing.js";
@@ -83,6 +86,7 @@ async function main(): Promise<void> {
     await stretchBench(backend, clip);
     await vcBench(app, backend, clip);
     await postProcessingBench(app);
+    await jobsBench(app);
     await sttBench(app, backend, clip);
   } finally {
     await app.dispose();

@@ -79,8 +79,8 @@ export function jobRoutes(jobs: JobService): Router {
     ctx.body = jobView(await jobs.rerender(id, segmentIndex(ctx.params.n!), change));
   });
 
-  router.post("/api/v1/jobs/:id/pause", (ctx) => {
-    ctx.body = jobView(jobs.pause(jobs.get(ctx.params.id!, ownKeyId(ctx)).id));
+  router.post("/api/v1/jobs/:id/pause", async (ctx) => {
+    ctx.body = jobView(await jobs.pause(jobs.get(ctx.params.id!, ownKeyId(ctx)).id));
   });
   router.post("/api/v1/jobs/:id/resume", (ctx) => {
     ctx.body = jobView(jobs.resume(jobs.get(ctx.params.id!, ownKeyId(ctx)).id));

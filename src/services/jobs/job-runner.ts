@@ -69,11 +69,11 @@ export class JobRunner {
     return record;
   }
 
-  /** Keeps the finished segments; a running job stops after aborting its current call. */
-  pause(id: string): JobRecord {
+  /** Keeps the finished segments; a running job stops (resolving once it has) after aborting its current call. */
+  async pause(id: string): Promise<JobRecord> {
     const job = this.existing(id);
     if (job.state === "queued") this.transition(id, "paused");
-    else if (job.state === "running") this.stopRunning(id, "pause");
+    else if (job.state === "running") await this.stopRunning(id, "pause");
     else if (job.state !== "paused") throw new ConflictError(`a ${job.state} job cannot be paused`);
     return this.existing(id);
   }

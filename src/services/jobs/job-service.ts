@@ -8,6 +8,7 @@ import { ttsFieldSchemas } from "../../domain/tts-fields.js";
 import { hasChapterMarkers } from "../../text/chapters.js";
 import type { ConcatRequest } from "../concat/concat-request.js";
 import { resolveSeed, type RandomSource } from "../seeds.js";
+import { prepareText } from "../tts/text-preparation.js";
 import type { TtsRequest } from "../tts/tts-request.js";
 import type { VcRequest } from "../vc/vc-request.js";
 import type { JobRunner } from "./job-runner.js";
@@ -122,7 +123,7 @@ export class JobService {
     return this.options.runner.subscribe(id, listener);
   }
 
-  pause(id: string): JobRecord {
+  pause(id: string): Promise<JobRecord> {
     return this.options.runner.pause(id);
   }
 
@@ -144,12 +145,13 @@ export class JobService {
    */
   async rerender(id: string, index: number, change: SegmentChange): Promise<JobRecord> {
     const job = this.options.store.get(id)!;
+    if (job.type !== "tts") throw new ConflictError(`a ${job.type} job has no text segments to re-render`);
     if (job.state !== "succeeded" && job.state !== "failed") {
       throw new ConflictError(`only a finished (succeeded or failed) job can re-render a segment; it is ${job.state}`);
     }
     const segment = this.options.store.segments(id).find((s) => s.index === index);
     if (!segment) throw new NotFoundError(`The job has no segment ${index} (it has ${job.segmentsTotal})`);
-    const text = change.text === undefined ? segment.text : await this.checkedText(change.text);
+    const text = change.text === undefined ? segment.text : await this.preparedText(job, change.text);
     const overrides = { ...segment.overrides, ...checkedParameters(change.parameters ?? {}) };
     this.options.store.reopenSegment(id, index, { text, seed: change.seed ?? segment.seed, overrides });
     this.options.runner.requeued(id);
@@ -161,12 +163,17 @@ export class JobService {
     return resolveSeed(request.options.seed, this.options.random);
   }
 
-  private async checkedText(text: string): Promise<string> {
-    const trimmed = text.trim();
+  /**
+   * New text for one segment, prepared as the job's own text was (sound words, preprocessing, lower-casing),
+   * so the segment is spoken like its neighbours.
+   * @throws ValidationError when nothing is left to speak, or it needs more than one segment
+   */
+  private async preparedText(job: JobRecord, text: string): Promise<string> {
+    const request = { ...this.options.parsers.tts(job.request), text };
     const limit = await this.options.segmentLimit();
-    if (trimmed.length === 0) throw invalid(["body", "text"], "must not be blank");
-    if (trimmed.length > limit) throw invalid(["body", "text"], `at most ${limit} characters fit in one segment`);
-    return trimmed;
+    const { texts } = withinField("text", () => prepareText(request, limit));
+    if (texts.length !== 1) throw invalid(["body", "text"], `at most ${limit} characters fit in one segment`);
+    return texts[0]!;
   }
 }
 
@@ -193,14 +200,22 @@ function invalid(loc: string[], msg: string): ValidationError {
 
 /** Runs a synchronous endpoint's parser on a job's `request`, so its issues point inside `request`. */
 function withinRequest<T>(parse: () => T): T {
+  return relocated(parse, (loc) => (loc[0] === "body" ? ["body", "request", ...loc.slice(1)] : loc));
+}
+
+/** Runs text preparation on a re-render's text, so its issues point at the re-render's `text`. */
+function withinField<T>(field: string, prepare: () => T): T {
+  return relocated(prepare, () => ["body", field]);
+}
+
+function relocated<T>(work: () => T, move: (loc: FieldIssue["loc"]) => FieldIssue["loc"]): T {
   try {
-    return parse();
+    return work();
   } catch (error) {
     if (!(error instanceof ValidationError) || !Array.isArray(error.detail)) throw error;
-    const issues = error.detail.map((issue) => ({
-      ...issue,
-      loc: issue.loc[0] === "body" ? ["body", "request", ...issue.loc.slice(1)] : issue.loc,
-    }));
-    throw new ValidationError(error.message, issues);
+    throw new ValidationError(
+      error.message,
+      error.detail.map((issue) => ({ ...issue, loc: move(issue.loc) })),
+    );
   }
 }

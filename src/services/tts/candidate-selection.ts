@@ -22,6 +22,8 @@ export interface TryRecord extends TryPosition {
   wer: number | undefined;
   /** Why the try failed (engine or transcription error), when it did. */
   error: string | undefined;
+  /** When word timestamps were asked for: the start (seconds into the try) of each word heard. */
+  wordStarts?: number[] | undefined;
 }
 
 /** Try number `index` (0-based) of a chunk: all attempts of candidate 0 first, then candidate 1's... */

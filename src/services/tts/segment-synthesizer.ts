@@ -39,6 +39,8 @@ export interface TryCheck {
   wer: number;
   /** Set when recognition failed; the try then counts as failed. */
   error?: string;
+  /** The start (seconds into the try) of each word heard, when the verifier was asked for word timings. */
+  wordStarts?: number[];
 }
 
 export interface SegmentVerifier {
@@ -245,7 +247,10 @@ function conclude(
 ): void {
   const record = state.tries[finished.index]!;
   const { verifier } = request;
-  if (check) Object.assign(record, { transcript: check.transcript, wer: check.wer, error: check.error });
+  if (check) {
+    const { transcript, wer, error, wordStarts } = check;
+    Object.assign(record, { transcript, wer, error, ...(wordStarts ? { wordStarts } : {}) });
+  }
   if (!verifier || passes(record, verifier.maxWer)) {
     const outcome = { tries: state.tries, chosen: finished.index, passed: verifier ? true : undefined };
     state.done = { outcome, audio: finished.audio };

@@ -1,7 +1,8 @@
 /**
  * Where each segment sits in the finished audio, and what that gives: SRT/WebVTT captions and a book with
- * chapter marks. Timings come from the segments' own durations; when post-processing changed the length
- * (silence trimming, auto-editor) they are scaled to the finished audio, so captions stay in step on average.
+ * chapter marks. Timings come from the segments' own durations (and, inside a segment, from the words speech
+ * recognition heard); when post-processing changed the length (silence trimming, auto-editor) they are scaled
+ * to the finished audio, so captions stay in step on average.
  */
 import { writeChapteredAudio, type ChapterMark } from "../../audio/chapter-marks.js";
 import { durationSeconds } from "../../audio/pcm.js";
@@ -9,6 +10,7 @@ import type { MonoPcm } from "../../domain/audio.js";
 import { captionCues, renderCaptions, type CaptionFormat, type CaptionSpan } from "../../text/captions.js";
 import { writeFile } from "node:fs/promises";
 import type { DerivedFile } from "../output-writer.js";
+import type { ChunkOutcome } from "./segment-synthesizer.js";
 
 /** The chapters of a text with chapter markers: each title and the segment it starts at. */
 export interface ChapterBook {
@@ -16,10 +18,14 @@ export interface ChapterBook {
   chapters: ReadonlyArray<{ title: string; firstSegment: number }>;
 }
 
-/** Each segment's text and time in audio of `finalSeconds` made from `segments` joined in order. */
+/**
+ * Each segment's text and time in audio of `finalSeconds` made from `segments` joined in order, with where its
+ * words start when verification heard them (the kept try's word timings).
+ */
 export function segmentSpans(
   texts: readonly string[],
   segments: readonly MonoPcm[],
+  outcomes: readonly ChunkOutcome[],
   finalSeconds: number,
 ): CaptionSpan[] {
   const rawSeconds = segments.reduce((sum, pcm) => sum + durationSeconds(pcm), 0);
@@ -27,7 +33,10 @@ export function segmentSpans(
   let start = 0;
   return texts.map((text, index) => {
     const end = start + durationSeconds(segments[index]!) * scale;
-    const span = { text, startSeconds: start, endSeconds: end };
+    const outcome = outcomes[index];
+    const heard = outcome?.tries[outcome.chosen]?.wordStarts;
+    const wordStarts = heard?.map((seconds) => start + seconds * scale);
+    const span = { text, startSeconds: start, endSeconds: end, wordStarts };
     start = end;
     return span;
   });

@@ -318,7 +318,8 @@ export class TtsService {
       trimThresholdMs: opts.trim_threshold_ms,
     };
     const audio = post.pcm;
-    const spans = segmentSpans(speech.text.texts, speech.synthesis.segments, durationSeconds(audio));
+    const { segments, outcomes } = speech.synthesis;
+    const spans = segmentSpans(speech.text.texts, segments, outcomes, durationSeconds(audio));
     const chapters = context.chapters && chapterMarks(context.chapters, spans);
     return this.options.writer.write({
       speech: audio,

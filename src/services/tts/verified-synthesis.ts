@@ -22,7 +22,14 @@ import { synthesisSettings, type SynthesisSettingsSpec } from "./synthesis-setti
 
 /** Whether this request's chunks are checked, and why not when they are not. */
 export type VerificationPlan =
-  | { verify: true; model: string; language: string; maxWer: number; preferLongestTranscript: boolean }
+  | {
+      verify: true;
+      model: string;
+      language: string;
+      maxWer: number;
+      preferLongestTranscript: boolean;
+      wordTimestamps: boolean;
+    }
   | { verify: false; reason: string; maxWer: number };
 
 /** What verification did, for the response, the warnings and the metadata. */
@@ -90,6 +97,8 @@ async function planVerification(
     language: request.language ?? "en",
     maxWer,
     preferLongestTranscript: opts.use_longest_transcript_on_fail,
+    // Captions place their cues at the words heard, when recognition hears the text's words.
+    wordTimestamps: opts.caption_formats.length > 0,
   };
 }
 
@@ -122,16 +131,18 @@ class TranscriptChecker implements SegmentVerifier {
   }
 
   async check(text: string, audio: MonoPcm, options: CallOptions): Promise<TryCheck> {
-    const { model, language } = this.plan;
+    const { model, language, wordTimestamps } = this.plan;
     try {
       // Temperature 0 and a fixed beam make recognition deterministic, so a fixed seed gives the same choice.
       const transcript = await this.backend.transcribe(
-        { audio: { pcm: audio }, model, language, temperature: 0, beamSize: 5 },
+        { audio: { pcm: audio }, model, language, temperature: 0, beamSize: 5, wordTimestamps },
         options,
       );
       this.modelUsed ??= transcript.info.model;
       for (const warning of transcript.info.warnings) this.warnings.add(warning);
-      return { transcript: transcript.text, wer: wordErrorRate(text, transcript.text) };
+      const heard = { transcript: transcript.text, wer: wordErrorRate(text, transcript.text) };
+      if (!wordTimestamps) return heard;
+      return { ...heard, wordStarts: transcript.segments.flatMap((s) => s.words.map((word) => word.start)) };
     } catch (error) {
       // Like an engine failure, a failed recognition fails the try (its audio stays a fallback); every other
       // error (timeout, overload, client gone) ends the request.

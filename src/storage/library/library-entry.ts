@@ -7,7 +7,16 @@
 export type LibraryKind = "voices" | "vc_inputs" | "outputs";
 
 /** Extensions the libraries hold (spec §1.3, plus what uploads accept: Opus and WebM). */
-export const AUDIO_EXTENSIONS: ReadonlySet<string> = new Set(["wav", "mp3", "flac", "ogg", "opus", "m4a", "m4b", "webm"]);
+export const AUDIO_EXTENSIONS: ReadonlySet<string> = new Set([
+  "wav",
+  "mp3",
+  "flac",
+  "ogg",
+  "opus",
+  "m4a",
+  "m4b",
+  "webm",
+]);
 
 /** A companion JSON's suffix: `speaker.wav` → `speaker.wav.json`. */
 export const COMPANION_SUFFIX = ".json";

@@ -430,7 +430,9 @@ describe("GET /v1/audio/speech/ws, realtime speech (fake engine)", () => {
       const metrics = await metricsText();
       expect(metrics).to.include('http_requests_total{route="/v1/audio/speech/ws",method="GET",status="101"} 1');
       expect(metrics).to.match(/^realtime_sessions_open 0$/m);
-      expect(metrics).to.include('tts_time_to_first_audio_seconds_count{route="/v1/audio/speech/ws",engine="espeak"} 1');
+      expect(metrics).to.include(
+        'tts_time_to_first_audio_seconds_count{route="/v1/audio/speech/ws",engine="espeak"} 1',
+      );
     });
   });
 

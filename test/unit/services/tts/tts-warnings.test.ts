@@ -28,6 +28,7 @@ const VERIFIED: VerificationPlan = {
   language: "en",
   maxWer: 0.15,
   preferLongestTranscript: true,
+  wordTimestamps: false,
 };
 
 describe("services/tts/tts-warnings", () => {
