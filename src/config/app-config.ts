@@ -23,7 +23,13 @@ export interface AppConfig {
   /** The price table of usage rows. */
   usage: PriceTable;
   /** Long-form jobs: how many run at once, segments per engine call, and webhook delivery. */
-  jobs: { concurrency: number; segmentsPerCall: number; webhookAttempts: number; webhookTimeoutMs: number };
+  jobs: {
+    concurrency: number;
+    maxTextLength: number;
+    callSeconds: number;
+    webhookAttempts: number;
+    webhookTimeoutMs: number;
+  };
   /** API keys: when enabled, every route but the public ones needs a key with the right scope. */
   auth: { enabled: boolean };
   inference: {

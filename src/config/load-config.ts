@@ -89,7 +89,8 @@ function toAppConfig(raw: RawConfig, base: string, source: string | undefined): 
     auth: { enabled: raw.auth.enabled },
     jobs: {
       concurrency: raw.jobs.concurrency,
-      segmentsPerCall: raw.jobs.segments_per_call,
+      maxTextLength: raw.jobs.max_text_length,
+      callSeconds: raw.jobs.call_seconds,
       webhookAttempts: raw.jobs.webhook_attempts,
       webhookTimeoutMs: raw.jobs.webhook_timeout_seconds * 1000,
     },

@@ -68,7 +68,9 @@ export const configSchema = z.strictObject({
   // Long-form jobs (docs/api/jobs.md).
   jobs: section({
     concurrency: positiveInt().max(64).default(1),
-    segments_per_call: positiveInt().max(64).default(4),
+    // A job's text may be longer than a synchronous request's (api.max_text_length): it is spoken piece by piece.
+    max_text_length: positiveInt().max(10_000_000).default(500_000),
+    call_seconds: z.number().positive().max(600).default(5),
     webhook_attempts: positiveInt().max(20).default(5),
     webhook_timeout_seconds: positiveInt().max(300).default(10),
   }),

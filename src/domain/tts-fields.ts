@@ -98,7 +98,8 @@ export const ttsFieldSchemas = {
   trim: bool(),
   trim_threshold_ms: intBetween(50, 1000),
   export_formats: z.array(exportFormat, { error: "must be a list of formats" }).min(1, {
-    error: "at least one export format is required",
+    // Captions (srt, vtt) are made beside the audio, so they do not count.
+    error: "at least one audio export format is required",
   }),
   // Captions from the segments' timings, published beside the audio (export_formats may name them too).
   caption_formats: z.array(z.enum(CAPTION_FORMATS, { error: `must be one of ${CAPTION_FORMATS.join(", ")}` }), {

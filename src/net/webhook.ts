@@ -21,10 +21,6 @@ const DELIVERY_HEADER = "x-chatterbox-delivery";
 const FIELD = "webhook_url";
 const USER_AGENT = "chatterbox-tts-extended-plus (webhook)";
 
-export interface WebhookTarget {
-  url: URL;
-}
-
 export interface WebhookDelivery {
   url: URL;
   /** The HMAC key shared with the client, so it can tell our calls from forged ones. */

@@ -46,8 +46,10 @@ interface OutputRequest {
 
 /** A file made from the finished master WAV and published beside the audio under the same stem. */
 export interface DerivedFile {
-  /** Its extension, which also names it in the metadata's `files`. */
+  /** Its extension, which also names it in the metadata's `files` (with the variant, when there is one). */
   format: string;
+  /** Published as `<stem>_<variant>.<format>`, so it never takes the name of an export of the same format. */
+  variant?: string;
   /** Writes the file at `outPath`. */
   make(masterPath: string, outPath: string, signal?: AbortSignal): Promise<void>;
 }
@@ -118,10 +120,10 @@ export class OutputWriter {
       ...(request.signal !== undefined ? { signal: request.signal } : {}),
     });
     const derived = await Promise.all(
-      (request.derived ?? []).map(async ({ format, make }) => {
-        const sourcePath = join(scratch, `derived.${format}`);
+      (request.derived ?? []).map(async ({ format, variant, make }) => {
+        const sourcePath = join(scratch, `derived-${variant ?? ""}.${format}`);
         await make(request.masterPath, sourcePath, request.signal);
-        return { format, sourcePath };
+        return { format, sourcePath, ...(variant ? { variant } : {}) };
       }),
     );
     return this.publish(request, encoded, [

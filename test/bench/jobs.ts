@@ -51,8 +51,8 @@ export async function jobsBench(app: TestApp): Promise<void> {
   console.log(TABLE_HEADER);
   console.log(row("jobs: job vs synchronous /api/v1/tts", ["job", job], ["sync", direct]));
   console.log(
-    `\nA job speaks jobs.segments_per_call (${app.config.jobs.segmentsPerCall}) segments per engine call and ` +
-      `stores each segment before the next call; the synchronous request sends all its segments in one stream.`,
+    `\nA job speaks its segments in engine calls of about jobs.call_seconds (${app.config.jobs.callSeconds} s; 4 ` +
+      `segments in the first) and stores each one as it is final; the synchronous request sends all in one stream.`,
   );
   console.log(`the job's WAV is the synchronous answer's bytes: ${jobAudio.equals(syncAudio) ? "yes" : "NO"}`);
   const verdict = overhead <= MAX_OVERHEAD ? "met" : "MISSED";

@@ -3,6 +3,7 @@
  * facts of ffprobe.ts, plus readers for the two container details ffprobe does not show (the rate an Ogg Opus
  * file was encoded from, and the order of an MP4 file's top-level boxes).
  */
+import { execa } from "execa";
 import { ffprobeJson } from "./ffprobe.js";
 
 export interface ProbedFile {
@@ -62,4 +63,18 @@ export function topLevelBoxes(file: Buffer): string[] {
     offset += size;
   }
   return boxes;
+}
+
+interface ProbedChapter {
+  start_time: string;
+  tags?: { title?: string };
+}
+
+/** The chapters ffprobe reads from `path`: title and start time. */
+export async function probeChapters(path: string): Promise<Array<{ title: string | undefined; startSeconds: number }>> {
+  const { stdout } = await execa("ffprobe", ["-v", "error", "-show_chapters", "-of", "json", `file:${path}`], {
+    stdin: "ignore",
+  });
+  const { chapters } = JSON.parse(stdout) as { chapters: ProbedChapter[] };
+  return chapters.map((c) => ({ title: c.tags?.title, startSeconds: Number(c.start_time) }));
 }

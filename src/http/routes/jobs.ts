@@ -71,25 +71,27 @@ export function jobRoutes(jobs: JobService): Router {
     ctx.body = { object: "list", data: segments.map(segmentView), total: segments.length };
   });
 
+  /** The id of the job the route names, once the caller may act on it (else 404). */
+  const ownedJob = (ctx: Context) => jobs.get(ctx.params.id!, ownKeyId(ctx)).id;
+
   router.post("/api/v1/jobs/:id/segments/:n/render", async (ctx) => {
-    const id = ctx.params.id!;
-    jobs.get(id, ownKeyId(ctx));
+    const id = ownedJob(ctx);
     const change = parseSegmentRender(ctx.request.body);
     ctx.status = 202;
     ctx.body = jobView(await jobs.rerender(id, segmentIndex(ctx.params.n!), change));
   });
 
   router.post("/api/v1/jobs/:id/pause", async (ctx) => {
-    ctx.body = jobView(await jobs.pause(jobs.get(ctx.params.id!, ownKeyId(ctx)).id));
+    ctx.body = jobView(await jobs.pause(ownedJob(ctx)));
   });
   router.post("/api/v1/jobs/:id/resume", (ctx) => {
-    ctx.body = jobView(jobs.resume(jobs.get(ctx.params.id!, ownKeyId(ctx)).id));
+    ctx.body = jobView(jobs.resume(ownedJob(ctx)));
   });
   router.post("/api/v1/jobs/:id/cancel", async (ctx) => {
-    ctx.body = jobView(await jobs.cancel(jobs.get(ctx.params.id!, ownKeyId(ctx)).id));
+    ctx.body = jobView(await jobs.cancel(ownedJob(ctx)));
   });
   router.delete("/api/v1/jobs/:id", async (ctx) => {
-    await jobs.remove(jobs.get(ctx.params.id!, ownKeyId(ctx)).id);
+    await jobs.remove(ownedJob(ctx));
     ctx.status = 204;
   });
 

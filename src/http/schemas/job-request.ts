@@ -15,7 +15,7 @@ import { createVcRequestParser } from "./vc-request.js";
 const NO_QUERY = {};
 
 export function createJobRequestParsers(config: AppConfig): JobRequestParsers {
-  const tts = createTtsRequestParser({ defaults: config.ttsDefaults, maxTextLength: config.api.maxTextLength });
+  const tts = createTtsRequestParser({ defaults: config.ttsDefaults, maxTextLength: config.jobs.maxTextLength });
   const vc = createVcRequestParser(config.vcDefaults);
   const concat = createConcatRequestParser({ maxItems: config.concat.maxItems });
   return {

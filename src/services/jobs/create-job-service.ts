@@ -43,7 +43,13 @@ export function createJobService(deps: JobServiceDependencies): JobService {
   const notify = async (job: JobRecord) => {
     if (!job.webhookUrl || !job.webhookSecret) return;
     const result = await deliverWebhook(
-      { url: new URL(job.webhookUrl), secret: job.webhookSecret, body: jobView(job), deliveryId: job.id },
+      // One id per ending: a re-rendered job ends again, and that call is not a duplicate of the first.
+      {
+        url: new URL(job.webhookUrl),
+        secret: job.webhookSecret,
+        body: jobView(job),
+        deliveryId: `${job.id}.${job.finishedMs}`,
+      },
       {
         ...webhooks,
         timeoutMs: config.jobs.webhookTimeoutMs,
@@ -66,7 +72,7 @@ export function createJobService(deps: JobServiceDependencies): JobService {
         store,
         workspace,
         parse: parsers.tts,
-        segmentsPerCall: config.jobs.segmentsPerCall,
+        callSeconds: config.jobs.callSeconds,
       }),
       vc: vcJobExecutor(store, deps.vc, parsers.vc),
       concat: concatJobExecutor(store, deps.concat, parsers.concat),

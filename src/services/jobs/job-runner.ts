@@ -59,6 +59,7 @@ export class JobRunner {
   start(): void {
     const resumed = this.options.store.requeueInterrupted();
     if (resumed.length > 0) this.options.log.info({ jobs: resumed }, "jobs: resuming jobs interrupted by a restart");
+    for (const id of resumed) this.emit(id, "state", { state: "queued", resumed: true });
     this.pump();
   }
 
@@ -102,8 +103,9 @@ export class JobRunner {
     await this.options.workspace.remove(id);
   }
 
-  /** A re-render (or anything else that put segments back to pending) queued the job again: start it. */
-  requeued(id: string): void {
+  /** Queues a finished job again, after a re-render put segments back to pending. */
+  requeue(id: string): void {
+    this.options.store.setState(id, "queued");
     this.emit(id, "state", { state: "queued" });
     this.pump();
   }

@@ -72,7 +72,8 @@ export class JobService {
     const { type, keyId } = submission;
     const request = { ...submission.request };
     const parsed = withinRequest(() => this.options.parsers[type](request));
-    const seed = type === "tts" ? this.fixSeed(parsed as TtsRequest) : null;
+    // The seed the whole job speaks with, drawn now when the request leaves it random, so a resume sounds the same.
+    const seed = type === "tts" ? resolveSeed((parsed as TtsRequest).options.seed, this.options.random) : null;
     if (type === "concat" && request.seed == null) request.seed = resolveSeed(0, this.options.random);
     if (submission.chapters && type !== "tts") throw invalid(["body", "chapters"], "chapter books are for tts jobs");
     if (submission.chapters && !hasChapterMarkers((parsed as TtsRequest).text)) {
@@ -93,7 +94,9 @@ export class JobService {
     });
     const ignored = RESPONSE_FIELDS.filter((field) => Object.hasOwn(request, field));
     if (ignored.length > 0) {
-      this.options.store.addWarnings(job.id, [`${ignored.join(", ")} do not apply to jobs and were not used`]);
+      const [does, was] = ignored.length === 1 ? ["does", "was"] : ["do", "were"];
+      const warning = `${ignored.join(", ")} ${does} not apply to jobs and ${was} not used`;
+      this.options.store.addWarnings(job.id, [warning]);
     }
     return { job: this.get(job.id), webhookSecret };
   }
@@ -153,14 +156,9 @@ export class JobService {
     if (!segment) throw new NotFoundError(`The job has no segment ${index} (it has ${job.segmentsTotal})`);
     const text = change.text === undefined ? segment.text : await this.preparedText(job, change.text);
     const overrides = { ...segment.overrides, ...checkedParameters(change.parameters ?? {}) };
-    this.options.store.reopenSegment(id, index, { text, seed: change.seed ?? segment.seed, overrides });
-    this.options.runner.requeued(id);
+    this.options.store.resetSegment(id, index, { text, seed: change.seed ?? segment.seed, overrides });
+    this.options.runner.requeue(id);
     return this.get(id);
-  }
-
-  /** The seed the whole job speaks with: the request's, or a random one drawn now and kept. */
-  private fixSeed(request: TtsRequest): number {
-    return resolveSeed(request.options.seed, this.options.random);
   }
 
   /**

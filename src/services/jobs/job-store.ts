@@ -15,17 +15,11 @@ import type {
   SegmentRecord,
 } from "./job-types.js";
 
-export interface NewJob {
-  id: string;
-  type: JobType;
-  request: Record<string, unknown>;
-  project: string | null;
-  keyId: string | null;
-  seed: number | null;
-  chapters: BookFormat | null;
-  webhookUrl: string | null;
-  webhookSecret: string | null;
-}
+/** What submission decides; the rest of a JobRecord starts empty. */
+export type NewJob = Pick<
+  JobRecord,
+  "id" | "type" | "request" | "project" | "keyId" | "seed" | "chapters" | "webhookUrl" | "webhookSecret"
+>;
 
 export interface JobFilter {
   state?: JobState | undefined;
@@ -131,7 +125,7 @@ export class JobStore {
   }
 
   /** Records finished segments and the job's totals in one transaction. */
-  finishSegments(id: string, finished: readonly FinishedSegment[], renderMs: number, synthesis: unknown): void {
+  finishSegments(id: string, finished: readonly FinishedSegment[], renderMs: number): void {
     const update = this.db.prepare(
       `UPDATE job_segments SET state = 'done', duration_seconds = ?, outcome = ?, renders = renders + 1
        WHERE job_id = ? AND idx = ?`,
@@ -140,21 +134,35 @@ export class JobStore {
       for (const segment of finished) {
         update.run(segment.durationSeconds, JSON.stringify(segment.outcome), id, segment.index);
       }
-      this.refreshTotals(id, renderMs, synthesis);
+      this.refreshTotals(id, renderMs);
     })();
   }
 
-  /** Puts a finished segment back to pending with new text, seed or parameters (a re-render). */
-  reopenSegment(id: string, index: number, change: Pick<SegmentRecord, "text" | "seed" | "overrides">): void {
+  /** What the engine reported over the job's calls so far (merged by the caller). */
+  setSynthesis(id: string, synthesis: unknown): void {
+    this.db.prepare("UPDATE jobs SET synthesis = ? WHERE id = ?").run(JSON.stringify(synthesis), id);
+  }
+
+  /**
+   * Puts a finished segment back to pending, with new text, seed or parameters when `change` says so (a
+   * re-render), and recounts the job's totals.
+   */
+  resetSegment(id: string, index: number, change?: Pick<SegmentRecord, "text" | "seed" | "overrides">): void {
     this.db.transaction(() => {
       this.db
         .prepare(
-          `UPDATE job_segments SET state = 'pending', text = ?, seed = ?, overrides = ?, duration_seconds = NULL,
-             outcome = NULL WHERE job_id = ? AND idx = ?`,
+          `UPDATE job_segments SET state = 'pending', duration_seconds = NULL, outcome = NULL,
+             text = COALESCE(@text, text), seed = COALESCE(@seed, seed), overrides = COALESCE(@overrides, overrides)
+           WHERE job_id = @id AND idx = @index`,
         )
-        .run(change.text, change.seed, JSON.stringify(change.overrides), id, index);
-      this.refreshTotals(id, 0, undefined);
-      this.db.prepare("UPDATE jobs SET state = 'queued', finished_ms = NULL WHERE id = ?").run(id);
+        .run({
+          id,
+          index,
+          text: change?.text ?? null,
+          seed: change?.seed ?? null,
+          overrides: change ? JSON.stringify(change.overrides) : null,
+        });
+      this.refreshTotals(id, 0);
     })();
   }
 
@@ -191,8 +199,8 @@ export class JobStore {
     return rows.map((row) => ({ id: row.id, type: row.type, data: JSON.parse(row.data) as Record<string, unknown> }));
   }
 
-  /** Recounts the finished segments and their audio; adds `renderMs`; replaces `synthesis` unless undefined. */
-  private refreshTotals(id: string, renderMs: number, synthesis: unknown): void {
+  /** Recounts the finished segments and their audio, and adds `renderMs`. */
+  private refreshTotals(id: string, renderMs: number): void {
     this.db
       .prepare(
         `UPDATE jobs SET
@@ -200,11 +208,10 @@ export class JobStore {
            audio_seconds = (SELECT COALESCE(SUM(duration_seconds), 0) FROM job_segments
                             WHERE job_id = @id AND state = 'done'),
            render_ms = render_ms + @renderMs,
-           synthesis = COALESCE(@synthesis, synthesis),
            updated_ms = @now
          WHERE id = @id`,
       )
-      .run({ id, renderMs, synthesis: synthesis === undefined ? null : JSON.stringify(synthesis), now: Date.now() });
+      .run({ id, renderMs, now: Date.now() });
   }
 }
 

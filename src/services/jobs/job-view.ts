@@ -1,5 +1,4 @@
 /** A job as clients see it, in the API's JSON and in webhook calls. */
-import { progressOf } from "./tts-job.js";
 import type { JobRecord, SegmentRecord } from "./job-types.js";
 
 export function jobView(job: JobRecord): Record<string, unknown> {
@@ -60,4 +59,20 @@ export function segmentView(segment: SegmentRecord): Record<string, unknown> {
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/** Counts, audio done and an ETA from the rate measured so far (null before the first segment). */
+export function progressOf(job: JobRecord): Record<string, unknown> {
+  const left = job.segmentsTotal - job.segmentsDone;
+  const perSegmentMs = job.segmentsDone > 0 ? job.renderMs / job.segmentsDone : undefined;
+  return {
+    segments_done: job.segmentsDone,
+    segments_total: job.segmentsTotal,
+    audio_seconds_done: round3(job.audioSeconds),
+    eta_seconds: perSegmentMs === undefined ? null : round3((left * perSegmentMs) / 1000),
+  };
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
 }

@@ -4,24 +4,18 @@
  */
 import type { ConcatService } from "../concat/concat-service.js";
 import type { ConcatRequest } from "../concat/concat-request.js";
-import { fileKey, type PublishedFile } from "../../storage/output-store.js";
 import type { VcService } from "../vc/vc-service.js";
 import type { VcRequest } from "../vc/vc-request.js";
 import type { JobContext, JobExecutor } from "./job-runner.js";
 import type { JobStore } from "./job-store.js";
 import type { JobRecord, JobResultVersion } from "./job-types.js";
-
-interface StepResult {
-  files: PublishedFile[];
-  durationSeconds: number;
-  warnings: string[];
-}
+import { nextVersion, type PublishedResult } from "./job-version.js";
 
 /** Runs `step` as the whole job, reporting it as one segment. */
 class SingleStepExecutor implements JobExecutor {
   constructor(
     private readonly store: JobStore,
-    private readonly step: (job: JobRecord, context: JobContext) => Promise<StepResult>,
+    private readonly step: (job: JobRecord, context: JobContext) => Promise<PublishedResult>,
   ) {}
 
   async run(job: JobRecord, context: JobContext): Promise<JobResultVersion> {
@@ -29,14 +23,8 @@ class SingleStepExecutor implements JobExecutor {
     const started = performance.now();
     const result = await this.step(job, context);
     const finished = [{ index: 0, durationSeconds: result.durationSeconds, outcome: null }];
-    this.store.finishSegments(job.id, finished, performance.now() - started, undefined);
-    return {
-      version: job.versions.length + 1,
-      created_at: new Date().toISOString(),
-      duration_seconds: result.durationSeconds,
-      files: Object.fromEntries(result.files.map((file) => [fileKey(file), file.relativePath])),
-      warnings: result.warnings,
-    };
+    this.store.finishSegments(job.id, finished, performance.now() - started);
+    return nextVersion(job, result);
   }
 }
 

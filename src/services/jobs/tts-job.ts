@@ -1,13 +1,13 @@
 /**
- * A TTS job: the synchronous pipeline run a few segments at a time, each finished segment stored before the
- * next call. The first run plans the segments (per chapter when the job asked for a chapter book) with the
+ * A TTS job: the synchronous pipeline run in calls of about `callSeconds` each, every segment stored the moment
+ * its audio is final. The first run plans the segments (per chapter when the job asked for a chapter book) with the
  * seed fixed at submission; every later run, after a pause, a crash or a re-render, speaks only the pending
  * segments. Segment n's seeds depend only on its seed base and n, so the assembled audio is the same bytes
  * however often the work was interrupted, and the same as the synchronous endpoint's for the same request.
  */
+import { durationSeconds } from "../../audio/pcm.js";
 import type { MonoPcm } from "../../domain/audio.js";
-import type { OutputStore } from "../../storage/output-store.js";
-import { fileKey } from "../../storage/output-store.js";
+import type { OutputFolder, OutputStore } from "../../storage/output-store.js";
 import { splitChapters } from "../../text/chapters.js";
 import type { SoundWordReplacement } from "../../text/sound-words.js";
 import type { AudioSources } from "../audio-sources.js";
@@ -20,6 +20,8 @@ import type { JobContext, JobExecutor } from "./job-runner.js";
 import type { JobStore, PlannedSegment } from "./job-store.js";
 import type { JobRecord, JobResultVersion, SegmentRecord } from "./job-types.js";
 import type { JobWorkspace } from "./job-workspace.js";
+import { nextVersion } from "./job-version.js";
+import { progressOf } from "./job-view.js";
 
 /** What the first run of a job found, stored with it. */
 interface TtsJobPlan {
@@ -39,8 +41,8 @@ export interface TtsJobOptions {
   workspace: JobWorkspace;
   /** The TTS endpoint's own validation, so a job accepts exactly what the synchronous request accepts. */
   parse(body: Record<string, unknown>): TtsRequest;
-  /** The most segments one engine call speaks: more is faster, fewer loses less to a crash. */
-  segmentsPerCall: number;
+  /** About how long one engine call may run (config jobs.call_seconds); its segment count follows the rate. */
+  callSeconds: number;
 }
 
 export class TtsJobExecutor implements JobExecutor {
@@ -79,41 +81,67 @@ export class TtsJobExecutor implements JobExecutor {
     return jobPlan;
   }
 
+  /**
+   * Speaks the pending segments, call after call. Every call's facts (engine, warnings, watermark...) come with
+   * its end, so if the segments of an interrupted call were all stored but no call ever finished, the last one
+   * is spoken once more (to the same audio) to learn them.
+   */
   private async renderPending(jobId: string, plan: TtsPlan, context: JobContext): Promise<void> {
-    const pending = this.options.store.segments(jobId).filter((segment) => segment.state === "pending");
-    for (const batch of batches(pending, this.options.segmentsPerCall)) {
-      const started = performance.now();
-      const first = batch[0]!;
-      const spoken = await this.options.tts.speakSegments(
-        withOverrides(plan, first.overrides),
-        { texts: batch.map((segment) => segment.text), seedUsed: first.seed, firstIndex: first.index },
-        this.options.tts.callOptions({ signal: context.signal, requestId: jobId, priority: "batch" }),
-      );
-      const { segments, outcomes } = spoken.synthesis;
-      await Promise.all(batch.map((s, i) => this.options.workspace.saveSegment(jobId, s.index, segments[i]!)));
-      const finished = batch.map((s, i) => ({
-        index: s.index,
-        durationSeconds: seconds(segments[i]!),
-        outcome: outcomes[i],
-      }));
-      const facts = mergeFacts(this.options.store.get(jobId)?.synthesis as SynthesisFacts | null, spoken);
-      this.options.store.finishSegments(jobId, finished, performance.now() - started, facts);
-      this.report(jobId, finished, [...spoken.synthesis.warnings, ...spoken.verification.warnings], context);
+    for (;;) {
+      const segments = this.options.store.segments(jobId);
+      const pending = segments.filter((segment) => segment.state === "pending");
+      if (pending.length === 0 && this.options.store.get(jobId)!.synthesis !== null) return;
+      if (pending.length === 0) {
+        this.options.store.resetSegment(jobId, segments.at(-1)!.index);
+        continue;
+      }
+      await this.renderCall(jobId, plan, nextCall(pending, this.segmentsPerCall(jobId)), context);
     }
   }
 
-  private report(
-    jobId: string,
-    finished: Array<{ index: number; durationSeconds: number }>,
-    warnings: string[],
-    context: JobContext,
-  ): void {
-    for (const segment of finished) {
-      context.emit("segment", { index: segment.index, duration_seconds: segment.durationSeconds });
-    }
-    for (const warning of this.options.store.addWarnings(jobId, warnings)) context.emit("warning", { warning });
+  /** About `callSeconds` of work at the rate measured so far; a few segments while there is no rate yet. */
+  private segmentsPerCall(jobId: string): number {
     const job = this.options.store.get(jobId)!;
-    context.emit("progress", progressOf(job));
+    if (job.segmentsDone === 0 || job.renderMs <= 0) return FIRST_CALL_SEGMENTS;
+    const fit = Math.floor((this.options.callSeconds * 1000 * job.segmentsDone) / job.renderMs);
+    return Math.min(MAX_CALL_SEGMENTS, Math.max(1, fit));
+  }
+
+  /** One engine call; each segment is stored, and reported, the moment its audio is final. */
+  private async renderCall(jobId: string, plan: TtsPlan, call: SegmentRecord[], context: JobContext): Promise<void> {
+    let mark = performance.now();
+    let storing = Promise.resolve();
+    const onSegmentDone = (index: number, audio: MonoPcm, outcome: ChunkOutcome) => {
+      const renderMs = performance.now() - mark;
+      mark = performance.now();
+      storing = storing.then(() => this.storeSegment(jobId, { index, audio, outcome, renderMs }, context));
+    };
+    const first = call[0]!;
+    const texts = call.map((segment) => segment.text);
+    try {
+      const spoken = await this.options.tts.speakSegments(
+        withOverrides(plan, first.overrides),
+        { texts, seedUsed: first.seed, firstIndex: first.index, onSegmentDone },
+        this.options.tts.callOptions({ signal: context.signal, requestId: jobId, priority: "batch" }),
+      );
+      await storing;
+      const facts = mergeFacts(this.options.store.get(jobId)!.synthesis as SynthesisFacts | null, spoken);
+      this.options.store.setSynthesis(jobId, facts);
+      const warnings = [...spoken.synthesis.warnings, ...spoken.verification.warnings];
+      for (const warning of this.options.store.addWarnings(jobId, warnings)) context.emit("warning", { warning });
+    } finally {
+      // Nothing may still be writing once the call has ended, whichever way (a stop, a crash of the engine).
+      await storing.catch(() => undefined);
+    }
+  }
+
+  private async storeSegment(jobId: string, done: DoneSegment, context: JobContext): Promise<void> {
+    await this.options.workspace.saveSegment(jobId, done.index, done.audio);
+    const seconds = durationSeconds(done.audio);
+    const finished = { index: done.index, durationSeconds: seconds, outcome: done.outcome };
+    this.options.store.finishSegments(jobId, [finished], done.renderMs);
+    context.emit("segment", { index: done.index, duration_seconds: seconds });
+    context.emit("progress", progressOf(this.options.store.get(jobId)!));
   }
 
   private async assemble(
@@ -142,41 +170,44 @@ export class TtsJobExecutor implements JobExecutor {
         extraMetadata: { job: { id: jobId, version, segments: segments.map(segmentMetadata) } },
       },
     );
-    return {
-      version,
-      created_at: new Date().toISOString(),
-      duration_seconds: result.durationSeconds,
-      files: Object.fromEntries(result.files.map((file) => [fileKey(file), file.relativePath])),
-      warnings: result.warnings,
-    };
+    return nextVersion(job, result);
   }
 }
 
 interface AssembleContext {
   plan: TtsPlan;
   jobPlan: TtsJobPlan;
-  folder: Awaited<ReturnType<OutputStore["folder"]>>;
+  folder: OutputFolder;
   started: number;
   context: JobContext;
 }
 
-/** Runs of consecutive pending segments that share seed base and parameters, at most `size` long. */
-function batches(pending: readonly SegmentRecord[], size: number): SegmentRecord[][] {
-  const runs: SegmentRecord[][] = [];
-  for (const segment of pending) {
-    const run = runs.at(-1);
-    const last = run?.at(-1);
+/** Segments one call may speak while there is no measured rate yet. */
+const FIRST_CALL_SEGMENTS = 4;
+/** The most segments one call speaks, however fast the engine. */
+const MAX_CALL_SEGMENTS = 256;
+
+/** A segment whose audio is final, with the time it took since the one before it. */
+interface DoneSegment {
+  index: number;
+  audio: MonoPcm;
+  outcome: ChunkOutcome;
+  renderMs: number;
+}
+
+/** The first pending segment and those right after it that share its seed base and parameters, at most `size`. */
+function nextCall(pending: readonly SegmentRecord[], size: number): SegmentRecord[] {
+  const call = [pending[0]!];
+  for (const segment of pending.slice(1, size)) {
+    const last = call.at(-1)!;
     const joins =
-      run !== undefined &&
-      last !== undefined &&
-      run.length < size &&
       last.index + 1 === segment.index &&
       last.seed === segment.seed &&
       JSON.stringify(last.overrides) === JSON.stringify(segment.overrides);
-    if (joins) run.push(segment);
-    else runs.push([segment]);
+    if (!joins) break;
+    call.push(segment);
   }
-  return runs;
+  return call;
 }
 
 /** The plan with a re-render's parameters in place of the request's. */
@@ -208,26 +239,6 @@ function mergeFacts(
   };
 }
 
-/** Counts, audio done and an ETA from the rate measured so far (null before the first segment). */
-export function progressOf(job: JobRecord): Record<string, unknown> {
-  const left = job.segmentsTotal - job.segmentsDone;
-  const perSegmentMs = job.segmentsDone > 0 ? job.renderMs / job.segmentsDone : undefined;
-  return {
-    segments_done: job.segmentsDone,
-    segments_total: job.segmentsTotal,
-    audio_seconds_done: round3(job.audioSeconds),
-    eta_seconds: perSegmentMs === undefined ? null : round3((left * perSegmentMs) / 1000),
-  };
-}
-
 function segmentMetadata(segment: SegmentRecord): Record<string, unknown> {
   return { index: segment.index, text: segment.text, seed: segment.seed, duration_seconds: segment.durationSeconds };
-}
-
-function seconds(pcm: MonoPcm): number {
-  return pcm.samples.length / pcm.sampleRate;
-}
-
-function round3(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }

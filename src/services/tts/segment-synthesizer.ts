@@ -31,6 +31,11 @@ export interface SegmentSynthesisRequest {
   input: Omit<SynthesisInput, "segments">;
   /** Checks each try's audio against its text; without one, the first audio of each segment is kept. */
   verifier?: SegmentVerifier;
+  /**
+   * Told each segment's kept audio and outcome as soon as it is final (segments in any order), so long work can
+   * store what is done before the call ends.
+   */
+  onSegmentDone?(chunk: number, audio: MonoPcm, outcome: ChunkOutcome): void;
 }
 
 /** What checking one try found. */
@@ -100,12 +105,12 @@ interface Progress {
   warnings: Set<string>;
 }
 
-/** A try whose audio is finished, waiting for its check. */
+/** A try whose audio is finished; `concluded` settles once its check (if any) has decided what it is worth. */
 interface FinishedTry {
   chunk: number;
   index: number;
   audio: MonoPcm;
-  check: Promise<TryCheck | undefined> | undefined;
+  concluded: Promise<void>;
 }
 
 /** One streaming call: the segments it speaks, in order, and what came back so far. */
@@ -180,9 +185,8 @@ async function runRound(
     }
     recordEngineFailure(request, progress, { ...failed, error });
   }
-  const checks = await Promise.all(round.finished.map((finished) => finished.check));
+  await Promise.all(round.finished.map((finished) => finished.concluded));
   if (round.fatal !== undefined) throw round.fatal;
-  round.finished.forEach((finished, i) => conclude(request, progress.chunks[finished.chunk]!, finished, checks[i]));
 }
 
 interface StreamContext {
@@ -226,7 +230,11 @@ function finishTry(request: SegmentSynthesisRequest, { progress, round, options 
       round.controller.abort();
       return undefined;
     });
-  round.finished.push({ chunk, index, audio, check });
+  // Each try is concluded as soon as its check is in (at once without a verifier), not at the end of the round.
+  const concluded = Promise.resolve(check).then((checked) => {
+    if (round.fatal === undefined) conclude(request, { chunk, state }, { index, audio }, checked);
+  });
+  round.finished.push({ chunk, index, audio, concluded });
 }
 
 function unchecked(): Pick<TryRecord, "transcript" | "wer" | "error"> {
@@ -241,8 +249,8 @@ function roundSignal(round: Round, options: CallOptions): AbortSignal {
 /** Keeps a try that passed (or any audio, unverified); otherwise keeps the best and retries while tries remain. */
 function conclude(
   request: SegmentSynthesisRequest,
-  state: ChunkState,
-  finished: FinishedTry,
+  { chunk, state }: { chunk: number; state: ChunkState },
+  finished: Pick<FinishedTry, "index" | "audio">,
   check: TryCheck | undefined,
 ): void {
   const record = state.tries[finished.index]!;
@@ -253,12 +261,11 @@ function conclude(
   }
   if (!verifier || passes(record, verifier.maxWer)) {
     const outcome = { tries: state.tries, chosen: finished.index, passed: verifier ? true : undefined };
-    state.done = { outcome, audio: finished.audio };
-    return;
+    return settle(request, chunk, state, { outcome, audio: finished.audio });
   }
   if (fallbackChoice(state.tries, verifier.preferLongestTranscript) === finished.index)
     state.kept = { index: finished.index, audio: finished.audio };
-  if (state.tries.length >= maxTries(request)) keepBest(state);
+  if (state.tries.length >= maxTries(request)) keepBest(request, chunk, state);
 }
 
 /** The engine failed on a try: record it, then retry while tries remain, else keep the best or fail. */
@@ -275,12 +282,22 @@ function recordEngineFailure(
     return;
   }
   if (!state.kept) throw error;
-  keepBest(state);
+  keepBest(request, chunk, state);
 }
 
-function keepBest(state: ChunkState): void {
+function keepBest(request: SegmentSynthesisRequest, chunk: number, state: ChunkState): void {
   const { index, audio } = state.kept!;
-  state.done = { outcome: { tries: state.tries, chosen: index, passed: false }, audio };
+  settle(request, chunk, state, { outcome: { tries: state.tries, chosen: index, passed: false }, audio });
+}
+
+function settle(
+  request: SegmentSynthesisRequest,
+  chunk: number,
+  state: ChunkState,
+  done: ChunkState["done"] & {},
+): void {
+  state.done = done;
+  request.onSegmentDone?.(chunk, done.audio, done.outcome);
 }
 
 function maxTries(request: SegmentSynthesisRequest): number {

@@ -62,6 +62,8 @@ export function chapterMarks(book: ChapterBook, spans: readonly CaptionSpan[]): 
 export function chapterBookFile(format: ChapterBook["format"], marks: readonly ChapterMark[]): DerivedFile {
   return {
     format,
+    // `<stem>_book.mp3` beside a plain `<stem>.mp3` export.
+    variant: "book",
     make: (masterPath, outPath, signal) =>
       writeChapteredAudio({ masterPath, marks, outPath, format, ...(signal ? { signal } : {}) }),
   };

@@ -17,7 +17,8 @@ import type { OutputNamer } from "../output-name.js";
 import type { OutputWriter } from "../output-writer.js";
 import { runPostProcessing, type PostProcessingResult, type SpeedStage } from "../post-processing/chain.js";
 import { resolveSeed } from "../seeds.js";
-import type { SegmentCallOptions, SegmentSynthesisResult } from "./segment-synthesizer.js";
+import type { ChunkOutcome, SegmentCallOptions, SegmentSynthesisResult } from "./segment-synthesizer.js";
+import type { MonoPcm } from "../../domain/audio.js";
 import { prepareText, type PreparedText } from "./text-preparation.js";
 import { ttsMetadata } from "./tts-metadata.js";
 import type { TtsRequest } from "./tts-request.js";
@@ -104,6 +105,8 @@ export interface SegmentRange {
   texts: string[];
   seedUsed: number;
   firstIndex: number;
+  /** Told each segment (by its index in the request) as soon as its audio is final, before the call ends. */
+  onSegmentDone?: (index: number, audio: MonoPcm, outcome: ChunkOutcome) => void;
 }
 
 export interface SpokenSegments {

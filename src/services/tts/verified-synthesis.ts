@@ -13,6 +13,7 @@ import { recognitionGap } from "../stt/recognition-gap.js";
 import { deriveSegmentSeed } from "../seeds.js";
 import {
   synthesizeSegments,
+  type ChunkOutcome,
   type SegmentCallOptions,
   type SegmentSynthesisResult,
   type SegmentVerifier,
@@ -47,6 +48,8 @@ export interface VerifiedSynthesisSpec extends SynthesisSettingsSpec {
   seedUsed: number;
   /** The request's index of `texts[0]`: seeds follow a segment's place in the whole request. */
   firstIndex: number;
+  /** Told each segment (by its index in the request) as soon as its audio is final. */
+  onSegmentDone?: ((index: number, audio: MonoPcm, outcome: ChunkOutcome) => void) | undefined;
   /** A try passes at or below this word error rate (config stt.verify_max_wer). */
   maxWer: number;
 }
@@ -69,6 +72,9 @@ export async function synthesizeVerified(
       maxAttempts: opts.max_attempts_per_candidate,
       input: synthesisSettings(spec),
       ...(checker ? { verifier: checker } : {}),
+      ...(spec.onSegmentDone
+        ? { onSegmentDone: (chunk, audio, outcome) => spec.onSegmentDone?.(firstIndex + chunk, audio, outcome) }
+        : {}),
     },
     call,
   );

@@ -1,12 +1,11 @@
 import { expect } from "chai";
-import { execa } from "execa";
 import { access, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AudioToolError } from "../../../src/audio/audio-errors.js";
 import { ffmetadata, writeChapteredAudio, type ChapterMark } from "../../../src/audio/chapter-marks.js";
 import { encodeWav } from "../../../src/audio/wav.js";
-import { probeFile } from "../../helpers/ffprobe-file.js";
+import { probeChapters, probeFile } from "../../helpers/ffprobe-file.js";
 import { rejection } from "../../helpers/rejection.js";
 import { mono, sine } from "../../helpers/wav-builder.js";
 
@@ -17,20 +16,6 @@ const MARKS: ChapterMark[] = [
   { title: "Opening", startSeconds: 0, endSeconds: 1.25 },
   { title: "Part 2: A = B; #1 \\ end\nof line", startSeconds: 1.25, endSeconds: SECONDS },
 ];
-
-interface ProbedChapter {
-  start_time: string;
-  tags?: { title?: string };
-}
-
-/** The chapters ffprobe reads from `path`: title and start time. */
-async function probeChapters(path: string): Promise<Array<{ title: string | undefined; startSeconds: number }>> {
-  const { stdout } = await execa("ffprobe", ["-v", "error", "-show_chapters", "-of", "json", `file:${path}`], {
-    stdin: "ignore",
-  });
-  const { chapters } = JSON.parse(stdout) as { chapters: ProbedChapter[] };
-  return chapters.map((c) => ({ title: c.tags?.title, startSeconds: Number(c.start_time) }));
-}
 
 async function exists(path: string): Promise<boolean> {
   return access(path).then(

@@ -7,9 +7,9 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "chai";
-import { execa } from "execa";
 import { encodeWav } from "../../../src/audio/wav.js";
 import type { Scope } from "../../../src/services/auth/scopes.js";
+import { probeChapters } from "../../helpers/ffprobe-file.js";
 import { expectError } from "../../helpers/error-body.js";
 import { FAKE_SAMPLE_RATE, FakeInferenceBackend } from "../../helpers/fake-inference-backend.js";
 import { makeDataDir, startTestApp, type TestApp } from "../../helpers/test-app.js";
@@ -104,7 +104,7 @@ describe("jobs API (fake engine)", () => {
           });
         },
       });
-      app = await startTestApp({ backend, yaml: "jobs:\n  segments_per_call: 2\n" });
+      app = await startTestApp({ backend, yaml: "jobs:\n  call_seconds: 0.001\n" });
     });
     after(() => app.dispose());
 
@@ -236,20 +236,23 @@ describe("jobs API (fake engine)", () => {
       expect(done.chapters).to.equal("m4b");
       const m4b = (Object.values(done.result.files) as string[]).find((path) => path.endsWith(".m4b"));
       expect(m4b, JSON.stringify(done.result.files)).to.be.a("string");
-      const { stdout } = await execa("ffprobe", [
-        "-v",
-        "error",
-        "-print_format",
-        "json",
-        "-show_chapters",
-        outputPath(m4b!),
-      ]);
-      const chapters = (JSON.parse(stdout) as { chapters: Array<{ tags?: { title?: string } }> }).chapters;
-      expect(chapters.map((chapter) => chapter.tags?.title)).to.deep.equal(["One", "Two"]);
+      const chapters = await probeChapters(outputPath(m4b!));
+      expect(chapters.map((chapter) => chapter.title)).to.deep.equal(["One", "Two"]);
       const segments = (await (await api.get(`/api/v1/jobs/${done.id}/segments`)).json()) as Json;
       expect(segments.data.map((s: Json) => s.chapter)).to.deep.equal([0, 1]);
       // The marker lines are titles, never speech.
       expect(segments.data.map((s: Json) => s.text).join(" ")).to.not.include("#");
+    });
+
+    it("writes an MP3 chapter book beside an mp3 export of the same job, under its own name", async () => {
+      const text = "# One\nThe first chapter is spoken here.\n# Two\nThe second chapter follows it.";
+      const done = await api.completed({ type: "tts", request: { text }, chapters: "mp3" });
+      expect(done.state, JSON.stringify(done.error)).to.equal("succeeded");
+      const { mp3, book_mp3: book } = done.result.files as Record<string, string>;
+      expect(book).to.match(/_book\.mp3$/);
+      expect(mp3).to.equal(book!.replace("_book.mp3", ".mp3"));
+      for (const path of [mp3!, book!]) expect(existsSync(outputPath(path)), path).to.equal(true);
+      expect(await probeChapters(outputPath(book!))).to.have.length(2);
     });
 
     it("writes SRT captions with at least one cue per segment when export_formats names srt", async () => {

@@ -10,13 +10,13 @@ import {
   FIELD,
   LOOPBACK_V4,
   TestBed,
-  fakeResolver,
   issueType,
   redirectTo,
   rejection,
   serveWav,
   settings,
 } from "./download-fixtures.js";
+import { fakeResolver } from "../../helpers/fake-resolver.js";
 
 describe("net/download-audio: what a URL may reach", () => {
   const bed = new TestBed();

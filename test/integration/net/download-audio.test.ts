@@ -9,17 +9,8 @@ import {
 } from "../../../src/domain/errors.js";
 import { downloadAudio, type DownloadAudioOptions } from "../../../src/net/download-audio.js";
 import { UpstreamError, UpstreamTimeoutError } from "../../../src/domain/errors.js";
-import {
-  FIELD,
-  TestBed,
-  WAV,
-  fakeResolver,
-  issueType,
-  rejection,
-  serveWav,
-  settings,
-  LOOPBACK_V4,
-} from "./download-fixtures.js";
+import { FIELD, TestBed, WAV, issueType, rejection, serveWav, settings, LOOPBACK_V4 } from "./download-fixtures.js";
+import { fakeResolver } from "../../helpers/fake-resolver.js";
 
 describe("net/download-audio: downloading", () => {
   const bed = new TestBed();

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AppConfig } from "../../../src/config/app-config.js";
 import { DomainError, type FieldIssue } from "../../../src/domain/errors.js";
-import type { HostResolver, ResolvedAddress } from "../../../src/net/checked-addresses.js";
+import type { ResolvedAddress } from "../../../src/net/checked-addresses.js";
 import { startLocalServer, type LocalServer, type LocalServerOptions } from "../../helpers/local-http-server.js";
 import { buildS16Wav, mono, sine } from "../../helpers/wav-builder.js";
 import type { RequestListener } from "node:http";
@@ -29,21 +29,6 @@ export async function rejection(promise: Promise<unknown>): Promise<DomainError>
 /** `detail[0].type` of a ValidationError, e.g. url_host_not_allowed. */
 export function issueType(error: DomainError): string | undefined {
   return Array.isArray(error.detail) ? (error.detail[0] as FieldIssue | undefined)?.type : undefined;
-}
-
-/** A resolver with a fixed table (a function may answer differently per call) that records its calls. */
-export function fakeResolver(
-  table: Record<string, ResolvedAddress[] | ((call: number) => ResolvedAddress[])>,
-): HostResolver & { calls: string[] } {
-  const calls: string[] = [];
-  const resolve = async (hostname: string): Promise<ResolvedAddress[]> => {
-    calls.push(hostname);
-    const entry = table[hostname];
-    if (typeof entry === "function") return entry(calls.filter((name) => name === hostname).length);
-    if (entry) return entry;
-    throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: "ENOTFOUND" });
-  };
-  return Object.assign(resolve, { calls });
 }
 
 export const LOOPBACK_V4: ResolvedAddress = { address: "127.0.0.1", family: 4 };

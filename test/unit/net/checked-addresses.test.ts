@@ -10,19 +10,8 @@ import {
   type ResolvedAddress,
 } from "../../../src/net/checked-addresses.js";
 import { UpstreamError } from "../../../src/domain/errors.js";
+import { fakeResolver } from "../../helpers/fake-resolver.js";
 import { rejection } from "../../helpers/rejection.js";
-
-/** A resolver with a fixed table that counts its calls. */
-function fakeResolver(table: Record<string, ResolvedAddress[]>): HostResolver & { calls: string[] } {
-  const calls: string[] = [];
-  const resolve = async (hostname: string): Promise<ResolvedAddress[]> => {
-    calls.push(hostname);
-    const found = table[hostname];
-    if (found) return found;
-    throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: "ENOTFOUND" });
-  };
-  return Object.assign(resolve, { calls });
-}
 
 function context(resolve: HostResolver, allowHosts: string[] = []): CheckContext {
   return { allow: AllowList.parse(allowHosts), resolve, signal: new AbortController().signal, field: "ref" };

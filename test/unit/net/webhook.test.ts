@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { expect } from "chai";
 import { ValidationError } from "../../../src/domain/errors.js";
 import { AllowList } from "../../../src/net/allow-list.js";
-import type { HostResolver, ResolvedAddress } from "../../../src/net/checked-addresses.js";
+import type { ResolvedAddress } from "../../../src/net/checked-addresses.js";
 import {
   SIGNATURE_HEADER,
   checkWebhookUrl,
@@ -13,22 +13,11 @@ import {
   type WebhookOptions,
 } from "../../../src/net/webhook.js";
 import { startLocalServer, type LocalServer } from "../../helpers/local-http-server.js";
+import { fakeResolver } from "../../helpers/fake-resolver.js";
 import { rejection } from "../../helpers/rejection.js";
 
 const SECRET = "whsec_test";
 const LOOPBACK: ResolvedAddress = { address: "127.0.0.1", family: 4 };
-
-/** A resolver with a fixed table that counts its calls. */
-function fakeResolver(table: Record<string, ResolvedAddress[]>): HostResolver & { calls: string[] } {
-  const calls: string[] = [];
-  const resolve = async (hostname: string): Promise<ResolvedAddress[]> => {
-    calls.push(hostname);
-    const found = table[hostname];
-    if (found) return found;
-    throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: "ENOTFOUND" });
-  };
-  return Object.assign(resolve, { calls });
-}
 
 function hmac(timestamp: string, body: string): string {
   return createHmac("sha256", SECRET).update(`${timestamp}.${body}`).digest("hex");

@@ -200,7 +200,7 @@ describe("services/jobs JobStore", () => {
     ]);
   });
 
-  it("finishes segments and updates done count, audio seconds, render time and synthesis together", () => {
+  it("finishes segments and updates done count, audio seconds and render time together; synthesis is kept apart", () => {
     store.insert(newJob("job_f"));
     store.savePlan("job_f", null, planned(3));
     store.finishSegments(
@@ -210,8 +210,8 @@ describe("services/jobs JobStore", () => {
         { index: 1, durationSeconds: 2.25, outcome: null },
       ],
       100,
-      { engine: "espeak" },
     );
+    store.setSynthesis("job_f", { engine: "espeak" });
     expect(store.get("job_f")).to.deep.include({
       segmentsTotal: 3,
       segmentsDone: 2,
@@ -219,8 +219,8 @@ describe("services/jobs JobStore", () => {
       renderMs: 100,
       synthesis: { engine: "espeak" },
     });
-    // undefined synthesis keeps what was stored; render time adds up.
-    store.finishSegments("job_f", [{ index: 2, durationSeconds: 0.25, outcome: null }], 50, undefined);
+    // Finishing more keeps the synthesis facts; render time adds up.
+    store.finishSegments("job_f", [{ index: 2, durationSeconds: 0.25, outcome: null }], 50);
     expect(store.get("job_f")).to.deep.include({
       segmentsDone: 3,
       audioSeconds: 4,
@@ -250,14 +250,13 @@ describe("services/jobs JobStore", () => {
           { index: 1, durationSeconds: 1, outcome: cyclic },
         ],
         10,
-        undefined,
       ),
     ).to.throw();
     expect(store.get("job_t")).to.deep.include({ segmentsDone: 0, audioSeconds: 0, renderMs: 0 });
     expect(store.segments("job_t").map((s) => s.state)).to.deep.equal(["pending", "pending"]);
   });
 
-  it("reopens a segment: pending with new text, seed and overrides; job queued with counts recomputed", () => {
+  it("resets a segment: pending with new text, seed and overrides, counts recomputed, the job's state untouched", () => {
     store.insert(newJob("job_r"));
     store.savePlan("job_r", null, planned(3));
     store.setState("job_r", "running");
@@ -265,15 +264,14 @@ describe("services/jobs JobStore", () => {
       "job_r",
       [0, 1, 2].map((index) => ({ index, durationSeconds: index + 1, outcome: { tries: [] } })),
       300,
-      { engine: "espeak" },
     );
+    store.setSynthesis("job_r", { engine: "espeak" });
     store.setState("job_r", "succeeded", null, 5_000);
     expect(store.get("job_r")).to.deep.include({ segmentsDone: 3, audioSeconds: 6, finishedMs: 5_000 });
 
-    store.reopenSegment("job_r", 1, { text: "New words.", seed: 99, overrides: { temperature: 0.4 } });
+    store.resetSegment("job_r", 1, { text: "New words.", seed: 99, overrides: { temperature: 0.4 } });
     expect(store.get("job_r")).to.deep.include({
-      state: "queued",
-      finishedMs: null,
+      state: "succeeded",
       segmentsTotal: 3,
       segmentsDone: 2,
       audioSeconds: 4,
@@ -293,9 +291,17 @@ describe("services/jobs JobStore", () => {
       renders: 1,
     });
     expect([first!.state, last!.state]).to.deep.equal(["done", "done"]);
-    store.finishSegments("job_r", [{ index: 1, durationSeconds: 0.5, outcome: null }], 20, undefined);
+    store.finishSegments("job_r", [{ index: 1, durationSeconds: 0.5, outcome: null }], 20);
     expect(store.get("job_r")).to.deep.include({ segmentsDone: 3, audioSeconds: 4.5, renderMs: 320 });
     expect(store.segments("job_r")[1]!.renders).to.equal(2);
+    // Without a change, a reset keeps text, seed and overrides (a segment spoken again to the same audio).
+    store.resetSegment("job_r", 1);
+    expect(store.segments("job_r")[1]).to.deep.include({
+      state: "pending",
+      text: "New words.",
+      seed: 99,
+      overrides: { temperature: 0.4 },
+    });
   });
 
   it("adds only new warnings and appends result versions", () => {
