@@ -21,6 +21,8 @@ export interface EncodeFileOptions extends FfmpegCommonOptions {
   inputPath: string;
   /** Sample rate of the input: Opus needs to know whether it must resample. */
   inputSampleRate: number;
+  /** Only this part of the input (a chapter of a book); the whole input when unset. */
+  inputRange?: { startSeconds: number; endSeconds: number };
   /** Overwritten if it exists; removed again if encoding fails or is aborted. */
   outputPath: string;
   format: ExportFormat;
@@ -59,7 +61,20 @@ const OPUS_RATES = [8000, 12000, 16000, 24000, 48000] as const;
  */
 export async function encodeFile(options: EncodeFileOptions): Promise<void> {
   const { inputPath, outputPath, format } = options;
-  const args = ["-y", "-i", fileUrl(inputPath), "-map", "0:a:0", "-vn", ...codecArgs(options), fileUrl(outputPath)];
+  const range = options.inputRange;
+  // Before -i, the cut is made while reading: exact to the sample for our PCM WAV masters.
+  const cut = range ? ["-ss", String(range.startSeconds), "-to", String(range.endSeconds)] : [];
+  const args = [
+    "-y",
+    ...cut,
+    "-i",
+    fileUrl(inputPath),
+    "-map",
+    "0:a:0",
+    "-vn",
+    ...codecArgs(options),
+    fileUrl(outputPath),
+  ];
   try {
     await runFfmpeg({ ...options, args, action: `encode ${format}` });
   } catch (error) {

@@ -50,8 +50,16 @@ export interface DerivedFile {
   format: string;
   /** Published as `<stem>_<variant>.<format>`, so it never takes the name of an export of the same format. */
   variant?: string;
-  /** Writes the file at `outPath`. */
-  make(masterPath: string, outPath: string, signal?: AbortSignal): Promise<void>;
+  /** Writes the file at `outPath`, given the master WAV and how the exports are encoded. */
+  make(masterPath: string, outPath: string, encode: DerivedEncoding): Promise<void>;
+}
+
+/** What a derived file may need of the request's exports. */
+export interface DerivedEncoding {
+  sampleRate: number;
+  settings: EncoderSettings;
+  wavSampleFormat?: WavSampleFormat | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 export interface SpeechOutputRequest extends OutputRequest {
@@ -122,7 +130,13 @@ export class OutputWriter {
     const derived = await Promise.all(
       (request.derived ?? []).map(async ({ format, variant, make }) => {
         const sourcePath = join(scratch, `derived-${variant ?? ""}.${format}`);
-        await make(request.masterPath, sourcePath, request.signal);
+        const { sampleRate, wavSampleFormat, signal } = request;
+        await make(request.masterPath, sourcePath, {
+          sampleRate,
+          settings: this.options.encoding,
+          wavSampleFormat,
+          signal,
+        });
         return { format, sourcePath, ...(variant ? { variant } : {}) };
       }),
     );

@@ -39,6 +39,7 @@ export function jobRoutes(jobs: JobService): Router {
       request: submission.request,
       webhookUrl: submission.webhook_url,
       chapters: submission.chapters,
+      splitChapters: submission.split_chapters,
       keyId: key?.id ?? null,
     });
     ctx.status = 202;

@@ -1,5 +1,5 @@
 /**
- * POST /api/v1/jobs: `{type, request, webhook_url?, chapters?}`, where `request` is the body the synchronous
+ * POST /api/v1/jobs: `{type, request, webhook_url?, chapters?, split_chapters?}`, where `request` is the body the synchronous
  * endpoint of that type takes and is validated by that endpoint's own parser.
  */
 import { z } from "zod";
@@ -30,6 +30,7 @@ const submissionSchema = z.strictObject({
   request: z.record(z.string(), z.unknown(), { error: "must be the body of the synchronous request (an object)" }),
   webhook_url: z.string({ error: "must be a URL" }).min(1).optional(),
   chapters: z.enum(BOOK_FORMATS, { error: `must be one of ${BOOK_FORMATS.join(", ")}` }).optional(),
+  split_chapters: z.boolean({ error: "must be true or false" }).default(false),
 });
 
 export function parseJobSubmission(body: unknown): z.output<typeof submissionSchema> {

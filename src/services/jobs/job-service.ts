@@ -27,6 +27,7 @@ export interface JobSubmission {
   request: Record<string, unknown>;
   webhookUrl: string | undefined;
   chapters: BookFormat | undefined;
+  splitChapters: boolean;
   keyId: string | null;
 }
 
@@ -75,10 +76,7 @@ export class JobService {
     // The seed the whole job speaks with, drawn now when the request leaves it random, so a resume sounds the same.
     const seed = type === "tts" ? resolveSeed((parsed as TtsRequest).options.seed, this.options.random) : null;
     if (type === "concat" && request.seed == null) request.seed = resolveSeed(0, this.options.random);
-    if (submission.chapters && type !== "tts") throw invalid(["body", "chapters"], "chapter books are for tts jobs");
-    if (submission.chapters && !hasChapterMarkers((parsed as TtsRequest).text)) {
-      throw invalid(["body", "chapters"], "the text has no chapter markers (lines such as '# Chapter 2')");
-    }
+    checkChapters(submission, parsed);
     const webhookUrl = submission.webhookUrl && (await this.options.checkWebhookUrl(submission.webhookUrl)).href;
     const webhookSecret = webhookUrl ? randomBytes(24).toString("hex") : undefined;
     const job = this.options.runner.submit({
@@ -89,6 +87,7 @@ export class JobService {
       keyId,
       seed,
       chapters: submission.chapters ?? null,
+      splitChapters: submission.splitChapters,
       webhookUrl: webhookUrl ?? null,
       webhookSecret: webhookSecret ?? null,
     });
@@ -172,6 +171,16 @@ export class JobService {
     const { texts } = withinField("text", () => prepareText(request, limit));
     if (texts.length !== 1) throw invalid(["body", "text"], `at most ${limit} characters fit in one segment`);
     return texts[0]!;
+  }
+}
+
+/** Chapter books and chapter files need a TTS text with chapter markers. */
+function checkChapters(submission: JobSubmission, parsed: unknown): void {
+  const field = submission.chapters ? "chapters" : submission.splitChapters ? "split_chapters" : undefined;
+  if (field === undefined) return;
+  if (submission.type !== "tts") throw invalid(["body", field], "chapters are for tts jobs");
+  if (!hasChapterMarkers((parsed as TtsRequest).text)) {
+    throw invalid(["body", field], "the text has no chapter markers (lines such as '# Chapter 2')");
   }
 }
 

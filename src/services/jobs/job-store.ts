@@ -18,7 +18,16 @@ import type {
 /** What submission decides; the rest of a JobRecord starts empty. */
 export type NewJob = Pick<
   JobRecord,
-  "id" | "type" | "request" | "project" | "keyId" | "seed" | "chapters" | "webhookUrl" | "webhookSecret"
+  | "id"
+  | "type"
+  | "request"
+  | "project"
+  | "keyId"
+  | "seed"
+  | "chapters"
+  | "splitChapters"
+  | "webhookUrl"
+  | "webhookSecret"
 >;
 
 export interface JobFilter {
@@ -51,12 +60,12 @@ export class JobStore {
   insert(job: NewJob, now = Date.now()): JobRecord {
     this.db
       .prepare(
-        `INSERT INTO jobs (id, type, state, request, project, key_id, seed, chapters, webhook_url, webhook_secret,
-           created_ms, updated_ms)
-         VALUES (@id, @type, 'queued', @request, @project, @keyId, @seed, @chapters, @webhookUrl, @webhookSecret,
-           @now, @now)`,
+        `INSERT INTO jobs (id, type, state, request, project, key_id, seed, chapters, split_chapters, webhook_url,
+           webhook_secret, created_ms, updated_ms)
+         VALUES (@id, @type, 'queued', @request, @project, @keyId, @seed, @chapters, @split, @webhookUrl,
+           @webhookSecret, @now, @now)`,
       )
-      .run({ ...job, request: JSON.stringify(job.request), now });
+      .run({ ...job, request: JSON.stringify(job.request), split: job.splitChapters ? 1 : 0, now });
     return this.get(job.id)!;
   }
 
@@ -229,6 +238,7 @@ function toJob(row: Row): JobRecord {
     keyId: row.key_id as string | null,
     seed: row.seed as number | null,
     chapters: row.chapters as BookFormat | null,
+    splitChapters: row.split_chapters === 1,
     webhookUrl: row.webhook_url as string | null,
     webhookSecret: row.webhook_secret as string | null,
     plan: parsed(row.plan, null),

@@ -38,6 +38,8 @@ export interface JobRecord {
   keyId: string | null;
   seed: number | null;
   chapters: BookFormat | null;
+  /** Each chapter also published as files of its own. */
+  splitChapters: boolean;
   webhookUrl: string | null;
   webhookSecret: string | null;
   plan: unknown;

@@ -17,6 +17,7 @@ export function jobView(job: JobRecord): Record<string, unknown> {
     ...progressOf(job),
     seed: job.seed,
     chapters: job.chapters,
+    split_chapters: job.splitChapters,
     webhook_url: job.webhookUrl,
     warnings: [...job.warnings, ...(latest?.warnings ?? []).filter((w) => !job.warnings.includes(w))],
     error: job.error,

@@ -26,7 +26,7 @@ import { progressOf } from "./job-view.js";
 /** What the first run of a job found, stored with it. */
 interface TtsJobPlan {
   soundWords: SoundWordReplacement[];
-  /** Chapter titles and the segment each starts at; null when the job has no chapter book. */
+  /** Chapter titles and the segment each starts at; null when the job asked for neither a book nor chapter files. */
   chapters: Array<{ title: string; firstSegment: number }> | null;
 }
 
@@ -65,7 +65,8 @@ export class TtsJobExecutor implements JobExecutor {
 
   /** Cuts the text into segments (per chapter for a chapter book) and stores them. */
   private planSegments(job: JobRecord, plan: TtsPlan): TtsJobPlan {
-    const chapters = job.chapters ? splitChapters(plan.request.text) : [{ title: "", text: plan.request.text }];
+    const byChapter = job.chapters !== null || job.splitChapters;
+    const chapters = byChapter ? splitChapters(plan.request.text) : [{ title: "", text: plan.request.text }];
     const segments: PlannedSegment[] = [];
     const soundWords: SoundWordReplacement[] = [];
     const starts: Array<{ title: string; firstSegment: number }> = [];
@@ -73,10 +74,10 @@ export class TtsJobExecutor implements JobExecutor {
       const prepared = prepareText({ ...plan.request, text: chapter.text }, plan.segmentLimit);
       starts.push({ title: chapter.title, firstSegment: segments.length });
       soundWords.push(...prepared.soundWords);
-      const chapterIndex = job.chapters ? index : null;
+      const chapterIndex = byChapter ? index : null;
       for (const text of prepared.texts) segments.push({ text, chapter: chapterIndex, seed: job.seed! });
     });
-    const jobPlan = { soundWords, chapters: job.chapters ? starts : null };
+    const jobPlan = { soundWords, chapters: byChapter ? starts : null };
     this.options.store.savePlan(job.id, jobPlan, segments);
     return jobPlan;
   }
@@ -166,7 +167,9 @@ export class TtsJobExecutor implements JobExecutor {
         signal: context.signal,
         log: context.log,
         requestId: jobId,
-        ...(jobPlan.chapters && job.chapters ? { chapters: { format: job.chapters, chapters: jobPlan.chapters } } : {}),
+        ...(jobPlan.chapters
+          ? { chapters: { chapters: jobPlan.chapters, book: job.chapters ?? undefined, splitFiles: job.splitChapters } }
+          : {}),
         extraMetadata: { job: { id: jobId, version, segments: segments.map(segmentMetadata) } },
       },
     );

@@ -32,7 +32,7 @@ import {
   verificationWarnings,
   type VerificationSummary,
 } from "./verification-report.js";
-import { captionFile, chapterBookFile, chapterMarks, segmentSpans, type ChapterBook } from "./timed-text.js";
+import { captionFile, chapterFiles, chapterMarks, segmentSpans, type ChapterPlan } from "./timed-text.js";
 import { synthesizeVerified, type VerificationOutcome } from "./verified-synthesis.js";
 import { applyVoiceDefaults, countVoiceUse, type VoiceHooks } from "./voice-defaults.js";
 
@@ -124,8 +124,8 @@ export interface FinishContext extends GenerateOptions {
   folder: OutputFolder;
   /** performance.now() when the work began, for processing_time_seconds. */
   started: number;
-  /** Chapter titles and the segment each starts at: the files then also include a book with chapter marks. */
-  chapters?: ChapterBook;
+  /** The text's chapters: the files then also include a book with chapter marks, or each chapter's own files. */
+  chapters?: ChapterPlan;
   /** Merged into the companion metadata (a job's id and segments). */
   extraMetadata?: object;
 }
@@ -334,7 +334,7 @@ export class TtsService {
       stemFor: () => this.options.namer.tts(nameParams),
       derived: [
         ...opts.caption_formats.map((format) => captionFile(format, spans)),
-        ...(context.chapters && chapters ? [chapterBookFile(context.chapters.format, chapters)] : []),
+        ...(context.chapters && chapters ? chapterFiles(context.chapters, chapters, opts.export_formats) : []),
       ],
       metadataFor: (files) => ({
         ...ttsMetadata(

@@ -154,6 +154,7 @@ export const MIGRATIONS: readonly Migration[] = [
         key_id TEXT,                      -- the API key that submitted it; NULL with keys off
         seed INTEGER,                     -- TTS: the base seed, fixed at submission so a resumed job sounds the same
         chapters TEXT,                    -- TTS: 'm4b' or 'mp3' for a book with chapter marks; NULL for none
+        split_chapters INTEGER NOT NULL DEFAULT 0,  -- TTS: 1 = each chapter also published as files of its own
         webhook_url TEXT,
         webhook_secret TEXT,
         plan TEXT,                        -- TTS: what planning found (JSON), set when it first runs

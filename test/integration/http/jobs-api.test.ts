@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { encodeWav } from "../../../src/audio/wav.js";
 import type { Scope } from "../../../src/services/auth/scopes.js";
+import { decodeAudio } from "../../helpers/audio-file.js";
 import { probeChapters } from "../../helpers/ffprobe-file.js";
 import { expectError } from "../../helpers/error-body.js";
 import { FAKE_SAMPLE_RATE, FakeInferenceBackend } from "../../helpers/fake-inference-backend.js";
@@ -253,6 +254,29 @@ describe("jobs API (fake engine)", () => {
       expect(mp3).to.equal(book!.replace("_book.mp3", ".mp3"));
       for (const path of [mp3!, book!]) expect(existsSync(outputPath(path)), path).to.equal(true);
       expect(await probeChapters(outputPath(book!))).to.have.length(2);
+    });
+
+    it("publishes each chapter on its own with split_chapters: the master's samples, cut at the chapter starts", async () => {
+      const text = "# One\nThe first chapter is spoken here.\n# Two\nThe second chapter follows it, a little longer.";
+      const request = { text, export_formats: ["wav", "mp3"] };
+      const done = await api.completed({ type: "tts", request, split_chapters: true });
+      expect(done).to.include({ state: "succeeded", split_chapters: true, chapters: null });
+      const files = done.result.files as Record<string, string>;
+      expect(Object.keys(files).sort()).to.deep.equal([
+        "chapter01_mp3",
+        "chapter01_wav",
+        "chapter02_mp3",
+        "chapter02_wav",
+        "mp3",
+        "wav",
+      ]);
+      const [whole, one, two] = await Promise.all(
+        [files.wav!, files.chapter01_wav!, files.chapter02_wav!].map((path) => decodeAudio(outputPath(path))),
+      );
+      const segments = ((await (await api.get(`/api/v1/jobs/${done.id}/segments`)).json()) as Json).data as Json[];
+      const firstLength = Math.round(segments[0]!.duration_seconds * whole!.sampleRate);
+      expect(one!.samples).to.deep.equal(whole!.samples.subarray(0, firstLength));
+      expect(two!.samples).to.deep.equal(whole!.samples.subarray(firstLength));
     });
 
     it("writes SRT captions with at least one cue per segment when export_formats names srt", async () => {

@@ -91,6 +91,7 @@ const newJob = (id: string, overrides: Partial<NewJob> = {}): NewJob => ({
   keyId: null,
   seed: 1,
   chapters: null,
+  splitChapters: false,
   webhookUrl: null,
   webhookSecret: null,
   ...overrides,
