@@ -242,6 +242,8 @@ function mergeFacts(
   };
 }
 
+/** Each segment as the output's companion records it; `renders` above 1 marks a re-rendered segment. */
 function segmentMetadata(segment: SegmentRecord): Record<string, unknown> {
-  return { index: segment.index, text: segment.text, seed: segment.seed, duration_seconds: segment.durationSeconds };
+  const { index, text, seed, durationSeconds, overrides, renders } = segment;
+  return { index, text, seed, parameters: overrides, duration_seconds: durationSeconds, renders };
 }

@@ -3,6 +3,7 @@
  * segments read back; submission validation; chapter books and captions; segment re-renders; API keys
  * (scopes to submit, each key seeing its own jobs, admin seeing all); the event stream; deletion.
  */
+import { createHmac } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -13,6 +14,7 @@ import { decodeAudio } from "../../helpers/audio-file.js";
 import { probeChapters } from "../../helpers/ffprobe-file.js";
 import { expectError } from "../../helpers/error-body.js";
 import { FAKE_SAMPLE_RATE, FakeInferenceBackend } from "../../helpers/fake-inference-backend.js";
+import { startLocalServer, type LocalServer } from "../../helpers/local-http-server.js";
 import { makeDataDir, startTestApp, type TestApp } from "../../helpers/test-app.js";
 import { harmonicTone, mono } from "../../helpers/wav-builder.js";
 
@@ -423,6 +425,58 @@ describe("jobs API (fake engine)", () => {
       // Its published files stay.
       for (const relative of published) expect(existsSync(outputPath(relative)), relative).to.equal(true);
       await expectError(await api.request("DELETE", `/api/v1/jobs/${done.id}`), 404, "RESOURCE_NOT_FOUND");
+    });
+  });
+
+  describe("webhooks", () => {
+    let app: TestApp;
+    let receiver: LocalServer;
+    const calls: Array<{ headers: Record<string, string | string[] | undefined>; body: string }> = [];
+    let called: () => void = () => undefined;
+    const api = client(() => app);
+
+    before(async () => {
+      receiver = await startLocalServer((request, response) => {
+        const chunks: Buffer[] = [];
+        request.on("data", (chunk: Buffer) => chunks.push(chunk));
+        request.on("end", () => {
+          calls.push({ headers: request.headers, body: Buffer.concat(chunks).toString("utf8") });
+          response.end();
+          called();
+        });
+      });
+      // Loopback is refused to URL sources and webhooks alike unless allowed.
+      app = await startTestApp({
+        backend: new FakeInferenceBackend(),
+        yaml: 'url_sources:\n  allow_hosts: ["127.0.0.1"]\n',
+      });
+    });
+    after(async () => {
+      await app.dispose();
+      await receiver.close();
+    });
+
+    it("calls webhook_url when the job ends, with the job and a signature made with the secret shown once", async () => {
+      const webhook = new Promise<void>((resolve) => (called = resolve));
+      const submitted = await api.submitted({
+        type: "tts",
+        request: { text: "Call me when it is done." },
+        webhook_url: `${receiver.origin}/hooks/job`,
+      });
+      expect(submitted.webhook_secret).to.match(/^[0-9a-f]{48}$/);
+      expect((await (await api.get(`/api/v1/jobs/${submitted.id}`)).json()) as Json).to.not.have.property(
+        "webhook_secret",
+      );
+      await webhook;
+      const [call] = calls;
+      const body = JSON.parse(call!.body) as Json;
+      expect(body).to.include({ id: submitted.id, state: "succeeded" });
+      expect(body.result.files).to.have.property("wav");
+      const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(call!.headers["x-chatterbox-signature"]))!;
+      const expected = createHmac("sha256", submitted.webhook_secret).update(`${t}.${call!.body}`).digest("hex");
+      expect(v1).to.equal(expected);
+      expect(call!.headers["x-chatterbox-delivery"]).to.match(new RegExp(`^${submitted.id}\\.\\d+$`));
+      expect(receiver.requests.map((r) => `${r.method} ${r.url}`)).to.deep.equal(["POST /hooks/job"]);
     });
   });
 
