@@ -79,6 +79,13 @@ export class FakeInferenceBackend implements InferenceBackend {
 
   constructor(private readonly options: FakeBackendOptions = {}) {}
 
+  /** The text and seed `audio` (one segment, as the engine returned it) was spoken with. */
+  heard(audio: MonoPcm): SpokenSegment {
+    const spoken = this.spoken.get(fingerprint(audio.samples));
+    if (!spoken) throw new Error("this audio was not spoken by the fake engine as one segment");
+    return spoken;
+  }
+
   async engines(): Promise<LoadedEngines> {
     const loaded = (this.options.engines ?? ["espeak"]).map(fakeModelInfo);
     return { default: loaded[0]!, loaded, unavailable: this.options.unavailable ?? [] };
