@@ -153,9 +153,10 @@ export class JobService {
     }
     const segment = this.options.store.segments(id).find((s) => s.index === index);
     if (!segment) throw new NotFoundError(`The job has no segment ${index} (it has ${job.segmentsTotal})`);
-    const text = change.text === undefined ? segment.text : await this.preparedText(job, change.text);
+    const texts = change.text === undefined ? segment : await this.preparedText(job, change.text);
     const overrides = { ...segment.overrides, ...checkedParameters(change.parameters ?? {}) };
-    this.options.store.resetSegment(id, index, { text, seed: change.seed ?? segment.seed, overrides });
+    const { text, displayText } = texts;
+    this.options.store.resetSegment(id, index, { text, displayText, seed: change.seed ?? segment.seed, overrides });
     this.options.runner.requeue(id);
     return this.get(id);
   }
@@ -165,12 +166,12 @@ export class JobService {
    * so the segment is spoken like its neighbours.
    * @throws ValidationError when nothing is left to speak, or it needs more than one segment
    */
-  private async preparedText(job: JobRecord, text: string): Promise<string> {
+  private async preparedText(job: JobRecord, text: string): Promise<Pick<SegmentRecord, "text" | "displayText">> {
     const request = { ...this.options.parsers.tts(job.request), text };
     const limit = await this.options.segmentLimit();
-    const { texts } = withinField("text", () => prepareText(request, limit));
+    const { texts, displayTexts } = withinField("text", () => prepareText(request, limit));
     if (texts.length !== 1) throw invalid(["body", "text"], `at most ${limit} characters fit in one segment`);
-    return texts[0]!;
+    return { text: texts[0]!, displayText: displayTexts[0]! };
   }
 }
 

@@ -39,11 +39,7 @@ export interface JobFilter {
 }
 
 /** A planned segment before any audio. */
-export interface PlannedSegment {
-  text: string;
-  chapter: number | null;
-  seed: number;
-}
+export type PlannedSegment = Pick<SegmentRecord, "text" | "displayText" | "chapter" | "seed">;
 
 /** A finished segment, with what its rendering cost. */
 export interface FinishedSegment {
@@ -118,10 +114,11 @@ export class JobStore {
   /** Stores what planning found and the segments to render, once. */
   savePlan(id: string, plan: unknown, segments: readonly PlannedSegment[]): void {
     const insert = this.db.prepare(
-      "INSERT INTO job_segments (job_id, idx, text, chapter, seed, state) VALUES (?, ?, ?, ?, ?, 'pending')",
+      `INSERT INTO job_segments (job_id, idx, text, display_text, chapter, seed, state)
+       VALUES (?, ?, ?, ?, ?, ?, 'pending')`,
     );
     this.db.transaction(() => {
-      segments.forEach((segment, index) => insert.run(id, index, segment.text, segment.chapter, segment.seed));
+      segments.forEach((s, index) => insert.run(id, index, s.text, s.displayText, s.chapter, s.seed));
       this.db
         .prepare("UPDATE jobs SET plan = ?, segments_total = ?, updated_ms = ? WHERE id = ?")
         .run(JSON.stringify(plan), segments.length, Date.now(), id);
@@ -156,18 +153,24 @@ export class JobStore {
    * Puts a finished segment back to pending, with new text, seed or parameters when `change` says so (a
    * re-render), and recounts the job's totals.
    */
-  resetSegment(id: string, index: number, change?: Pick<SegmentRecord, "text" | "seed" | "overrides">): void {
+  resetSegment(
+    id: string,
+    index: number,
+    change?: Pick<SegmentRecord, "text" | "displayText" | "seed" | "overrides">,
+  ): void {
     this.db.transaction(() => {
       this.db
         .prepare(
           `UPDATE job_segments SET state = 'pending', duration_seconds = NULL, outcome = NULL,
-             text = COALESCE(@text, text), seed = COALESCE(@seed, seed), overrides = COALESCE(@overrides, overrides)
+             text = COALESCE(@text, text), display_text = COALESCE(@displayText, display_text),
+             seed = COALESCE(@seed, seed), overrides = COALESCE(@overrides, overrides)
            WHERE job_id = @id AND idx = @index`,
         )
         .run({
           id,
           index,
           text: change?.text ?? null,
+          displayText: change?.displayText ?? null,
           seed: change?.seed ?? null,
           overrides: change ? JSON.stringify(change.overrides) : null,
         });
@@ -260,6 +263,7 @@ function toSegment(row: Row): SegmentRecord {
   return {
     index: row.idx as number,
     text: row.text as string,
+    displayText: row.display_text as string,
     chapter: row.chapter as number | null,
     seed: row.seed as number,
     overrides: parsed(row.overrides, {}),

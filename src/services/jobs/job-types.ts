@@ -58,7 +58,10 @@ export interface JobRecord {
 
 export interface SegmentRecord {
   index: number;
+  /** As spoken. */
   text: string;
+  /** In the text's own case, as captions show it. */
+  displayText: string;
   chapter: number | null;
   seed: number;
   /** Sampling parameters set by a re-render for this segment only. */

@@ -44,6 +44,7 @@ export function segmentView(segment: SegmentRecord): Record<string, unknown> {
   return {
     index: segment.index,
     text: segment.text,
+    display_text: segment.displayText,
     chapter: segment.chapter,
     state: segment.state,
     seed_base: segment.seed,

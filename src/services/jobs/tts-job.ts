@@ -75,7 +75,9 @@ export class TtsJobExecutor implements JobExecutor {
       starts.push({ title: chapter.title, firstSegment: segments.length });
       soundWords.push(...prepared.soundWords);
       const chapterIndex = byChapter ? index : null;
-      for (const text of prepared.texts) segments.push({ text, chapter: chapterIndex, seed: job.seed! });
+      prepared.texts.forEach((text, i) => {
+        segments.push({ text, displayText: prepared.displayTexts[i]!, chapter: chapterIndex, seed: job.seed! });
+      });
     });
     const jobPlan = { soundWords, chapters: byChapter ? starts : null };
     this.options.store.savePlan(job.id, jobPlan, segments);
@@ -156,11 +158,12 @@ export class TtsJobExecutor implements JobExecutor {
     );
     const { verification, ...facts } = job.synthesis as SynthesisFacts;
     const texts = segments.map((segment) => segment.text);
+    const displayTexts = segments.map((segment) => segment.displayText);
     const synthesis = { ...facts, segments: audio, outcomes: segments.map((s) => s.outcome as ChunkOutcome) };
     const version = job.versions.length + 1;
     const result = await this.options.tts.finish(
       plan,
-      { text: { soundWords: jobPlan.soundWords, texts }, seedUsed: job.seed!, synthesis, verification },
+      { text: { soundWords: jobPlan.soundWords, texts, displayTexts }, seedUsed: job.seed!, synthesis, verification },
       {
         folder,
         started,

@@ -15,6 +15,8 @@ export interface PreparedText {
   soundWords: SoundWordReplacement[];
   /** The segments sent to the engine. */
   texts: string[];
+  /** The same segments in the text's own case (captions show these; `to_lowercase` only changes what is spoken). */
+  displayTexts: string[];
 }
 
 /** @throws ValidationError (422) when nothing speakable is left. */
@@ -33,17 +35,19 @@ export function prepareText(request: TtsRequest, maxChars: number): PreparedText
       { loc: ["body", "text"], msg: `nothing is left to speak after ${why}`, type: "value_error" },
     ]);
   }
-  return { soundWords: soundWords.replacements, texts: segments(request, processed, maxChars) };
+  const displayTexts = segments(request, processed, maxChars);
+  // Lower-casing comes after segmentation, so both lists cut the text at the same places.
+  const texts = request.options.to_lowercase ? displayTexts.map((text) => text.toLowerCase()) : displayTexts;
+  return { soundWords: soundWords.replacements, texts, displayTexts };
 }
 
-/** Preprocessed text cut into segments of at most `maxChars`. */
+/** Preprocessed text cut into segments of at most `maxChars`, in its own case. */
 function segments(request: TtsRequest, processed: string, maxChars: number): string[] {
   const opts = request.options;
   return segmentText(processed, {
     maxChars,
     enableBatching: opts.enable_batching,
     smartBatchShortSentences: opts.smart_batch_short_sentences,
-    toLowercase: opts.to_lowercase,
     ...(request.language ? { language: request.language } : {}),
   });
 }

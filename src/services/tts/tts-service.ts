@@ -322,7 +322,7 @@ export class TtsService {
     };
     const audio = post.pcm;
     const { segments, outcomes } = speech.synthesis;
-    const spans = segmentSpans(speech.text.texts, segments, outcomes, durationSeconds(audio));
+    const spans = segmentSpans(speech.text.displayTexts, segments, outcomes, durationSeconds(audio));
     const chapters = context.chapters && chapterMarks(context.chapters, spans);
     return this.options.writer.write({
       speech: audio,

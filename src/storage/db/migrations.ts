@@ -177,7 +177,8 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE job_segments (
         job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
         idx INTEGER NOT NULL,
-        text TEXT NOT NULL,
+        text TEXT NOT NULL,               -- as spoken (lower-cased with to_lowercase)
+        display_text TEXT NOT NULL,       -- in the text's own case, for captions
         chapter INTEGER,                  -- index into the plan's chapters; NULL without chapters
         seed INTEGER NOT NULL,            -- the base its tries' seeds derive from (the job's, or one set by a re-render)
         overrides TEXT NOT NULL DEFAULT '{}',  -- parameters set by a re-render (JSON)

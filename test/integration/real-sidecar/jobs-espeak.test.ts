@@ -382,8 +382,8 @@ describe("Long-form TTS jobs with the real sidecar (espeak engine)", function ()
 
     const after = await client.segments(id);
     expect(after[7]).to.include({ state: "done", renders: 2 });
-    // Prepared like the rest of the job's text (lower-cased by default): the words are the new ones.
-    expect(after[7].text.toLowerCase()).to.equal(newText.toLowerCase());
+    // Prepared like the rest of the job's text: spoken lower-cased (the default), captioned as written.
+    expect(after[7]).to.include({ text: newText.toLowerCase(), display_text: newText });
     after.forEach((segment, i) => {
       if (i !== 7) expect(segment).to.include({ text: before[i].text, renders: 1 });
     });
@@ -408,11 +408,11 @@ describe("Long-form TTS jobs with the real sidecar (espeak engine)", function ()
     const cue = (cues: Array<{ start: number; text: string }>, text: string) =>
       cues.find((c) => text.startsWith(c.text));
     const newCues = srtCues(await client.text(v2!.files.srt!));
-    expect(cue(newCues, after[7].text)!.start).to.be.closeTo(start / rate, 0.001);
-    const eighth = cue(newCues, after[8].text);
-    expect(eighth, `a cue for "${after[8].text}"`).to.not.equal(undefined);
+    expect(cue(newCues, after[7].display_text)!.start).to.be.closeTo(start / rate, 0.001);
+    const eighth = cue(newCues, after[8].display_text);
+    expect(eighth, `a cue for "${after[8].display_text}"`).to.not.equal(undefined);
     expect(eighth!.start).to.be.closeTo((start + newLength) / rate, 0.001);
-    const oldEighth = cue(srtCues(await client.text(v1!.files.srt!)), before[8].text);
+    const oldEighth = cue(srtCues(await client.text(v1!.files.srt!)), before[8].display_text);
     expect(oldEighth!.start).to.be.closeTo((start + oldLength) / rate, 0.001);
   });
 });

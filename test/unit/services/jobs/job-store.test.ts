@@ -25,7 +25,12 @@ const newJob = (id: string, overrides: Partial<NewJob> = {}): NewJob => ({
 });
 
 const planned = (count: number) =>
-  Array.from({ length: count }, (_, index) => ({ text: `Segment ${index}.`, chapter: null, seed: 42 }));
+  Array.from({ length: count }, (_, index) => ({
+    text: `segment ${index}.`,
+    displayText: `Segment ${index}.`,
+    chapter: null,
+    seed: 42,
+  }));
 
 describe("services/jobs JobStore", () => {
   let dir: string;
@@ -169,8 +174,8 @@ describe("services/jobs JobStore", () => {
   it("saves a plan with pending segments and the job's segment total", () => {
     store.insert(newJob("job_p"));
     store.savePlan("job_p", { soundWords: [], chapters: null }, [
-      { text: "One.", chapter: 0, seed: 5 },
-      { text: "Two.", chapter: 1, seed: 5 },
+      { text: "one.", displayText: "One.", chapter: 0, seed: 5 },
+      { text: "two.", displayText: "Two.", chapter: 1, seed: 5 },
     ]);
     expect(store.get("job_p")).to.deep.include({
       plan: { soundWords: [], chapters: null },
@@ -180,7 +185,8 @@ describe("services/jobs JobStore", () => {
     expect(store.segments("job_p")).to.deep.equal([
       {
         index: 0,
-        text: "One.",
+        text: "one.",
+        displayText: "One.",
         chapter: 0,
         seed: 5,
         overrides: {},
@@ -191,7 +197,8 @@ describe("services/jobs JobStore", () => {
       },
       {
         index: 1,
-        text: "Two.",
+        text: "two.",
+        displayText: "Two.",
         chapter: 1,
         seed: 5,
         overrides: {},
@@ -272,7 +279,8 @@ describe("services/jobs JobStore", () => {
     store.setState("job_r", "succeeded", null, 5_000);
     expect(store.get("job_r")).to.deep.include({ segmentsDone: 3, audioSeconds: 6, finishedMs: 5_000 });
 
-    store.resetSegment("job_r", 1, { text: "New words.", seed: 99, overrides: { temperature: 0.4 } });
+    const change = { text: "new words.", displayText: "New words.", seed: 99, overrides: { temperature: 0.4 } };
+    store.resetSegment("job_r", 1, change);
     expect(store.get("job_r")).to.deep.include({
       state: "succeeded",
       segmentsTotal: 3,
@@ -284,7 +292,8 @@ describe("services/jobs JobStore", () => {
     const [first, reopened, last] = store.segments("job_r");
     expect(reopened).to.deep.equal({
       index: 1,
-      text: "New words.",
+      text: "new words.",
+      displayText: "New words.",
       chapter: null,
       seed: 99,
       overrides: { temperature: 0.4 },
@@ -301,7 +310,8 @@ describe("services/jobs JobStore", () => {
     store.resetSegment("job_r", 1);
     expect(store.segments("job_r")[1]).to.deep.include({
       state: "pending",
-      text: "New words.",
+      text: "new words.",
+      displayText: "New words.",
       seed: 99,
       overrides: { temperature: 0.4 },
     });
