@@ -127,7 +127,7 @@ export function createServices(
   // When this server began serving its models and aliases: the `created` of /v1/models and the aliases' `created_at`.
   const servingSince = Math.floor(Date.now() / 1000);
   const usage = new UsageLog(db, config.usage);
-  const jobs = createJobService({ config, db, tts, vc, concat, sources: shared.sources, outputs, parsers, log });
+  const jobs = createJobService({ config, db, tts, vc, concat, sources: shared.sources, outputs, parsers, usage, log });
   return {
     db,
     keys: new ApiKeyStore(db),

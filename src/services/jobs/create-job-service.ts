@@ -17,7 +17,9 @@ import type { JobRecord } from "./job-types.js";
 import { JobWorkspace, jobsWorkRoot } from "./job-workspace.js";
 import { concatJobExecutor, vcJobExecutor } from "./single-step-job.js";
 import { TtsJobExecutor } from "./tts-job.js";
+import { jobEndUsage } from "./job-usage.js";
 import { jobView } from "./job-view.js";
+import type { UsageLog } from "../usage/usage-log.js";
 
 export interface JobServiceDependencies {
   config: AppConfig;
@@ -28,6 +30,8 @@ export interface JobServiceDependencies {
   sources: AudioSources;
   outputs: OutputStore;
   parsers: JobRequestParsers;
+  /** Gets a row when a job ends, for the audio it produced. */
+  usage: Pick<UsageLog, "record">;
   log: Logger;
 }
 
@@ -79,7 +83,11 @@ export function createJobService(deps: JobServiceDependencies): JobService {
     },
     concurrency: config.jobs.concurrency,
     maxRetryDelayMs: MAX_RETRY_DELAY_MS,
-    onFinished: (job) => notify(job).catch((error: unknown) => log.warn({ err: error, job: job.id }, "jobs: webhook")),
+    onFinished: async (job) => {
+      const usage = jobEndUsage(job);
+      if (usage) deps.usage.record(usage);
+      await notify(job).catch((error: unknown) => log.warn({ err: error, job: job.id }, "jobs: webhook"));
+    },
     log,
   });
   return new JobService({

@@ -281,6 +281,19 @@ describe("jobs API (fake engine)", () => {
       expect(two!.samples).to.deep.equal(whole!.samples.subarray(firstLength));
     });
 
+    it("accounts a job in two usage rows: its submission's characters, and the audio of its end", async () => {
+      const done = await api.completed({ type: "tts", request: { text: LONG_TEXT, export_formats: ["wav"] } });
+      const rows = async (endpoint: string) =>
+        ((await (await api.get(`/api/v1/usage?endpoint=${encodeURIComponent(endpoint)}`)).json()) as Json)
+          .rows as Json[];
+      const ended = (await rows("JOB tts")).filter((row) => row.request_id === done.id);
+      expect(ended).to.have.length(1);
+      expect(ended[0]).to.include({ status: 200, stream_mode: "job", engine: "espeak", input_chars: 0 });
+      expect(ended[0]!.output_audio_ms).to.equal(Math.round(done.result.duration_seconds * 1000));
+      const submitted = (await rows("POST /api/v1/jobs")).filter((row) => row.input_chars === LONG_TEXT.length);
+      expect(submitted.length).to.be.at.least(1);
+    });
+
     it("writes SRT captions with at least one cue per segment when export_formats names srt", async () => {
       const done = await api.completed({ type: "tts", request: { text: LONG_TEXT, export_formats: ["wav", "srt"] } });
       const files = Object.values(done.result.files) as string[];
