@@ -10,6 +10,7 @@
  * sentence spoken progressively (interactive priority), and for contrast synchronously (standard), with the
  * server idle and while a long job speaks (batch), in alternating order round after round.
  */
+import { streamingWavHeader } from "../../src/audio/streaming-wav.js";
 import type { TestApp } from "../helpers/test-app.js";
 import { postForAudio, postJson } from "./http.js";
 import { CLIP_SENTENCES } from "./speech.js";
@@ -23,15 +24,20 @@ const REQUEST = { text: TEXT, seed: 1, bypass_whisper_checking: true, export_for
 
 /** Rounds of the priority measurement: each needs a job started and cancelled, so fewer than RUNS. */
 const PRIORITY_RUNS = 5;
-/** 300 sentences, far more than the engine speaks while one request is measured: the job is still running. */
+/**
+ * 1 200 sentences (about 600 segments): more than the first call and two full ones (at most 256 segments
+ * each), so the job still runs when both measured requests have waited their call out. 300 would not do with
+ * espeak: the whole job is then shorter than one call of 5 s.
+ */
+const LONG_JOB_SENTENCES = 1200;
 const LONG_JOB = {
-  text: Array.from({ length: 300 }, (_, i) => CLIP_SENTENCES[i % CLIP_SENTENCES.length]).join(" "),
+  text: Array.from({ length: LONG_JOB_SENTENCES }, (_, i) => CLIP_SENTENCES[i % CLIP_SENTENCES.length]).join(" "),
   engine: "espeak",
   seed: 1,
   bypass_whisper_checking: true,
   export_formats: ["wav"],
 };
-/** One short sentence: its own speaking takes little, so its time to first byte is mostly the wait. */
+/** One short sentence, as WAV: its own speaking takes little, so its time to first audio is mostly the wait. */
 const SHORT = {
   text: "Is the kettle on yet?",
   engine: "espeak",
@@ -47,6 +53,7 @@ const STANDARD_PATH = "/api/v1/tts";
  * it are sized to call_seconds, which is what a caller waits behind in the long run.
  */
 const FIRST_CALL_SEGMENTS = 4;
+const WAV_HEADER_BYTES = streamingWavHeader(24_000).length;
 
 interface JobView {
   id: string;
@@ -97,7 +104,11 @@ interface FirstBytes {
   standard: number;
 }
 
-/** Time to first audio byte of the short sentence, interactive and standard, idle vs behind a running job. */
+/**
+ * Time to first audio byte of the short sentence, interactive and standard, idle vs behind a running job. Every
+ * job is met just after its second call (the first full-sized one) began, so the busy times are about the
+ * longest wait, one whole call, rather than the average a request arriving at any moment would see.
+ */
 async function priorityBench(app: TestApp): Promise<void> {
   // Untimed: the first of each pays one-off costs (the encoder's start, the first prepared statements).
   await bothFirstBytes(app, 0);
@@ -119,10 +130,9 @@ async function priorityBench(app: TestApp): Promise<void> {
   });
   const [quiet, loaded] = [medians(idle), medians(busy)];
   console.log(
-    `
-jobs: time to first audio byte of one short sentence (espeak, unverified) while a ${LONG_JOB.text.length}-` +
-      `character TTS job runs (past its first call) vs with the server idle; medians of ${PRIORITY_RUNS} rounds, ` +
-      `alternating order\n`,
+    `\njobs: time to first audio byte of one short sentence (espeak, unverified, wav): progressive (interactive) ` +
+      `and synchronous (standard), while a ${LONG_JOB_SENTENCES}-sentence TTS job runs (met just after its ` +
+      `second call began) vs with the server idle; medians of ${PRIORITY_RUNS} rounds, alternating order\n`,
   );
   console.log(TABLE_HEADER);
   console.log(
@@ -134,9 +144,10 @@ jobs: time to first audio byte of one short sentence (espeak, unverified) while 
   );
   const worst = Math.max(...busy.map((r) => r.interactive));
   console.log(
-    `\njobs.call_seconds in force: ${app.config.jobs.callSeconds} s. A running engine call is never interrupted, so ` +
-      `a request, even an interactive one, may wait up to about one job call; worst interactive first byte ` +
-      `during a job: ${worst.toFixed(0)} ms.`,
+    `\njobs.call_seconds in force: ${app.config.jobs.callSeconds} s. A running engine call is never interrupted, ` +
+      `so a request, even an interactive one, may wait up to about one job call (worst interactive first audio ` +
+      `here: ${worst.toFixed(0)} ms). Priority orders the queue: a request alone in it is served when the call ` +
+      `ends, whatever its priority; interactive goes first only among requests waiting together.`,
   );
 }
 
@@ -151,14 +162,18 @@ async function bothFirstBytes(app: TestApp, round: number): Promise<FirstBytes> 
 }
 
 /**
- * Milliseconds from the request to the first byte of the answer; the body is read to its end, so that the
- * request is over before the next one starts.
+ * Milliseconds from the request to the first byte of audio: past the WAV header, which a progressive answer
+ * sends before any speech. The body is read to its end, so that the request is over before the next starts.
  */
 async function firstByte(app: TestApp, path: string): Promise<number> {
   const started = performance.now();
   const reader = (await postJson(app, path, SHORT)).body!.getReader();
+  let received = 0;
   let first = 0;
-  for (let read = await reader.read(); !read.done; read = await reader.read()) first ||= performance.now() - started;
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    received += read.value.length;
+    if (received > WAV_HEADER_BYTES) first ||= performance.now() - started;
+  }
   if (!first) throw new Error(`POST ${path} answered no audio`);
   return first;
 }

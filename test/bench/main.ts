@@ -20,7 +20,8 @@
  *    mp3) and the realtime WebSocket, and /v1/audio/speech vs direct gRPC (openai-speech.ts);
  * 11. engines: Piper's real-time factor and time to first audio beside espeak's (engines.ts);
  * 12. jobs: a 40-sentence TTS job until done vs the same synchronous POST /api/v1/tts, against the 5 % aim,
- *    and whether the two WAVs are the same bytes (jobs.ts).
+ *    and whether the two WAVs are the same bytes; then the time to first audio of one short sentence,
+ *    progressive (interactive) and synchronous (standard), while a long job runs vs idle (jobs.ts).
  */
 import type { InferenceBackend, ModelInfo } from "../../src/domain/inference.js";
 import { segmentText } from "../../src/text/segment.js";
