@@ -49,6 +49,13 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         help="jobs that may wait for the worker",
     )
     parser.add_argument(
+        "--max-queue-wait-seconds",
+        type=_non_negative_float,
+        default=defaults.MAX_QUEUE_WAIT_SECONDS,
+        help="seconds a job may wait to start, in either queue, before it is refused (RESOURCE_EXHAUSTED); "
+        "0 = until its deadline",
+    )
+    parser.add_argument(
         "--max-message-mb", type=_positive_int, default=defaults.MAX_MESSAGE_MB, help="gRPC send and receive limit"
     )
     parser.add_argument(
@@ -88,6 +95,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _non_negative_float(text: str) -> float:
+    value = float(text)
+    if not value >= 0 or value == float("inf"):  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be a finite number of at least 0, got {text}")
+    return value
+
+
 def announce(address: str) -> None:
     """Writes the handshake line, then makes fd 1 a copy of stderr for the rest of the process."""
     handshake = json.dumps({"event": "listening", "address": address, "pid": os.getpid()}, separators=(",", ":"))
@@ -113,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         stt_device=args.stt_device,
         stt_memory_mb=args.stt_memory_mb,
         stt_queue_capacity=args.stt_queue_capacity,
+        max_queue_wait_seconds=args.max_queue_wait_seconds,
         allow_download=args.allow_download,
     )
     sidecar = Sidecar(settings)

@@ -107,7 +107,8 @@ class WrongKind(SidecarError):
 
 
 class QueueFull(SidecarError):
-    """Admission control: the inference queue is at capacity."""
+    """Admission control: a worker's queue is at capacity, or a queued job did not start within the
+    --max-queue-wait-seconds bound."""
 
     reason = Reason.QUEUE_FULL
 

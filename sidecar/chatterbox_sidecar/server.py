@@ -58,6 +58,7 @@ class Settings:
     stt_device: str = "auto"
     stt_memory_mb: int = defaults.STT_MEMORY_MB
     stt_queue_capacity: int = defaults.STT_QUEUE_CAPACITY
+    max_queue_wait_seconds: float = defaults.MAX_QUEUE_WAIT_SECONDS  # both queues; 0 = until the deadline
     allow_download: bool = False  # lets speech recognition fetch known Whisper models from the hub
     load_stt_model: Callable[[ModelEntry, str], SpeechModel] = field(default=whisper_backend.load_model)
 
@@ -72,6 +73,7 @@ class Settings:
             self.stt_device,
             self.stt_memory_mb,
             self.stt_queue_capacity,
+            self.max_queue_wait_seconds,
             self.allow_download,
             self.load_stt_model,
         )
@@ -97,7 +99,7 @@ class Sidecar:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.worker = InferenceWorker(settings.queue_capacity)
+        self.worker = InferenceWorker(settings.queue_capacity, settings.max_queue_wait_seconds)
         self.recognizer = SpeechRecognizer(settings.stt)
         self.health = HealthReporter()
         queued = settings.queue_capacity + settings.stt_queue_capacity

@@ -1,10 +1,13 @@
 """Serial workers: threads that run admitted jobs one at a time, behind a bounded priority queue.
 
 `SerialWorker` is the queue machinery: admission (bounded; past --queue-capacity the caller gets
-RESOURCE_EXHAUSTED at once instead of waiting without limit), withdrawal of jobs whose caller went away,
-deadline and cancellation checks before a job starts, and the drain on stop. Queued jobs start highest
-priority first (interactive, standard, batch; the caller's `x-priority`), in admission order within one
-priority. Batch jobs may fill only half the queue, so long-form work never locks interactive callers out.
+RESOURCE_EXHAUSTED at once instead of waiting without limit), a bounded wait (a job that has not started
+--max-queue-wait-seconds after admission is withdrawn and refused with RESOURCE_EXHAUSTED too, by a watchdog
+thread that runs while jobs wait, so it fires while the worker thread is busy), withdrawal of jobs whose
+caller went away, deadline and cancellation checks before a job starts, and the drain on stop. Queued jobs
+start highest priority first (interactive, standard, batch; the caller's `x-priority`), in admission order
+within one priority. Batch jobs may fill only half the queue, so long-form work never locks interactive
+callers out.
 `InferenceWorker` is the one that owns the TTS engines: the official model objects are stateful and a GPU
 is used best by one job at a time, so every engine call happens on its thread. Speech recognition has its
 own SerialWorker (stt/recognizer.py), so neither kind of work waits behind the other.
@@ -44,6 +47,8 @@ class Job:
     started_at: float | None = None
     trace_id: str = ""  # from the caller's traceparent; "" when it sent none
     priority: str = call_metadata.STANDARD  # one of call_metadata.PRIORITIES
+    # time.monotonic() value by which the job must start; set on admission when the worker bounds the wait.
+    start_by: float | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         if self.priority not in call_metadata.PRIORITIES:  # callers validate first (rpc_jobs): this is a bug
@@ -65,10 +70,12 @@ class Status:
 class SerialWorker:
     """A thread running admitted jobs in order, each given `resource` (see the module docstring)."""
 
-    def __init__(self, capacity: int, name: str, resource: object = None) -> None:
+    def __init__(self, capacity: int, name: str, resource: object = None, max_queue_wait: float = 0.0) -> None:
         self._capacity = capacity
         self._name = name  # in messages: "the <name> queue is full"
         self._resource = resource
+        self._max_queue_wait = max_queue_wait  # seconds a job may wait to start; 0 = until its deadline
+        self._watchdog: threading.Thread | None = None  # alive while jobs wait and the wait is bounded
         # One FIFO per priority, highest first; `capacity` bounds their total.
         self._queues: dict[str, deque[Job]] = {priority: deque() for priority in call_metadata.PRIORITIES}
         # Batch jobs get at most half the queue (rounded up), so the rest stays free for interactive and
@@ -92,6 +99,9 @@ class SerialWorker:
                     "waiting); retry later"
                 )
             queue.append(job)
+            if self._max_queue_wait > 0:
+                job.start_by = time.monotonic() + self._max_queue_wait
+                self._start_watchdog()
             self._changed.notify_all()
 
     def withdraw(self, job: Job) -> bool:
@@ -168,6 +178,38 @@ class SerialWorker:
     def _depth(self) -> int:
         return sum(len(queue) for queue in self._queues.values())
 
+    def _start_watchdog(self) -> None:
+        # Under the lock. The watchdog clears self._watchdog under the lock as it exits, so there is never
+        # more than one, and one runs whenever a job with a bounded wait is queued.
+        if self._watchdog is None:
+            name = f"{self._name.replace(' ', '-')}-queue-watchdog"
+            self._watchdog = threading.Thread(target=self._expire_waiting_jobs, name=name, daemon=True)
+            self._watchdog.start()
+
+    def _expire_waiting_jobs(self) -> None:
+        """The watchdog: withdraws every queued job whose start_by has passed and aborts it with QueueFull;
+        exits once the queue is empty (after the last job started or was withdrawn, or on drain). Removal
+        from the queue happens under the lock, as in withdraw(), begin_drain() and the worker loop, so
+        exactly one of them gets each job."""
+        while True:
+            with self._changed:
+                now = time.monotonic()
+                waiting = [job for queue in self._queues.values() for job in queue]
+                expired = [job for job in waiting if job.start_by is not None and job.start_by <= now]
+                if not expired:
+                    if not waiting:
+                        self._watchdog = None
+                        return
+                    next_expiry = min(job.start_by for job in waiting if job.start_by is not None)
+                    self._changed.wait(timeout=max(next_expiry - now, 0.0))  # or sooner, on any change
+                    continue
+                for job in expired:
+                    self._queues[job.priority].remove(job)
+                self._changed.notify_all()
+            message = f"waited {self._max_queue_wait:g} s in the {self._name} queue without starting; retry later"
+            for job in expired:  # the RPC then ends RESOURCE_EXHAUSTED, logged as "rpc refused" with the message
+                job.abort(QueueFull(message))
+
     def _pop_next(self) -> Job:
         return next(queue for queue in self._queues.values() if queue).popleft()
 
@@ -201,10 +243,10 @@ class SerialWorker:
 class InferenceWorker(SerialWorker):
     """The TTS worker: owns the loaded EngineSet, which every job gets as its resource."""
 
-    def __init__(self, capacity: int) -> None:
+    def __init__(self, capacity: int, max_queue_wait: float = 0.0) -> None:
         self._loaded_spec: Hashable = None
         self._loading = False
-        super().__init__(capacity, "inference")
+        super().__init__(capacity, "inference", max_queue_wait=max_queue_wait)
 
     def engine_info(self, name: str | None = None) -> EngineInfo:
         """Info of the engine a request names (EngineSet.select); raises like submit() when no work would

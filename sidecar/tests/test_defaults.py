@@ -11,7 +11,15 @@ from pathlib import Path
 import chatterbox_sidecar
 
 PACKAGE_DIR = Path(chatterbox_sidecar.__file__).parent
-KEYS = ("listen", "queue_capacity", "max_message_mb", "grace_seconds", "stt_memory_mb", "stt_queue_capacity")
+KEYS = (
+    "listen",
+    "queue_capacity",
+    "max_message_mb",
+    "grace_seconds",
+    "stt_memory_mb",
+    "stt_queue_capacity",
+    "max_queue_wait_seconds",
+)
 # Prints the defaults of the flags and of Settings, as the package in the working directory has them.
 PRINT_DEFAULTS = f"""
 import json
@@ -37,6 +45,7 @@ def test_flags_and_settings_take_their_defaults_from_the_json(tmp_path):
         "grace_seconds": 2.5,
         "stt_memory_mb": 700,
         "stt_queue_capacity": 2,
+        "max_queue_wait_seconds": 7.5,
     }
     (tmp_path / "chatterbox_sidecar" / "defaults.json").write_text(json.dumps(changed), encoding="utf-8")
     printed = subprocess.run(

@@ -176,7 +176,10 @@ def test_a_taken_port_fails_loudly_with_exit_code_1():
     assert fatal and f"127.0.0.1:{port}" in fatal[0]["msg"]
 
 
-@pytest.mark.parametrize(("flag", "value"), [("--queue-capacity", "0"), ("--stt-device", "tpu")])
+@pytest.mark.parametrize(
+    ("flag", "value"),
+    [("--queue-capacity", "0"), ("--stt-device", "tpu"), ("--max-queue-wait-seconds", "-1")],
+)
 def test_bad_flags_are_rejected_by_argparse(flag, value):
     process = subprocess.run(
         [sys.executable, "-m", "chatterbox_sidecar", flag, value],

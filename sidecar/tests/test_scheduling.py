@@ -116,6 +116,24 @@ def test_a_full_queue_is_resource_exhausted(start_sidecar):
     assert running_call.result().stats.audio_samples and queued_call.result().stats.audio_samples
 
 
+def test_a_call_that_waits_past_the_max_queue_wait_is_resource_exhausted(start_sidecar):
+    engine = FakeEngine()
+    engine.gate = threading.Event()
+    running = start_sidecar(engine, max_queue_wait_seconds=0.2)
+    running.load()
+    running_call = running.speech.Synthesize.future(unary_request("runs"), timeout=10)
+    assert engine.entered.wait(5)
+    with pytest.raises(grpc.RpcError) as caught:
+        running.speech.Synthesize(unary_request("waits"), timeout=10)
+    assert caught.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert caught.value.details() == "waited 0.2 s in the inference queue without starting; retry later"
+    assert error_info(caught.value).reason == "QUEUE_FULL"
+    assert not running_call.done(), "the running call goes on"
+    engine.gate.set()
+    assert running_call.result().stats.audio_samples
+    assert [call.text for call in engine.calls] == ["runs"]
+
+
 def test_an_interactive_call_queued_after_a_batch_call_starts_first(start_sidecar):
     engine = FakeEngine()
     engine.gate = threading.Event()

@@ -268,6 +268,18 @@ def test_a_full_queue_is_resource_exhausted(start_stt):
     assert first.result().text == second.result().text == "hello there general kenobi"
 
 
+def test_a_transcription_that_waits_past_the_max_queue_wait_is_resource_exhausted(start_stt):
+    running, loader = start_stt("tiny.en", max_queue_wait_seconds=0.2)
+    model = held_model(loader, "tiny.en", hold_from=0)
+    first = running.speech.Transcribe.future(transcribe_request(), timeout=20)
+    assert model.holding.wait(5)
+    failure = refusal(running.speech.Transcribe, transcribe_request())
+    assert failure.code() == grpc.StatusCode.RESOURCE_EXHAUSTED and error_info(failure).reason == "QUEUE_FULL"
+    assert failure.details() == "waited 0.2 s in the speech recognition queue without starting; retry later"
+    model.release.set()
+    assert first.result().text == "hello there general kenobi"
+
+
 def test_stopping_drains_the_stt_worker_too(start_stt):
     running, loader = start_stt("tiny.en", grace_seconds=0)
     model = held_model(loader, "tiny.en", hold_from=0)

@@ -38,8 +38,8 @@ class Recorder:
         self.finished.set()
 
 
-def loaded_worker(capacity: int = 4) -> InferenceWorker:
-    worker = InferenceWorker(capacity)
+def loaded_worker(capacity: int = 4, max_queue_wait: float = 0.0) -> InferenceWorker:
+    worker = InferenceWorker(capacity, max_queue_wait)
     worker.load("spec", lambda: engine_set(FakeEngine()))
     return worker
 
@@ -218,3 +218,100 @@ def test_draining_aborts_queued_jobs_of_every_priority():
 def test_an_unknown_priority_is_a_bug_caught_when_the_job_is_made():
     with pytest.raises(ValueError, match="priority"):
         Recorder(priority="urgent")
+
+
+def watchdogs() -> set[threading.Thread]:
+    return {thread for thread in threading.enumerate() if thread.name.endswith("-queue-watchdog")}
+
+
+def join_all(threads: set[threading.Thread]) -> None:
+    for thread in threads:
+        thread.join(5)
+        assert not thread.is_alive(), f"{thread.name} is still running"
+
+
+def held_worker(max_queue_wait: float) -> tuple[InferenceWorker, Recorder]:
+    """A worker whose thread is busy with a job that runs until the test releases it."""
+    worker = loaded_worker(max_queue_wait=max_queue_wait)
+    blocker = Recorder("blocker", blocking=True)
+    worker.submit(blocker.job)
+    assert blocker.started.wait(5)
+    return worker, blocker
+
+
+def test_a_job_that_does_not_start_within_the_max_queue_wait_is_refused_while_the_worker_is_busy():
+    worker, blocker = held_worker(max_queue_wait=0.2)
+    queued = Recorder("queued")
+    submitted = time.monotonic()
+    worker.submit(queued.job)
+    assert queued.finished.wait(5)
+    waited = time.monotonic() - submitted
+    assert isinstance(queued.errors[0], QueueFull) and not queued.started.is_set()
+    assert str(queued.errors[0]) == "waited 0.2 s in the inference queue without starting; retry later"
+    assert 0.2 <= waited < 2, f"refused after {waited:.2f} s"
+    assert not blocker.finished.is_set(), "the running job is untouched"
+    assert worker.status().queue_depth == 0
+    assert not worker.withdraw(queued.job), "an expired job cannot be withdrawn (and aborted) again"
+    blocker.release.set()
+    assert blocker.finished.wait(5) and not blocker.errors
+
+
+def test_a_job_that_starts_within_the_max_queue_wait_is_not_refused_later():
+    worker, blocker = held_worker(max_queue_wait=0.3)
+    queued = Recorder("queued", blocking=True)
+    worker.submit(queued.job)
+    blocker.release.set()
+    assert queued.started.wait(5)
+    assert not queued.finished.wait(0.6), "the job is still running past its start_by"
+    assert not queued.errors
+    queued.release.set()
+    assert queued.finished.wait(5) and not queued.errors
+
+
+def test_each_job_gets_the_max_queue_wait_from_its_own_admission():
+    worker, blocker = held_worker(max_queue_wait=0.6)
+    first = Recorder("first")
+    worker.submit(first.job)
+    assert not first.finished.wait(0.3)
+    second = Recorder("second")
+    worker.submit(second.job)
+    assert first.finished.wait(5) and isinstance(first.errors[0], QueueFull)
+    assert not second.finished.is_set(), "the later job's wait had not run out yet"
+    assert second.finished.wait(5) and isinstance(second.errors[0], QueueFull)
+    blocker.release.set()
+
+
+def test_a_withdrawn_job_is_not_refused_and_the_watchdog_ends_with_the_queue():
+    before = watchdogs()  # other tests' may still be ending
+    worker, blocker = held_worker(max_queue_wait=0.2)
+    queued = Recorder("queued")
+    worker.submit(queued.job)
+    ours = watchdogs() - before
+    assert ours, "a queued job with a bounded wait has a watchdog"
+    assert worker.withdraw(queued.job)
+    join_all(ours)  # the watchdog ends with the queue
+    assert not queued.finished.wait(0.4) and not queued.errors
+    blocker.release.set()
+
+
+def test_draining_ends_the_watchdog_and_aborts_with_draining_not_queue_full():
+    before = watchdogs()
+    worker, blocker = held_worker(max_queue_wait=0.2)
+    queued = Recorder("queued")
+    worker.submit(queued.job)
+    ours = watchdogs() - before
+    worker.begin_drain()
+    join_all(ours)
+    assert len(queued.errors) == 1 and isinstance(queued.errors[0], Draining), "aborted once, by the drain"
+    blocker.release.set()
+
+
+def test_a_max_queue_wait_of_zero_means_no_limit_and_no_watchdog():
+    worker, blocker = held_worker(max_queue_wait=0)
+    queued = Recorder("queued")
+    before = watchdogs()
+    worker.submit(queued.job)
+    assert not (watchdogs() - before), "no watchdog starts"
+    assert not queued.finished.wait(0.4)
+    blocker.release.set()
+    assert queued.finished.wait(5) and queued.started.is_set() and not queued.errors

@@ -45,6 +45,8 @@ export interface AppConfig {
     allowDownload: boolean;
     maxSegmentChars: number;
     queueCapacity: number;
+    /** Seconds a queued job (either queue) may wait to start before it is refused with 429; 0 = no limit. */
+    maxQueueWaitSeconds: number;
   };
   sidecar: {
     python: string;

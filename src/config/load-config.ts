@@ -110,6 +110,7 @@ function toAppConfig(raw: RawConfig, base: string, source: string | undefined): 
       allowDownload: inference.allow_download,
       maxSegmentChars: inference.max_segment_chars,
       queueCapacity: inference.queue_capacity,
+      maxQueueWaitSeconds: inference.max_queue_wait_seconds,
     },
     sidecar: {
       python: sidecar.python.includes("/") ? at(sidecar.python) : sidecar.python,

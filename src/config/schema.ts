@@ -94,6 +94,9 @@ export const configSchema = z.strictObject({
     // Only lowers the limit the loaded engine announces (ModelInfo.max_segment_chars); never raises it.
     max_segment_chars: z.number().int().min(50).max(1000).default(300),
     queue_capacity: positiveInt().max(1000).default(SIDECAR_DEFAULTS.queue_capacity),
+    // A queued job (synthesis or transcription) that has not started this long after admission gets 429;
+    // 0 = it may wait until its request deadline (api.inference_timeout_seconds).
+    max_queue_wait_seconds: z.number().min(0).max(86_400).default(SIDECAR_DEFAULTS.max_queue_wait_seconds),
   }),
   sidecar: section({
     python: z.string().min(1).default("sidecar/.venv/bin/python"),

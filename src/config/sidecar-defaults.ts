@@ -15,6 +15,7 @@ const defaultsSchema = z.strictObject({
   grace_seconds: z.number().positive(),
   stt_memory_mb: z.number().int().positive(),
   stt_queue_capacity: z.number().int().positive(),
+  max_queue_wait_seconds: z.number().min(0),
 });
 
 export const SIDECAR_DEFAULTS_FILE = join(PROJECT_ROOT, "sidecar", "chatterbox_sidecar", "defaults.json");

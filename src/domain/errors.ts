@@ -114,7 +114,7 @@ export class IndexBuildingError extends RetryableError {
   readonly code = "INDEX_BUILDING";
 }
 
-/** The inference queue is full or the device ran out of memory. */
+/** The inference queue is full, a queued job waited too long to start, or the device ran out of memory. */
 export class OverloadedError extends RetryableError {
   readonly code = "OVERLOADED";
 }

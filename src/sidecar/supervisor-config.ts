@@ -45,6 +45,7 @@ export function supervisorOptionsFromConfig(config: AppConfig, context: Supervis
       // The scratch root too: uploads for speech recognition are read there, by path, whatever their length.
       allowedRoots: [paths.referenceAudio, paths.vcInputs, paths.outputs, paths.temp],
       queueCapacity: inference.queueCapacity,
+      maxQueueWaitSeconds: inference.maxQueueWaitSeconds,
       maxMessageMb: sidecar.maxMessageMb,
       graceSeconds: sidecar.stopGraceSeconds,
       stt: {

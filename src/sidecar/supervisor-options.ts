@@ -19,6 +19,11 @@ export interface SidecarFlags {
   allowedRoots: readonly string[];
   /** Jobs waiting beyond the running one; more are refused with RESOURCE_EXHAUSTED. */
   queueCapacity: number;
+  /**
+   * Seconds a queued job, in the inference or the speech-recognition queue, may wait to start before it is
+   * refused with RESOURCE_EXHAUSTED; 0 = until its deadline.
+   */
+  maxQueueWaitSeconds: number;
   /** Largest gRPC message either way, in MiB; the client uses the same limit. */
   maxMessageMb: number;
   /** How long the sidecar lets running work finish after SIGTERM. */
@@ -117,6 +122,8 @@ export function buildSidecarArgs(args: SidecarFlags, parentPid: number): string[
     ...args.allowedRoots.flatMap((root) => ["--allowed-root", root]),
     "--queue-capacity",
     String(args.queueCapacity),
+    "--max-queue-wait-seconds",
+    String(args.maxQueueWaitSeconds),
     "--max-message-mb",
     String(args.maxMessageMb),
     "--grace-seconds",

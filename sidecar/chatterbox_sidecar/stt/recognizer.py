@@ -1,8 +1,9 @@
 """Speech recognition as the servicer sees it: readiness, the model choice, the STT worker, the listing.
 
-Transcriptions run on their own SerialWorker with their own bounded queue (--stt-queue-capacity), so a
-transcription never waits behind a synthesis on the inference worker, nor the reverse. Loading needs no
-LoadModel call: models load on first use, within the memory budget (model_cache.py).
+Transcriptions run on their own SerialWorker with their own bounded queue (--stt-queue-capacity; the wait in
+it is bounded by --max-queue-wait-seconds, as for syntheses), so a transcription never waits behind a
+synthesis on the inference worker, nor the reverse. Loading needs no LoadModel call: models load on first
+use, within the memory budget (model_cache.py).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class SttSettings:
     device: str
     memory_mb: int
     queue_capacity: int
+    max_queue_wait_seconds: float  # 0 = a transcription waits until its deadline
     allow_download: bool
     load_model: Callable[[ModelEntry, str], SpeechModel] = whisper_backend.load_model
 
@@ -60,7 +62,9 @@ class SpeechRecognizer:
     def __init__(self, settings: SttSettings) -> None:
         self.settings = settings
         self.models: ModelCache[SpeechModel] = ModelCache(settings.memory_mb)
-        self.worker = SerialWorker(settings.queue_capacity, "speech recognition")
+        self.worker = SerialWorker(
+            settings.queue_capacity, "speech recognition", max_queue_wait=settings.max_queue_wait_seconds
+        )
 
     def check_ready(self) -> None:
         """Raises Draining (UNAVAILABLE) or, without faster-whisper, NotLoaded (FAILED_PRECONDITION)."""

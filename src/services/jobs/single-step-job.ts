@@ -19,7 +19,8 @@ class SingleStepExecutor implements JobExecutor {
   ) {}
 
   async run(job: JobRecord, context: JobContext): Promise<JobResultVersion> {
-    if (job.segmentsTotal === 0) this.store.savePlan(job.id, null, [{ text: "", displayText: "", chapter: null, seed: 0 }]);
+    if (job.segmentsTotal === 0)
+      this.store.savePlan(job.id, null, [{ text: "", displayText: "", chapter: null, seed: 0 }]);
     const started = performance.now();
     const result = await this.step(job, context);
     const finished = [{ index: 0, durationSeconds: result.durationSeconds, outcome: null }];

@@ -95,6 +95,7 @@ function fakeSupervisor(setup: FakeSupervisorSetup): SidecarSupervisor {
       logLevel: "debug",
       graceSeconds: 1,
       queueCapacity: 4,
+      maxQueueWaitSeconds: 0,
       maxMessageMb: 64,
     },
     env: { HF_HUB_OFFLINE: "1" },

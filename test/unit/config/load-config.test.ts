@@ -109,6 +109,17 @@ describe("loadConfig", () => {
     }
   });
 
+  it("bounds the queue wait at 120 s by default; 0 lifts the bound, a negative value is refused", async () => {
+    expect(loadConfig({ path: join(dir, "missing.yaml"), env: {} }).inference.maxQueueWaitSeconds).to.equal(120);
+    expect((await load("inference:\n  max_queue_wait_seconds: 0\n")).inference.maxQueueWaitSeconds).to.equal(0);
+    try {
+      await load("inference:\n  max_queue_wait_seconds: -1\n");
+      expect.fail("loadConfig accepted a negative queue wait");
+    } catch (error) {
+      expect((error as ConfigError).problems.join("\n")).to.include("inference.max_queue_wait_seconds");
+    }
+  });
+
   it("rejects a file that is not YAML with the file name in the message", async () => {
     await writeFile(join(dir, "config.yaml"), "server: [unclosed");
     expect(() => loadConfig({ path: join(dir, "config.yaml"), env: {} })).to.throw(ConfigError, "config.yaml");

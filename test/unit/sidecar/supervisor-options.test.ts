@@ -29,7 +29,14 @@ describe("sidecar/supervisor-options", () => {
   });
 
   it("takes every configurable value from config, the sidecar's flags from its own defaults file", () => {
-    expect(defaults.args).to.include({ listen: "127.0.0.1:7861", logLevel: "info", queueCapacity: 16, maxMessageMb: 64, graceSeconds: 10 });
+    expect(defaults.args).to.include({
+      listen: "127.0.0.1:7861",
+      logLevel: "info",
+      queueCapacity: 16,
+      maxQueueWaitSeconds: 120,
+      maxMessageMb: 64,
+      graceSeconds: 10,
+    });
     expect(defaults).to.include({ startupTimeoutMs: 60_000, loadTimeoutMs: 1_800_000, healthIntervalMs: 5_000, healthFailureThreshold: 3 });
     expect(defaults.restart).to.include({ maxRestarts: 5, cooldownMs: 60_000, stableMs: 10_000 });
     expect(defaults.cwd).to.equal("/repo/sidecar");
@@ -44,6 +51,7 @@ describe("sidecar/supervisor-options", () => {
       "--allowed-root", "/data/voices",
       "--allowed-root", "/data/vc",
       "--queue-capacity", "16",
+      "--max-queue-wait-seconds", "120",
       "--max-message-mb", "64",
       "--grace-seconds", "10",
       "--whisper-dir", "/nonexistent/models/whisper",
@@ -52,6 +60,17 @@ describe("sidecar/supervisor-options", () => {
       "--stt-queue-capacity", "16",
       "--allow-download",
     ]);
+  });
+
+  it("passes inference.max_queue_wait_seconds as --max-queue-wait-seconds, 0 (no limit) included", () => {
+    const config = loadConfig({ path: "/nonexistent/config.yaml", env: {} });
+    for (const seconds of [0, 2.5]) {
+      const bounded = { ...config, inference: { ...config.inference, maxQueueWaitSeconds: seconds } };
+      const args = buildSidecarArgs(supervisorOptionsFromConfig(bounded, { projectRoot: "/repo", logger }).args, 1);
+      const flag = args.indexOf("--max-queue-wait-seconds");
+      expect(args.slice(flag, flag + 2)).to.deep.equal(["--max-queue-wait-seconds", String(seconds)]);
+      expect(args.filter((arg) => arg === "--max-queue-wait-seconds")).to.have.length(1, "one flag for both queues");
+    }
   });
 
   it("passes only PATH, HOME, LANG, PYTHONUNBUFFERED and the extras", () => {
