@@ -216,7 +216,7 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
                 # against, and the response will be labelled with, an engine that is gone.
                 raise Loading("the engines were replaced while the request was being admitted; retry")
             timing = JobTiming(job.enqueued_at, job.started_at)
-            stats = synthesis.synthesize(engine, plan, timing, channel.put, job.cancel_event)
+            stats = synthesis.synthesize(engine, plan, timing, channel.put, job.cancel_event, job.yield_point)
             log.info(
                 "synthesis done",
                 extra={

@@ -74,8 +74,18 @@ class Stats:
 Emit = Callable[[object], None]
 
 
-def synthesize(engine: Engine, plan: SynthesisPlan, timing: JobTiming, emit: Emit, cancel: threading.Event) -> Stats:
-    """Speaks every segment, emitting AudioPiece objects; returns the stats (emitted by the caller)."""
+def synthesize(
+    engine: Engine,
+    plan: SynthesisPlan,
+    timing: JobTiming,
+    emit: Emit,
+    cancel: threading.Event,
+    between_segments: Callable[[], None] = lambda: None,
+) -> Stats:
+    """Speaks every segment, emitting AudioPiece objects; returns the stats (emitted by the caller).
+
+    `between_segments` runs before every segment but the first (the worker lets more urgent work go first).
+    """
     stats = Stats(
         queue_wait_ms=timing.queue_wait_ms(),
         watermarked=engine.info.watermarked,
@@ -84,6 +94,8 @@ def synthesize(engine: Engine, plan: SynthesisPlan, timing: JobTiming, emit: Emi
     )
     offset = 0
     for index, segment in enumerate(plan.segments):
+        if index > 0:
+            between_segments()
         if cancel.is_set():
             raise Cancelled("the request was cancelled")
         samples = _speak_segment(engine, plan, segment, stats)

@@ -7,7 +7,10 @@ thread that runs while jobs wait, so it fires while the worker thread is busy), 
 caller went away, deadline and cancellation checks before a job starts, and the drain on stop. Queued jobs
 start highest priority first (interactive, standard, batch; the caller's `x-priority`), in admission order
 within one priority. Batch jobs may fill only half the queue, so long-form work never locks interactive
-callers out.
+callers out. A running job also gives way between its segments (Job.yield_point): queued jobs of higher
+priority run there, on the same thread, before it goes on, so a long standard or batch call delays an
+interactive one by at most one segment. That is safe because engines keep no state from one segment to the
+next (each segment sets its own voice conditioning and seed).
 `InferenceWorker` is the one that owns the TTS engines: the official model objects are stateful and a GPU
 is used best by one job at a time, so every engine call happens on its thread. Speech recognition has its
 own SerialWorker (stt/recognizer.py), so neither kind of work waits behind the other.
@@ -49,6 +52,9 @@ class Job:
     priority: str = call_metadata.STANDARD  # one of call_metadata.PRIORITIES
     # time.monotonic() value by which the job must start; set on admission when the worker bounds the wait.
     start_by: float | None = field(default=None, init=False)
+    # Called by the running job between two pieces of its work (segments): runs the queued jobs of higher
+    # priority first. Set by the worker when the job starts.
+    yield_point: Callable[[], None] = field(default=lambda: None, init=False)
 
     def __post_init__(self) -> None:
         if self.priority not in call_metadata.PRIORITIES:  # callers validate first (rpc_jobs): this is a bug
@@ -213,6 +219,29 @@ class SerialWorker:
     def _pop_next(self) -> Job:
         return next(queue for queue in self._queues.values() if queue).popleft()
 
+    def _pop_above(self, priority: str) -> Job | None:
+        """The next queued job of a priority higher than `priority`, taken off its queue; None when none waits."""
+        for level in call_metadata.PRIORITIES[: call_metadata.PRIORITIES.index(priority)]:
+            if self._queues[level]:
+                return self._queues[level].popleft()
+        return None
+
+    def _give_way(self, current: Job) -> None:
+        """Runs every job that waits with a higher priority than `current`, which is between two segments."""
+        while True:
+            with self._changed:
+                job = self._pop_above(current.priority)
+                if job is None:
+                    return
+                self._running = job
+                resource = self._resource
+            try:
+                self._run(job, resource)
+            finally:
+                with self._changed:
+                    self._running = current
+                    self._changed.notify_all()
+
     def _serve_forever(self) -> None:
         while True:
             with self._changed:
@@ -234,6 +263,7 @@ class SerialWorker:
             job.abort(DeadlineExceeded("the deadline passed while the request waited in the queue"))
             return
         job.started_at = time.monotonic()
+        job.yield_point = lambda: self._give_way(job)
         try:
             job.run(resource, job)
         except Exception as error:  # noqa: BLE001 - reported to the waiting RPC, which maps it to a status

@@ -156,6 +156,28 @@ def test_an_interactive_call_queued_after_a_batch_call_starts_first(start_sideca
     assert [call.text for call in engine.calls] == ["runs", "interactive", "batch"]
 
 
+def test_an_interactive_call_is_spoken_between_two_segments_of_a_running_batch_call(start_sidecar):
+    engine = FakeEngine()
+    engine.gate = threading.Event()
+    running = start_sidecar(engine)
+    running.load()
+    batch_call = running.speech.SynthesizeStream(
+        stream_request("batch one", "batch two", "batch three"), timeout=10, metadata=(("x-priority", "batch"),)
+    )
+    assert next(batch_call).WhichOneof("event") == "start"
+    assert engine.entered.wait(5)
+    interactive_call = running.speech.SynthesizeStream(
+        stream_request("interactive"), timeout=10, metadata=(("x-priority", "interactive"),)
+    )
+    assert next(interactive_call).WhichOneof("event") == "start"
+    assert running.sidecar.worker.wait_until(lambda s: s.queue_depth == 1, timeout=5)
+    engine.gate.set()
+    assert [r.WhichOneof("event") for r in interactive_call][-1] == "end"
+    assert [r.WhichOneof("event") for r in batch_call][-1] == "end"
+    # The batch call's first segment was under way; the interactive one went before its second.
+    assert [call.text for call in engine.calls] == ["batch one", "interactive", "batch two", "batch three"]
+
+
 def test_an_unknown_priority_is_invalid_argument(start_sidecar):
     running = start_sidecar()
     running.load()

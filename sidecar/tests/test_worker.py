@@ -315,3 +315,75 @@ def test_a_max_queue_wait_of_zero_means_no_limit_and_no_watchdog():
     assert not queued.finished.wait(0.4)
     blocker.release.set()
     assert queued.finished.wait(5) and queued.started.is_set() and not queued.errors
+
+
+class Segmented:
+    """A job of two segments that gives way in between (as synthesis does), recording the order of events."""
+
+    def __init__(self, name: str, priority: str, events: list[str]) -> None:
+        self.name = name
+        self.events = events
+        self.first_done = threading.Event()
+        self.go_on = threading.Event()
+        self.finished = threading.Event()
+        self.job = Job(
+            name, run=self._run, abort=lambda error: self.events.append(f"{name} aborted"), priority=priority
+        )
+
+    def _run(self, engine, job) -> None:
+        self.events.append(f"{self.name} segment 1")
+        self.first_done.set()
+        assert self.go_on.wait(10)
+        job.yield_point()
+        self.events.append(f"{self.name} segment 2")
+        self.finished.set()
+
+
+def test_a_running_batch_job_lets_waiting_interactive_and_standard_jobs_go_first_between_its_segments():
+    worker = loaded_worker()
+    events: list[str] = []
+    batch = Segmented("batch", "batch", events)
+    worker.submit(batch.job)
+    assert batch.first_done.wait(5)
+    later_batch = Recorder("later batch", priority="batch")
+    standard = Recorder("standard", priority="standard")
+    interactive = Recorder("interactive", priority="interactive")
+    for recorder in (later_batch, standard, interactive):
+        recorder.started_order = events
+        worker.submit(recorder.job)
+    batch.go_on.set()
+    assert batch.finished.wait(5) and later_batch.finished.wait(5)
+    # The other batch job waits its turn: giving way is only to higher priorities.
+    assert events == ["batch segment 1", "interactive", "standard", "batch segment 2", "later batch"]
+    assert worker.status().running_request_id in ("", "later batch")
+
+
+def test_a_standard_job_gives_way_to_interactive_work_only():
+    worker = loaded_worker()
+    events: list[str] = []
+    standard = Segmented("standard", "standard", events)
+    worker.submit(standard.job)
+    assert standard.first_done.wait(5)
+    other = Recorder("other standard", priority="standard")
+    interactive = Recorder("interactive", priority="interactive")
+    for recorder in (other, interactive):
+        recorder.started_order = events
+        worker.submit(recorder.job)
+    standard.go_on.set()
+    assert other.finished.wait(5)
+    assert events == ["standard segment 1", "interactive", "standard segment 2", "other standard"]
+
+
+def test_the_job_that_went_first_shows_as_running_while_it_runs():
+    worker = loaded_worker()
+    batch = Segmented("batch", "batch", [])
+    worker.submit(batch.job)
+    assert batch.first_done.wait(5)
+    interactive = Recorder("interactive", blocking=True, priority="interactive")
+    worker.submit(interactive.job)
+    batch.go_on.set()
+    assert interactive.started.wait(5)
+    assert worker.status().running_request_id == "interactive"
+    interactive.release.set()
+    assert batch.finished.wait(5)
+    assert worker.wait_until(lambda status: status.running_request_id == "", timeout=5)
