@@ -26,8 +26,8 @@ const REQUEST = { text: TEXT, seed: 1, bypass_whisper_checking: true, export_for
 const PRIORITY_RUNS = 5;
 /**
  * 1 200 sentences (about 600 segments): more than the first call and two full ones (at most 256 segments
- * each), so the job still runs when both measured requests have waited their call out. 300 would not do with
- * espeak: the whole job is then shorter than one call of 5 s.
+ * each), so the job is still in the middle of a long call when both measured requests arrive. 300 would not
+ * do with espeak: the whole job is then shorter than one call of 5 s.
  */
 const LONG_JOB_SENTENCES = 1200;
 const LONG_JOB = {
@@ -144,10 +144,9 @@ async function priorityBench(app: TestApp): Promise<void> {
   );
   const worst = Math.max(...busy.map((r) => r.interactive));
   console.log(
-    `\njobs.call_seconds in force: ${app.config.jobs.callSeconds} s. A running engine call is never interrupted, ` +
-      `so a request, even an interactive one, may wait up to about one job call (worst interactive first audio ` +
-      `here: ${worst.toFixed(0)} ms). Priority orders the queue: a request alone in it is served when the call ` +
-      `ends, whatever its priority; interactive goes first only among requests waiting together.`,
+    `\njobs.call_seconds in force: ${app.config.jobs.callSeconds} s. A job's engine call gives way between its ` +
+      `segments to queued calls of higher priority, so a request waits for at most the segment being spoken, ` +
+      `not the rest of the call (worst interactive first audio here: ${worst.toFixed(0)} ms).`,
   );
 }
 
