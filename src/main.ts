@@ -43,6 +43,8 @@ function onShutdown(server: Server, running: Running, log: Logger): void {
     stopping = true;
     log.info({ signal, inFlight: running.drain.pending, graceMs: running.graceMs }, "shutting down");
     server.close();
+    // Jobs stop where they are at once (the next start resumes them): the grace is for the requests in flight.
+    await running.services.jobs.stop();
     // The sidecar stays up meanwhile: the requests in flight need it to finish.
     if (!(await running.drain.drain(running.graceMs))) {
       log.warn({ inFlight: running.drain.pending }, "the shutdown grace ran out with requests still running");
