@@ -27,6 +27,8 @@ export interface AppConfig {
     concurrency: number;
     maxTextLength: number;
     callSeconds: number;
+    maxUnfinishedPerKey: number;
+    keepSegmentsMs: number;
     webhookAttempts: number;
     webhookTimeoutMs: number;
   };

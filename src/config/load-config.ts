@@ -91,6 +91,8 @@ function toAppConfig(raw: RawConfig, base: string, source: string | undefined): 
       concurrency: raw.jobs.concurrency,
       maxTextLength: raw.jobs.max_text_length,
       callSeconds: raw.jobs.call_seconds,
+      maxUnfinishedPerKey: raw.jobs.max_unfinished_per_key,
+      keepSegmentsMs: raw.jobs.keep_segments_hours * 3_600_000,
       webhookAttempts: raw.jobs.webhook_attempts,
       webhookTimeoutMs: raw.jobs.webhook_timeout_seconds * 1000,
     },

@@ -71,6 +71,11 @@ export const configSchema = z.strictObject({
     // A job's text may be longer than a synchronous request's (api.max_text_length): it is spoken piece by piece.
     max_text_length: positiveInt().max(10_000_000).default(500_000),
     call_seconds: z.number().positive().max(600).default(5),
+    // Unfinished (queued, running, paused) jobs one API key may have; with keys off, all callers together.
+    max_unfinished_per_key: positiveInt().max(100_000).default(100),
+    // A finished job's segment audio is kept this long for re-renders (0 = removed when it ends); after that a
+    // re-render speaks every segment again, to the same audio.
+    keep_segments_hours: z.number().min(0).max(87_600).default(168),
     webhook_attempts: positiveInt().max(20).default(5),
     webhook_timeout_seconds: positiveInt().max(300).default(10),
   }),

@@ -15,6 +15,7 @@ import { JobService, type JobRequestParsers } from "./job-service.js";
 import { JobStore } from "./job-store.js";
 import type { JobRecord } from "./job-types.js";
 import { JobWorkspace, jobsWorkRoot } from "./job-workspace.js";
+import { SegmentRetention } from "./segment-retention.js";
 import { concatJobExecutor, vcJobExecutor } from "./single-step-job.js";
 import { TtsJobExecutor } from "./tts-job.js";
 import { jobEndUsage } from "./job-usage.js";
@@ -65,6 +66,7 @@ export function createJobService(deps: JobServiceDependencies): JobService {
     if (result.delivered) log.info(fields, "jobs: webhook delivered");
     else log.warn(fields, "jobs: webhook not delivered");
   };
+  const retention = new SegmentRetention({ store, workspace, keepMs: config.jobs.keepSegmentsMs, log });
   const runner = new JobRunner({
     store,
     workspace,
@@ -86,6 +88,7 @@ export function createJobService(deps: JobServiceDependencies): JobService {
     onFinished: async (job) => {
       const usage = jobEndUsage(job);
       if (usage) deps.usage.record(usage);
+      await retention.prune();
       await notify(job).catch((error: unknown) => log.warn({ err: error, job: job.id }, "jobs: webhook"));
     },
     log,
@@ -97,5 +100,7 @@ export function createJobService(deps: JobServiceDependencies): JobService {
     random: Math.random,
     checkWebhookUrl: (url) => checkWebhookUrl(url, { ...webhooks, signal: AbortSignal.timeout(10_000) }),
     segmentLimit: () => deps.tts.segmentLimit(),
+    maxUnfinishedPerKey: config.jobs.maxUnfinishedPerKey,
+    retention,
   });
 }

@@ -3,7 +3,13 @@
  * seed fixed, the webhook checked), lookups, control, and re-rendering one segment of a finished TTS job.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { ConflictError, NotFoundError, ValidationError, type FieldIssue } from "../../domain/errors.js";
+import {
+  ConflictError,
+  NotFoundError,
+  RateLimitedError,
+  ValidationError,
+  type FieldIssue,
+} from "../../domain/errors.js";
 import { ttsFieldSchemas } from "../../domain/tts-fields.js";
 import { hasChapterMarkers } from "../../text/chapters.js";
 import type { ConcatRequest } from "../concat/concat-request.js";
@@ -14,6 +20,7 @@ import type { VcRequest } from "../vc/vc-request.js";
 import type { JobRunner } from "./job-runner.js";
 import type { JobFilter, JobStore } from "./job-store.js";
 import type { BookFormat, JobEvent, JobRecord, JobType, SegmentRecord } from "./job-types.js";
+import type { SegmentRetention } from "./segment-retention.js";
 
 /** The synchronous endpoints' own request validation (a ValidationError naming body fields). */
 export interface JobRequestParsers {
@@ -53,7 +60,13 @@ export interface JobServiceOptions {
   checkWebhookUrl(url: string): Promise<URL>;
   /** The longest segment text a re-render may set. */
   segmentLimit(): Promise<number>;
+  /** Queued, running and paused jobs one key (or, with keys off, everyone) may have (jobs.max_unfinished_per_key). */
+  maxUnfinishedPerKey: number;
+  retention: SegmentRetention;
 }
+
+/** Retry-After of a refusal for too many unfinished jobs: jobs take minutes, not seconds. */
+const UNFINISHED_RETRY_AFTER_SECONDS = 60;
 
 export class JobService {
   constructor(private readonly options: JobServiceOptions) {}
@@ -61,16 +74,26 @@ export class JobService {
   /** Resumes what a stopped server left running, then runs queued jobs. */
   start(): void {
     this.options.runner.start();
+    this.options.retention.start();
   }
 
   /** Stops the running jobs where they are; the next start resumes them. */
   stop(): Promise<void> {
+    this.options.retention.stop();
     return this.options.runner.stop();
   }
 
   /** @returns the job and the secret its webhook calls are signed with (shown once). */
   async submit(submission: JobSubmission): Promise<{ job: JobRecord; webhookSecret: string | undefined }> {
     const { type, keyId } = submission;
+    const unfinished = this.options.store.unfinishedCount(keyId);
+    if (unfinished >= this.options.maxUnfinishedPerKey) {
+      throw new RateLimitedError(
+        `${unfinished} jobs are still unfinished (queued, running or paused), the most jobs.max_unfinished_per_key ` +
+          "allows; submit more when some have ended, or cancel some",
+        UNFINISHED_RETRY_AFTER_SECONDS,
+      );
+    }
     const request = { ...submission.request };
     const parsed = withinRequest(() => this.options.parsers[type](request));
     // The seed the whole job speaks with, drawn now when the request leaves it random, so a resume sounds the same.

@@ -104,11 +104,40 @@ export class JobStore {
     return rows.map((row) => row.id);
   }
 
+  /** Queued, running and paused jobs of one key (null: those submitted without a key). */
+  unfinishedCount(keyId: string | null): number {
+    const row = this.db
+      .prepare(`SELECT COUNT(*) AS n FROM jobs WHERE key_id IS ? AND state IN ('queued', 'running', 'paused')`)
+      .get(keyId) as { n: number };
+    return row.n;
+  }
+
+  /** Finished jobs whose segment audio is still kept though they ended before `beforeMs`. */
+  keptSegmentsFinishedBefore(beforeMs: number): string[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id FROM jobs WHERE state IN ('succeeded', 'failed', 'cancelled') AND finished_ms < ?
+           AND segments_removed_ms IS NULL`,
+      )
+      .all(beforeMs) as { id: string }[];
+    return rows.map((row) => row.id);
+  }
+
+  /** Records that a job's segment audio was removed (a re-render speaks it again). */
+  markSegmentsRemoved(id: string, now = Date.now()): void {
+    this.db.prepare("UPDATE jobs SET segments_removed_ms = ? WHERE id = ?").run(now, id);
+  }
+
   setState(id: string, state: JobState, error: JobError | null = null, now = Date.now()): void {
     const finished = state === "succeeded" || state === "failed" || state === "cancelled" ? now : null;
     this.db
-      .prepare("UPDATE jobs SET state = ?, error = ?, updated_ms = ?, finished_ms = ? WHERE id = ?")
-      .run(state, error && JSON.stringify(error), now, finished, id);
+      .prepare(
+        `UPDATE jobs SET state = @state, error = @error, updated_ms = @now, finished_ms = @finished,
+           -- A job that runs (again) writes its segment audio again, so retention applies to it afresh.
+           segments_removed_ms = CASE WHEN @state = 'running' THEN NULL ELSE segments_removed_ms END
+         WHERE id = @id`,
+      )
+      .run({ state, error: error && JSON.stringify(error), now, finished, id });
   }
 
   /** Stores what planning found and the segments to render, once. */

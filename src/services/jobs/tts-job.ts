@@ -56,6 +56,7 @@ export class TtsJobExecutor implements JobExecutor {
     try {
       const plan = await this.options.tts.prepare(request, sources);
       const jobPlan = (job.plan as TtsJobPlan | null) ?? this.planSegments(job, plan);
+      await this.reopenMissing(job.id);
       await this.renderPending(job.id, plan, context);
       return await this.assemble(job.id, { plan, jobPlan, folder, started, context });
     } finally {
@@ -99,6 +100,17 @@ export class TtsJobExecutor implements JobExecutor {
         continue;
       }
       await this.renderCall(jobId, plan, nextCall(pending, this.segmentsPerCall(jobId)), context);
+    }
+  }
+
+  /**
+   * Puts back to pending the finished segments whose audio is gone (removed after `jobs.keep_segments_hours`):
+   * spoken again with their own seeds, they come out the same.
+   */
+  private async reopenMissing(jobId: string): Promise<void> {
+    for (const segment of this.options.store.segments(jobId)) {
+      if (segment.state !== "done" || (await this.options.workspace.hasSegment(jobId, segment.index))) continue;
+      this.options.store.resetSegment(jobId, segment.index);
     }
   }
 

@@ -168,7 +168,8 @@ export const MIGRATIONS: readonly Migration[] = [
         error TEXT,                       -- when failed: code and message (JSON)
         created_ms REAL NOT NULL,
         updated_ms REAL NOT NULL,
-        finished_ms REAL
+        finished_ms REAL,
+        segments_removed_ms REAL          -- when the finished job's segment audio was removed (retention); NULL = kept
       );
       CREATE INDEX jobs_by_state ON jobs (state, created_ms);
       CREATE INDEX jobs_by_key ON jobs (key_id, created_ms);

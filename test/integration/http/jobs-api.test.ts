@@ -441,6 +441,60 @@ describe("jobs API (fake engine)", () => {
     });
   });
 
+  describe("limits: segment audio retention and unfinished jobs per key", () => {
+    let app: TestApp;
+    let backend: FakeInferenceBackend;
+    let hold: Promise<void> | undefined;
+    const api = client(() => app);
+
+    before(async () => {
+      backend = new FakeInferenceBackend({ beforeSegment: () => hold });
+      app = await startTestApp({ backend, yaml: "jobs:\n  keep_segments_hours: 0\n  max_unfinished_per_key: 1\n" });
+    });
+    after(() => app.dispose());
+
+    it("removes a finished job's segment audio at once with keep 0; a re-render speaks every segment again, alike", async () => {
+      const done = await api.completed({ type: "tts", request: { text: LONG_TEXT, export_formats: ["wav"] } });
+      const workFolder = join(app.config.paths.data, "jobs", done.id);
+      expect(existsSync(workFolder), workFolder).to.equal(false);
+      const spokenBefore = backend.calls.flatMap((call) => call.segments).length;
+      const response = await api.request("POST", `/api/v1/jobs/${done.id}/segments/0/render`, { text: "Fresh words." });
+      expect(response.status).to.equal(202);
+      const again = await api.finished(done.id);
+      expect(again.state, JSON.stringify(again.error)).to.equal("succeeded");
+      const spokenAgain = backend.calls.flatMap((call) => call.segments).slice(spokenBefore);
+      expect(spokenAgain).to.have.length(done.segments_total as number);
+      const [v1, v2] = await Promise.all(
+        (again.versions as Json[]).map((v) => decodeAudio(join(app.config.paths.outputs, v.files.wav))),
+      );
+      // Segment 0 changed; every other segment was spoken again with its own seeds, to the same samples.
+      const segments = ((await (await api.get(`/api/v1/jobs/${done.id}/segments`)).json()) as Json).data as Json[];
+      const firstOld =
+        v1!.samples.length - segments.slice(1).reduce((n, s) => n + Math.round(s.duration_seconds * v1!.sampleRate), 0);
+      const firstNew = Math.round(segments[0]!.duration_seconds * v2!.sampleRate);
+      expect(v2!.samples.subarray(firstNew)).to.deep.equal(v1!.samples.subarray(firstOld));
+    });
+
+    it("refuses a job past jobs.max_unfinished_per_key with 429 and Retry-After, and takes it once one ended", async () => {
+      let release!: () => void;
+      hold = new Promise<void>((resolve) => (release = resolve));
+      try {
+        const first = await api.submitted({ type: "tts", request: { text: "Held back." } });
+        const refused = await api.submit({ type: "tts", request: { text: "One too many." } });
+        expect(refused.headers.get("retry-after")).to.equal("60");
+        const body = await expectError(refused, 429, "RATE_LIMITED");
+        expect(body.error).to.include("max_unfinished_per_key");
+        release();
+        hold = undefined;
+        await api.finished(first.id);
+        await api.completed({ type: "tts", request: { text: "Now there is room." } });
+      } finally {
+        hold = undefined;
+        release();
+      }
+    });
+  });
+
   describe("webhooks", () => {
     let app: TestApp;
     let receiver: LocalServer;
