@@ -17,11 +17,12 @@ import {
 } from "../../../../src/domain/errors.js";
 import { createRootLogger } from "../../../../src/logging.js";
 import { JobRunner, type JobContext, type JobExecutor } from "../../../../src/services/jobs/job-runner.js";
-import { JobStore, type NewJob } from "../../../../src/services/jobs/job-store.js";
+import { JobStore } from "../../../../src/services/jobs/job-store.js";
 import type { JobEvent, JobRecord, JobResultVersion, JobState } from "../../../../src/services/jobs/job-types.js";
 import { JobWorkspace } from "../../../../src/services/jobs/job-workspace.js";
 import { openDatabase, type Db } from "../../../../src/storage/db/database.js";
 import { rejection } from "../../../helpers/rejection.js";
+import { newJob } from "../../../helpers/new-job.js";
 
 /** One call of a fake executor: the job as it was given, its context, and how the test settles it. */
 interface Run {
@@ -82,20 +83,6 @@ async function until(condition: () => boolean, what: string, subscribe?: (wake: 
     });
   }
 }
-
-const newJob = (id: string, overrides: Partial<NewJob> = {}): NewJob => ({
-  id,
-  type: "tts",
-  request: { text: "Hello." },
-  project: null,
-  keyId: null,
-  seed: 1,
-  chapters: null,
-  splitChapters: false,
-  webhookUrl: null,
-  webhookSecret: null,
-  ...overrides,
-});
 
 describe("services/jobs JobRunner", () => {
   let dir: string;

@@ -7,22 +7,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import { JobStore, type NewJob } from "../../../../src/services/jobs/job-store.js";
+import { JobStore } from "../../../../src/services/jobs/job-store.js";
 import { openDatabase, type Db } from "../../../../src/storage/db/database.js";
-
-const newJob = (id: string, overrides: Partial<NewJob> = {}): NewJob => ({
-  id,
-  type: "tts",
-  request: { text: `Text of ${id}.` },
-  project: null,
-  keyId: null,
-  seed: 42,
-  chapters: null,
-  splitChapters: false,
-  webhookUrl: null,
-  webhookSecret: null,
-  ...overrides,
-});
+import { newJob } from "../../../helpers/new-job.js";
 
 const planned = (count: number) =>
   Array.from({ length: count }, (_, index) => ({

@@ -9,6 +9,7 @@ import { JobStore } from "../../../../src/services/jobs/job-store.js";
 import { JobWorkspace } from "../../../../src/services/jobs/job-workspace.js";
 import { SegmentRetention } from "../../../../src/services/jobs/segment-retention.js";
 import { openDatabase, type Db } from "../../../../src/storage/db/database.js";
+import { newJob } from "../../../helpers/new-job.js";
 
 const HOUR = 3_600_000;
 const PCM = { sampleRate: 24000, samples: new Float32Array([0.1, -0.2, 0.3]) };
@@ -41,18 +42,7 @@ describe("services/jobs SegmentRetention", () => {
   });
 
   async function finishedJob(id: string, state: "succeeded" | "running", finishedAt: number): Promise<void> {
-    store.insert({
-      id,
-      type: "tts",
-      request: { text: "Hi." },
-      project: null,
-      keyId: null,
-      seed: 1,
-      chapters: null,
-      splitChapters: false,
-      webhookUrl: null,
-      webhookSecret: null,
-    });
+    store.insert(newJob(id));
     await workspace.saveSegment(id, 0, PCM);
     store.setState(id, state, null, finishedAt);
   }
