@@ -216,14 +216,14 @@ class SerialWorker:
             for job in expired:  # the RPC then ends RESOURCE_EXHAUSTED, logged as "rpc refused" with the message
                 job.abort(QueueFull(message))
 
-    def _pop_next(self) -> Job:
-        return next(queue for queue in self._queues.values() if queue).popleft()
-
-    def _pop_above(self, priority: str) -> Job | None:
-        """The next queued job of a priority higher than `priority`, taken off its queue; None when none waits."""
-        for level in call_metadata.PRIORITIES[: call_metadata.PRIORITIES.index(priority)]:
+    def _pop_above(self, priority: str | None) -> Job | None:
+        """Under the lock: the next queued job of a priority higher than `priority` (of any priority when None),
+        taken off its queue and marked running; None when none waits."""
+        levels = call_metadata.PRIORITIES
+        for level in levels if priority is None else levels[: levels.index(priority)]:
             if self._queues[level]:
-                return self._queues[level].popleft()
+                self._running = self._queues[level].popleft()
+                return self._running
         return None
 
     def _give_way(self, current: Job) -> None:
@@ -231,29 +231,28 @@ class SerialWorker:
         while True:
             with self._changed:
                 job = self._pop_above(current.priority)
-                if job is None:
-                    return
-                self._running = job
                 resource = self._resource
-            try:
-                self._run(job, resource)
-            finally:
-                with self._changed:
-                    self._running = current
-                    self._changed.notify_all()
+            if job is None:
+                return
+            self._take_turn(job, resource, then=current)
 
     def _serve_forever(self) -> None:
         while True:
             with self._changed:
                 self._changed.wait_for(lambda: self._depth() > 0)
-                job = self._running = self._pop_next()
+                job = self._pop_above(None)
                 resource = self._resource
-            try:
-                self._run(job, resource)
-            finally:
-                with self._changed:
-                    self._running = None
-                    self._changed.notify_all()
+            if job is not None:  # always: the queue was not empty
+                self._take_turn(job, resource, then=None)
+
+    def _take_turn(self, job: Job, resource: object, then: Job | None) -> None:
+        """Runs `job`; afterwards `then` (the job it interrupted, or none) is the running one again."""
+        try:
+            self._run(job, resource)
+        finally:
+            with self._changed:
+                self._running = then
+                self._changed.notify_all()
 
     def _run(self, job: Job, resource: object) -> None:
         if job.cancel_event.is_set():

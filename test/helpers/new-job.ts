@@ -12,5 +12,6 @@ export const newJob = (id: string, overrides: Partial<NewJob> = {}): NewJob => (
   splitChapters: false,
   webhookUrl: null,
   webhookSecret: null,
+  warnings: [],
   ...overrides,
 });

@@ -5,21 +5,8 @@
  */
 import type { RealtimeMetrics } from "../../services/metrics/app-metrics.js";
 import type { UsageLog } from "../../services/usage/usage-log.js";
-import type { UsageRecord } from "../../services/usage/usage-record.js";
+import { NOTHING_MEASURED, type UsageRecord } from "../../services/usage/usage-record.js";
 import type { SessionSummary } from "./realtime-session.js";
-
-const NONE = {
-  errorCode: null,
-  engine: null,
-  voice: null,
-  format: null,
-  streamMode: null,
-  inputChars: 0,
-  inputAudioMs: 0,
-  outputAudioMs: 0,
-  bytesOut: 0,
-  ttfbMs: null,
-} as const;
 
 /** The metrics label of upgrades of paths no route serves, as the HTTP middleware labels them. */
 const UNMATCHED = "unmatched";
@@ -36,7 +23,7 @@ export class UpgradeAccounting {
 
   /** The upgrade was answered with an error instead. */
   refused(status: number, errorCode: string, keyId: string | null): void {
-    this.write({ ...NONE, requestId: "", keyId, endpoint: this.endpoint(status), status, errorCode });
+    this.write({ ...NOTHING_MEASURED, requestId: "", keyId, endpoint: this.endpoint(status), status, errorCode });
   }
 
   /** The upgrade became a session. */
@@ -49,7 +36,7 @@ export class UpgradeAccounting {
     this.metrics.sessionsOpen.dec();
     const { id, inputChars, outputAudioMs, bytesOut, voice, format } = summary;
     const spoke = { inputChars, outputAudioMs: Math.round(outputAudioMs), bytesOut, voice, format };
-    this.write({ ...NONE, ...spoke, requestId: id, keyId, endpoint: `WS ${this.path}`, status: 101 });
+    this.write({ ...NOTHING_MEASURED, ...spoke, requestId: id, keyId, endpoint: `WS ${this.path}`, status: 101 });
   }
 
   private endpoint(status: number): string {

@@ -113,13 +113,8 @@ export class JobService {
       splitChapters: submission.splitChapters,
       webhookUrl: webhookUrl ?? null,
       webhookSecret: webhookSecret ?? null,
+      warnings: ignoredFieldWarnings(request),
     });
-    const ignored = RESPONSE_FIELDS.filter((field) => Object.hasOwn(request, field));
-    if (ignored.length > 0) {
-      const [does, was] = ignored.length === 1 ? ["does", "was"] : ["do", "were"];
-      const warning = `${ignored.join(", ")} ${does} not apply to jobs and ${was} not used`;
-      this.options.store.addWarnings(job.id, [warning]);
-    }
     return { job: this.get(job.id), webhookSecret };
   }
 
@@ -196,6 +191,14 @@ export class JobService {
     if (texts.length !== 1) throw invalid(["body", "text"], `at most ${limit} characters fit in one segment`);
     return { text: texts[0]!, displayText: displayTexts[0]! };
   }
+}
+
+/** Fields of the synchronous request that choose how its answer is sent, named because a job ignores them. */
+function ignoredFieldWarnings(request: Record<string, unknown>): string[] {
+  const ignored = RESPONSE_FIELDS.filter((field) => Object.hasOwn(request, field));
+  if (ignored.length === 0) return [];
+  const [does, was] = ignored.length === 1 ? ["does", "was"] : ["do", "were"];
+  return [`${ignored.join(", ")} ${does} not apply to jobs and ${was} not used`];
 }
 
 /** Chapter books and chapter files need a TTS text with chapter markers. */

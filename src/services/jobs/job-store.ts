@@ -28,6 +28,7 @@ export type NewJob = Pick<
   | "splitChapters"
   | "webhookUrl"
   | "webhookSecret"
+  | "warnings"
 >;
 
 export interface JobFilter {
@@ -45,7 +46,7 @@ export type PlannedSegment = Pick<SegmentRecord, "text" | "displayText" | "chapt
 export interface FinishedSegment {
   index: number;
   durationSeconds: number;
-  outcome: unknown;
+  outcome: SegmentRecord["outcome"];
 }
 
 type Row = Record<string, unknown>;
@@ -57,11 +58,17 @@ export class JobStore {
     this.db
       .prepare(
         `INSERT INTO jobs (id, type, state, request, project, key_id, seed, chapters, split_chapters, webhook_url,
-           webhook_secret, created_ms, updated_ms)
+           webhook_secret, warnings, created_ms, updated_ms)
          VALUES (@id, @type, 'queued', @request, @project, @keyId, @seed, @chapters, @split, @webhookUrl,
-           @webhookSecret, @now, @now)`,
+           @webhookSecret, @warnings, @now, @now)`,
       )
-      .run({ ...job, request: JSON.stringify(job.request), split: job.splitChapters ? 1 : 0, now });
+      .run({
+        ...job,
+        request: JSON.stringify(job.request),
+        split: job.splitChapters ? 1 : 0,
+        warnings: JSON.stringify(job.warnings),
+        now,
+      });
     return this.get(job.id)!;
   }
 

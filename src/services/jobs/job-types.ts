@@ -1,4 +1,5 @@
 /** Long-form jobs: their kinds, states and records as the store keeps them and the API shows them. */
+import type { ChunkOutcome } from "../tts/segment-synthesizer.js";
 
 export const JOB_TYPES = ["tts", "vc", "concat"] as const;
 export type JobType = (typeof JOB_TYPES)[number];
@@ -68,7 +69,8 @@ export interface SegmentRecord {
   overrides: Record<string, number>;
   state: "pending" | "done";
   durationSeconds: number | null;
-  outcome: unknown;
+  /** Every try of a TTS segment and the one kept; null while pending, and for VC and concat jobs. */
+  outcome: ChunkOutcome | null;
   renders: number;
 }
 

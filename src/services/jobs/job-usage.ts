@@ -3,7 +3,7 @@
  * characters (so daily quotas apply when a job is submitted), the end counts the audio produced, which is
  * only known then. A re-render that ends again adds a row for the audio it published.
  */
-import type { UsageRecord } from "../usage/usage-record.js";
+import { NOTHING_MEASURED, type UsageRecord } from "../usage/usage-record.js";
 import type { JobRecord } from "./job-types.js";
 
 /** Status of each way a job ends, as its usage row records it (a cancel is the client leaving: 499). */
@@ -14,6 +14,7 @@ export function jobEndUsage(job: JobRecord): UsageRecord | undefined {
   const latest = job.state === "succeeded" ? job.versions.at(-1) : undefined;
   const engine = (job.synthesis as { engine?: string } | null)?.engine ?? null;
   return {
+    ...NOTHING_MEASURED,
     at: new Date(job.finishedMs ?? Date.now()),
     requestId: job.id,
     keyId: job.keyId,
@@ -21,14 +22,8 @@ export function jobEndUsage(job: JobRecord): UsageRecord | undefined {
     status: STATUS[job.state],
     errorCode: job.error?.code ?? null,
     engine,
-    voice: null,
-    format: null,
     streamMode: "job",
-    inputChars: 0,
-    inputAudioMs: 0,
     outputAudioMs: Math.round((latest?.duration_seconds ?? 0) * 1000),
-    bytesOut: 0,
-    ttfbMs: null,
     durationMs: Math.round(job.renderMs),
   };
 }

@@ -35,12 +35,8 @@ export function jobView(job: JobRecord): Record<string, unknown> {
 }
 
 export function segmentView(segment: SegmentRecord): Record<string, unknown> {
-  const outcome = segment.outcome as {
-    tries?: Array<{ seed: number; transcript?: string; wer?: number }>;
-    chosen?: number;
-    passed?: boolean;
-  } | null;
-  const chosen = outcome?.tries?.[outcome.chosen ?? 0];
+  const { outcome } = segment;
+  const chosen = outcome?.tries[outcome.chosen];
   return {
     index: segment.index,
     text: segment.text,
@@ -54,7 +50,7 @@ export function segmentView(segment: SegmentRecord): Record<string, unknown> {
     transcript: chosen?.transcript ?? null,
     word_error_rate: chosen?.wer ?? null,
     passed: outcome?.passed ?? null,
-    tries: outcome?.tries?.length ?? 0,
+    tries: outcome?.tries.length ?? 0,
     renders: segment.renders,
   };
 }

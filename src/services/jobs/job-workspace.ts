@@ -42,15 +42,11 @@ export class JobWorkspace {
     );
   }
 
-  async remove(jobId: string): Promise<void> {
-    await rm(this.folder(jobId), { recursive: true, force: true });
-  }
-
   /**
-   * Takes the job's folder away at once (a rename) and deletes it in the background: a run of the job that
-   * starts right after finds no segment audio, never half of it.
+   * Takes the job's folder away at once (a rename) and then deletes it: a run of the job that starts meanwhile
+   * finds no segment audio, never half of it.
    */
-  discard(jobId: string): Promise<void> {
+  remove(jobId: string): Promise<void> {
     const doomed = `${this.folder(jobId)}${DISCARDED}`;
     try {
       renameSync(this.folder(jobId), doomed);

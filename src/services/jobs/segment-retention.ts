@@ -38,7 +38,7 @@ export class SegmentRetention {
     // Marked and taken away in the same turn as the check, so a re-render starting meanwhile sees it gone.
     const deletions = expired.map((id) => {
       store.markSegmentsRemoved(id);
-      return workspace.discard(id);
+      return workspace.remove(id);
     });
     await Promise.all(deletions).catch((error: unknown) => log.warn({ err: error }, "jobs: segment audio removal"));
     if (expired.length > 0) log.info({ jobs: expired.length }, "jobs: removed the segment audio of finished jobs");

@@ -171,7 +171,7 @@ export class TtsJobExecutor implements JobExecutor {
     const { verification, ...facts } = job.synthesis as SynthesisFacts;
     const texts = segments.map((segment) => segment.text);
     const displayTexts = segments.map((segment) => segment.displayText);
-    const synthesis = { ...facts, segments: audio, outcomes: segments.map((s) => s.outcome as ChunkOutcome) };
+    const synthesis = { ...facts, segments: audio, outcomes: segments.map((s) => s.outcome!) };
     const version = job.versions.length + 1;
     const result = await this.options.tts.finish(
       plan,

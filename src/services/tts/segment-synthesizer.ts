@@ -105,18 +105,17 @@ interface Progress {
   warnings: Set<string>;
 }
 
-/** A try whose audio is finished; `concluded` settles once its check (if any) has decided what it is worth. */
+/** A try whose audio is finished: its index among its segment's tries, and the audio. */
 interface FinishedTry {
-  chunk: number;
   index: number;
   audio: MonoPcm;
-  concluded: Promise<void>;
 }
 
 /** One streaming call: the segments it speaks, in order, and what came back so far. */
 interface Round {
   open: Array<{ chunk: number; position: TryPosition; seed: number }>;
-  finished: FinishedTry[];
+  /** One per try the stream finished, in order: settles once its check (if any) has decided what it is worth. */
+  concluded: Array<Promise<void>>;
   pending: Float32Array[];
   /** Stops the round's checks when one of them fails for good (or the request ends). */
   controller: AbortController;
@@ -174,18 +173,18 @@ async function runRound(
     const position = tryPosition(state.tries.length, request.maxAttempts);
     return [{ chunk, position, seed: request.seedFor(chunk, position) }];
   });
-  const round: Round = { open, finished: [], pending: [], controller: new AbortController(), fatal: undefined };
+  const round: Round = { open, concluded: [], pending: [], controller: new AbortController(), fatal: undefined };
   try {
     await streamRound(backend, request, { progress, round, options });
   } catch (error) {
-    const failed = open[round.finished.length];
+    const failed = open[round.concluded.length];
     if (!(error instanceof InferenceFailedError) || failed === undefined) {
       round.controller.abort();
       throw error;
     }
     recordEngineFailure(request, progress, { ...failed, error });
   }
-  await Promise.all(round.finished.map((finished) => finished.concluded));
+  await Promise.all(round.concluded);
   if (round.fatal !== undefined) throw round.fatal;
 }
 
@@ -219,7 +218,7 @@ function finishTry(request: SegmentSynthesisRequest, { progress, round, options 
   const { sampleRate } = progress;
   const audio = concatPcm(round.pending.map((samples) => ({ sampleRate, samples })));
   round.pending = [];
-  const { chunk, position, seed } = round.open[round.finished.length]!;
+  const { chunk, position, seed } = round.open[round.concluded.length]!;
   const state = progress.chunks[chunk]!;
   const record = { ...position, seed, durationSeconds: durationSeconds(audio), ...unchecked() };
   const index = state.tries.push(record) - 1;
@@ -234,7 +233,7 @@ function finishTry(request: SegmentSynthesisRequest, { progress, round, options 
   const concluded = Promise.resolve(check).then((checked) => {
     if (round.fatal === undefined) conclude(request, { chunk, state }, { index, audio }, checked);
   });
-  round.finished.push({ chunk, index, audio, concluded });
+  round.concluded.push(concluded);
 }
 
 function unchecked(): Pick<TryRecord, "transcript" | "wer" | "error"> {
@@ -250,7 +249,7 @@ function roundSignal(round: Round, options: CallOptions): AbortSignal {
 function conclude(
   request: SegmentSynthesisRequest,
   { chunk, state }: { chunk: number; state: ChunkState },
-  finished: Pick<FinishedTry, "index" | "audio">,
+  finished: FinishedTry,
   check: TryCheck | undefined,
 ): void {
   const record = state.tries[finished.index]!;

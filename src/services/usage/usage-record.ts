@@ -21,6 +21,20 @@ export interface UsageRecord {
   durationMs: number;
 }
 
+/** The measures of a request that measured nothing: rows start from these and set what applies. */
+export const NOTHING_MEASURED = {
+  errorCode: null,
+  engine: null,
+  voice: null,
+  format: null,
+  streamMode: null,
+  inputChars: 0,
+  inputAudioMs: 0,
+  outputAudioMs: 0,
+  bytesOut: 0,
+  ttfbMs: null,
+} as const satisfies Partial<UsageRecord>;
+
 /** What the server charges, in one currency; 0 = free. */
 export interface PriceTable {
   currency: string;
