@@ -1,6 +1,7 @@
 /**
- * GET /api/v1/usage (docs/api/usage.md): usage rows with totals, optionally grouped by key, day or endpoint;
- * `format=csv` exports the rows. A key without `admin` sees its own usage only.
+ * GET /api/v1/usage (docs/api/usage.md): usage rows with totals, optionally grouped by key, day, endpoint or
+ * engine, and per time bucket (minute, hour, day) for charts; `format=csv` exports the rows. A key without
+ * `admin` sees its own usage only.
  */
 import Router from "@koa/router";
 import type { Context } from "koa";
@@ -15,13 +16,16 @@ const instant = z.iso
   .datetime({ offset: true, error: "must be an ISO 8601 time such as 2026-12-01T00:00:00Z" })
   .or(z.iso.date({ error: "must be an ISO 8601 date or time" }));
 
-const usageQuery = z
+export const usageQuery = z
   .strictObject({
     key_id: z.string().min(1).optional(),
     endpoint: z.string().min(1).optional(),
     from: instant.optional(),
     to: instant.optional(),
-    group_by: z.enum(["key", "day", "endpoint"], { error: "must be key, day or endpoint" }).optional(),
+    group_by: z
+      .enum(["key", "day", "endpoint", "engine"], { error: "must be key, day, endpoint or engine" })
+      .optional(),
+    bucket: z.enum(["minute", "hour", "day"], { error: "must be minute, hour or day" }).optional(),
     format: z.enum(["json", "csv"], { error: "must be json or csv" }).default("json"),
     limit: z.coerce.number({ error: "must be a number" }).int().min(1).max(100_000).default(100),
     offset: z.coerce.number({ error: "must be a number" }).int().min(0).default(0),
@@ -30,6 +34,10 @@ const usageQuery = z
     // A CSV holds rows only: groups asked for there would be dropped without a word.
     error: "group_by needs format=json; a CSV export holds the rows only",
     path: ["group_by"],
+  })
+  .refine((query) => !(query.format === "csv" && query.bucket), {
+    error: "bucket needs format=json; a CSV export holds the rows only",
+    path: ["bucket"],
   });
 
 export function usageRoutes(usage: UsageLog): Router {
@@ -50,6 +58,7 @@ export function usageRoutes(usage: UsageLog): Router {
       currency: usage.currency,
       totals: usage.totals(filter),
       ...(query.group_by ? { groups: usage.grouped(filter, query.group_by) } : {}),
+      ...(query.bucket ? { buckets: usage.bucketed(filter, query.bucket, query.group_by) } : {}),
       rows,
       limit: query.limit,
       offset: query.offset,

@@ -1,6 +1,6 @@
 /**
  * The usage table: one row per request, written once when it ends, and the queries GET /api/v1/usage answers
- * (rows, totals, and totals grouped by key, day or endpoint).
+ * (rows, totals, totals grouped by key, day, endpoint or engine, and totals per time bucket).
  */
 import type { Db } from "../../storage/db/database.js";
 import { costOf, type PriceTable, type UsageRecord } from "./usage-record.js";
@@ -14,7 +14,10 @@ export interface UsageFilter {
   toMs?: number | undefined;
 }
 
-export type UsageGrouping = "key" | "day" | "endpoint";
+export type UsageGrouping = "key" | "day" | "endpoint" | "engine";
+
+/** The width of a time bucket; buckets are aligned to UTC (a day starts at 00:00 UTC). */
+export type UsageBucket = "minute" | "hour" | "day";
 
 export interface UsageTotals {
   requests: number;
@@ -38,7 +41,17 @@ const GROUP_KEYS: Readonly<Record<UsageGrouping, string>> = {
   key: "COALESCE(key_id, '')",
   day: "strftime('%Y-%m-%d', at_ms / 1000, 'unixepoch')",
   endpoint: "endpoint",
+  engine: "COALESCE(engine, '')",
 };
+
+/** SQL for each bucket width: the bucket's start as an ISO 8601 UTC time. */
+const BUCKET_STARTS: Readonly<Record<UsageBucket, string>> = {
+  minute: "strftime('%Y-%m-%dT%H:%M:00Z', at_ms / 1000, 'unixepoch')",
+  hour: "strftime('%Y-%m-%dT%H:00:00Z', at_ms / 1000, 'unixepoch')",
+  day: "strftime('%Y-%m-%dT00:00:00Z', at_ms / 1000, 'unixepoch')",
+};
+
+export type UsageBucketTotals = { start: string; group?: string } & UsageTotals;
 
 export class UsageLog {
   constructor(
@@ -74,6 +87,18 @@ export class UsageLog {
     const { where, params } = whereClause(filter);
     const sql = `SELECT ${GROUP_KEYS[by]} AS "group", ${TOTALS} FROM usage ${where} GROUP BY 1 ORDER BY 1`;
     return (this.db.prepare(sql).all(params) as Array<{ group: string } & UsageTotals>).map(zeroNulls);
+  }
+
+  /**
+   * Totals per time bucket that holds any row, oldest first, split by `by` when given (then ordered by group
+   * within a bucket). Charts fill the empty buckets themselves: the answer stays as small as the data.
+   */
+  bucketed(filter: UsageFilter, bucket: UsageBucket, by?: UsageGrouping): UsageBucketTotals[] {
+    const { where, params } = whereClause(filter);
+    const group = by ? `, ${GROUP_KEYS[by]} AS "group"` : "";
+    const sql = `SELECT ${BUCKET_STARTS[bucket]} AS start${group}, ${TOTALS} FROM usage ${where}
+      GROUP BY 1${by ? ", 2" : ""} ORDER BY 1${by ? ", 2" : ""}`;
+    return (this.db.prepare(sql).all(params) as UsageBucketTotals[]).map(zeroNulls);
   }
 
   /** TTS characters of the key's successful requests since `sinceMs` (its daily quota's measure). */

@@ -155,6 +155,12 @@ describe("usage accounting (fake engine)", () => {
     expect(lines[0]).to.match(/^at,request_id,key_id,endpoint,status,/);
     expect(lines).to.have.length(2);
     expect(lines[1]).to.include(",POST /v1/audio/speech,200,");
+    const charted = (await (await get("?bucket=minute&group_by=engine", admin)).json()) as Record<string, any>;
+    const bucketed = charted.buckets as Array<{ start: string; group: string; requests: number }>;
+    expect(bucketed.every((found) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:00Z$/.test(found.start))).to.equal(true);
+    expect(bucketed.reduce((sum, found) => sum + found.requests, 0)).to.equal(charted.totals.requests);
+    expect(bucketed.map((found) => found.group)).to.include(speechRow.engine);
+    expect((await get("?format=csv&bucket=hour", admin)).status).to.equal(422);
     const grouped = await get("?format=csv&group_by=day", admin);
     expect(grouped.status).to.equal(422);
     expect(((await grouped.json()) as { detail: Array<{ loc: string[] }> }).detail[0]!.loc).to.deep.equal([

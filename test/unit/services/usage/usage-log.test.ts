@@ -75,5 +75,45 @@ describe("services/usage", () => {
         "2026-12-01T10:00:00.000Z",
       ]);
     });
+
+    it("groups by engine, a row without one under the empty name", () => {
+      log.record(row({ at: new Date("2026-12-01T10:59:59Z"), engine: "espeak", inputChars: 10 }));
+      try {
+        expect(log.grouped({}, "engine").map((group) => [group.group, group.requests])).to.deep.equal([
+          ["espeak", 1],
+          ["piper", 3],
+        ]);
+      } finally {
+        db.prepare("DELETE FROM usage WHERE engine = 'espeak'").run();
+      }
+    });
+
+    it("totals per UTC minute, hour or day bucket that holds rows, oldest first", () => {
+      const starts = (bucket: "minute" | "hour" | "day") =>
+        log.bucketed({}, bucket).map((found) => [found.start, found.requests, found.input_chars]);
+      expect(starts("hour")).to.deep.equal([
+        ["2026-12-01T10:00:00Z", 2, 1000],
+        ["2026-12-02T09:00:00Z", 1, 2000],
+      ]);
+      expect(starts("day")).to.deep.equal([
+        ["2026-12-01T00:00:00Z", 2, 1000],
+        ["2026-12-02T00:00:00Z", 1, 2000],
+      ]);
+      expect(starts("minute")[0]).to.deep.equal(["2026-12-01T10:00:00Z", 2, 1000]);
+      expect(log.bucketed({ keyId: "k2" }, "day")[0]).to.include({ output_audio_ms: 60_000, cost: 22, errors: 0 });
+    });
+
+    it("splits each bucket by key, endpoint or engine when asked, groups in order within a bucket", () => {
+      const split = log.bucketed({}, "hour", "key").map((found) => [found.start, found.group, found.requests]);
+      expect(split).to.deep.equal([
+        ["2026-12-01T10:00:00Z", "", 1],
+        ["2026-12-01T10:00:00Z", "k1", 1],
+        ["2026-12-02T09:00:00Z", "k2", 1],
+      ]);
+      const errors = log.bucketed({}, "day", "endpoint").filter((found) => found.errors > 0);
+      expect(errors).to.have.length(1);
+      expect(errors[0]).to.include({ start: "2026-12-01T00:00:00Z", group: "GET /api/v1/voices", errors: 1 });
+      expect(log.bucketed({ fromMs: Date.parse("2026-12-03T00:00:00Z") }, "minute", "engine")).to.deep.equal([]);
+    });
   });
 });
