@@ -3,6 +3,7 @@
  * socket. Middleware order: request context (id, log, abort signal) → trace context (W3C traceparent) →
  * security headers → metrics → usage → error body → CORS → API keys → JSON body → routes.
  */
+import { fileURLToPath } from "node:url";
 import Koa from "koa";
 import type { AppConfig } from "./config/app-config.js";
 import type { Logger } from "./logging.js";
@@ -16,6 +17,7 @@ import { requestMetrics } from "./http/middleware/request-metrics.js";
 import { securityHeaders } from "./http/middleware/security-headers.js";
 import { traceContext } from "./http/middleware/trace-context.js";
 import { usageRecorder } from "./http/usage/usage-recorder.js";
+import { apiDocsRoutes } from "./http/routes/api-docs.js";
 import { apiMetricsRoutes } from "./http/routes/api-metrics.js";
 import { concatRoutes } from "./http/routes/concat.js";
 import { keyRoutes } from "./http/routes/keys.js";
@@ -26,6 +28,7 @@ import { openAiAudioRoutes } from "./http/routes/openai-audio.js";
 import { openAiCatalogRoutes } from "./http/routes/openai-catalog.js";
 import { openAiSpeechRoutes } from "./http/routes/openai-speech.js";
 import { outputFileRoutes, outputLibraryRoutes } from "./http/routes/outputs.js";
+import { studioRoutes } from "./http/routes/studio.js";
 import { systemRoutes } from "./http/routes/system.js";
 import { ttsRoutes } from "./http/routes/tts.js";
 import { usageRoutes } from "./http/routes/usage.js";
@@ -38,6 +41,9 @@ import type { HealthReport, HealthSource } from "./services/health-service.js";
 import type { AppMetrics } from "./services/metrics/app-metrics.js";
 import { createSystemStats } from "./services/metrics/system-stats.js";
 import { ErrorReport } from "./services/usage/error-report.js";
+
+/** Where the build puts the studio web app: beside the compiled server (dist/studio; src/setup/studio-build.mjs). */
+const STUDIO_ROOT = fileURLToPath(new URL("../studio", import.meta.url));
 
 export interface AppDependencies {
   config: AppConfig;
@@ -124,6 +130,8 @@ export function createApp(deps: AppDependencies): Koa {
       }),
     }),
     observabilityRoutes({ sidecar: deps.sidecar, registry: metrics.registry }),
+    apiDocsRoutes({ config, version: deps.version }),
+    studioRoutes(STUDIO_ROOT),
   ];
   app.use(requestContext(deps.log));
   app.use(traceContext());

@@ -54,59 +54,111 @@ const bool = () => z.boolean({ error: "must be true or false" });
 const exportFormat = z
   .string({ error: "must be a string" })
   .transform((value) => value.toLowerCase())
-  .pipe(z.enum(EXPORT_FORMATS, { error: (issue) => `Unsupported audio format: ${String(issue.input)}` }));
+  .pipe(z.enum(EXPORT_FORMATS, { error: (issue) => `Unsupported audio format: ${String(issue.input)}` }))
+  // The request's JSON Schema (/openapi.json, the studio's forms) lists the names, written in lower case.
+  .meta({ enum: [...EXPORT_FORMATS] });
 
 export const ttsFieldSchemas = {
-  exaggeration: between(0, 2),
-  temperature: between(0.1, 2),
-  seed: intBetween(0, MAX_SEED),
-  cfg_weight: between(0, 2),
-  num_candidates_per_chunk: intBetween(1, 10),
-  max_attempts_per_candidate: intBetween(1, 10),
-  bypass_whisper_checking: bool(),
-  whisper_model_name: z.enum(WHISPER_MODELS, { error: (issue) => `Invalid Whisper model: ${String(issue.input)}` }),
-  use_faster_whisper: bool(),
-  use_longest_transcript_on_fail: bool(),
-  enable_batching: bool(),
-  smart_batch_short_sentences: bool(),
-  to_lowercase: bool(),
-  normalize_spacing: bool(),
-  fix_dot_letters: bool(),
-  remove_reference_numbers: bool(),
-  use_auto_editor: bool(),
-  keep_original_wav_ae: bool(),
-  ae_threshold: between(0, 1),
-  ae_margin: between(0, 1),
-  normalize_audio: bool(),
-  normalize_method: z.enum(NORMALIZE_METHODS, { error: "must be 'ebu' or 'peak'" }),
-  normalize_level: between(-70, -5),
-  normalize_tp: between(-9, 0),
-  normalize_lra: between(1, 50),
-  sound_words_field: z.string({ error: "must be a string" }).superRefine((field, context) => {
-    // Rules are checked with the other fields, so a bad line is a 422 before any work (and a voice's stored
-    // default with a bad line is skipped like any invalid default).
-    try {
-      parseSoundWordRules(field);
-    } catch (error) {
-      if (!(error instanceof SoundWordRuleError)) throw error;
-      context.addIssue({ code: "custom", message: error.issue });
-    }
-  }),
+  exaggeration: between(0, 2).describe(
+    "How much emotion and intensity the voice puts in (Chatterbox). 0.5 is neutral; values above 1 can be unstable.",
+  ),
+  temperature: between(0.1, 2).describe(
+    "Sampling temperature: lower is steadier and more predictable, higher more varied.",
+  ),
+  seed: intBetween(0, MAX_SEED).describe(
+    "Random seed. 0 picks a random one; the same request with the same seed gives identical audio.",
+  ),
+  cfg_weight: between(0, 2).describe(
+    "Classifier-free guidance weight (Chatterbox): how closely speech follows the voice and text; lower is slower and looser.",
+  ),
+  num_candidates_per_chunk: intBetween(1, 10).describe(
+    "With Whisper checking on: how many candidates (different seeds) are tried per chunk until one passes.",
+  ),
+  max_attempts_per_candidate: intBetween(1, 10).describe(
+    "How many times a candidate is retried (with the next seed) when the engine fails or its transcript does not match.",
+  ),
+  bypass_whisper_checking: bool().describe(
+    "Skip checking each chunk with speech recognition: faster, one candidate per chunk, no transcript comparison.",
+  ),
+  whisper_model_name: z
+    .enum(WHISPER_MODELS, { error: (issue) => `Invalid Whisper model: ${String(issue.input)}` })
+    .describe(
+      "The Whisper model that listens to each chunk; one not installed falls back to the nearest, with a warning.",
+    ),
+  use_faster_whisper: bool().describe(
+    "Use faster-whisper for the check. It is the only recogniser installed; false is answered with a warning.",
+  ),
+  use_longest_transcript_on_fail: bool().describe(
+    "When no try of a chunk passes: keep the one with the longest transcript (true) or the lowest word error rate (false).",
+  ),
+  enable_batching: bool().describe("Pack sentences into chunks as long as the engine takes (about 300 characters)."),
+  smart_batch_short_sentences: bool().describe(
+    "Group short sentences until a chunk reaches 100 characters. With batching also off, each sentence is a chunk.",
+  ),
+  to_lowercase: bool().describe("Lower-case the text before speaking it."),
+  normalize_spacing: bool().describe("Collapse runs of spaces, tabs and newlines into one space."),
+  fix_dot_letters: bool().describe("Read dotted initials as letters: 'U.S.A.' becomes 'U S A'."),
+  remove_reference_numbers: bool().describe("Remove citation markers such as [12] and (3) from the text."),
+  use_auto_editor: bool().describe("Shorten long pauses inside the audio to ae_margin seconds."),
+  keep_original_wav_ae: bool().describe(
+    "With pause shortening on: also keep the audio from before it, as <name>_original.wav.",
+  ),
+  ae_threshold: between(0, 1).describe(
+    "Pause shortening: a stretch counts as silent when it stays below this fraction of the loudest sample (0 to 1).",
+  ),
+  ae_margin: between(0, 1).describe("Pause shortening: every pause longer than this many seconds is cut to it."),
+  normalize_audio: bool().describe("Even out the loudness of the result (see normalize_method)."),
+  normalize_method: z
+    .enum(NORMALIZE_METHODS, { error: "must be 'ebu' or 'peak'" })
+    .describe("'ebu': reach a loudness target (EBU R128); 'peak': one gain that puts the true peak at normalize_tp."),
+  normalize_level: between(-70, -5).describe("Loudness target in LUFS for 'ebu' normalization; -16 suits podcasts."),
+  normalize_tp: between(-9, 0).describe("True-peak ceiling in dBTP ('ebu'), or the peak to reach ('peak')."),
+  normalize_lra: between(1, 50).describe("Loudness range target in LU for 'ebu' normalization."),
+  sound_words_field: z
+    .string({ error: "must be a string" })
+    .superRefine((field, context) => {
+      // Rules are checked with the other fields, so a bad line is a 422 before any work (and a voice's stored
+      // default with a bad line is skipped like any invalid default).
+      try {
+        parseSoundWordRules(field);
+      } catch (error) {
+        if (!(error instanceof SoundWordRuleError)) throw error;
+        context.addIssue({ code: "custom", message: error.issue });
+      }
+    })
+    .describe(
+      "Words to remove or respell before speaking, one rule per line or comma: 'um' removes it, 'Bob=>Robert' replaces it.",
+    ),
   // OpenAI's range; the sidecar chains stretches where one library's range is narrower.
-  speed_factor: between(0.25, 4),
-  speed_factor_library: z.enum(SPEED_LIBRARIES, { error: `must be one of ${SPEED_LIBRARIES.join(", ")}` }),
-  trim: bool(),
-  trim_threshold_ms: intBetween(50, 1000),
-  export_formats: z.array(exportFormat, { error: "must be a list of formats" }).min(1, {
-    // Captions (srt, vtt) are made beside the audio, so they do not count.
-    error: "at least one audio export format is required",
-  }),
+  speed_factor: between(0.25, 4).describe("Tempo, pitch kept: 1.5 is 50% faster, 0.8 is 20% slower (0.25 to 4)."),
+  speed_factor_library: z
+    .enum(SPEED_LIBRARIES, { error: `must be one of ${SPEED_LIBRARIES.join(", ")}` })
+    .describe(
+      "The time-stretch library; 'auto' uses audiostretchy, else sox. One not installed falls back, with a warning.",
+    ),
+  trim: bool().describe("Cut leading and trailing silence longer than trim_threshold_ms (50 ms is kept)."),
+  trim_threshold_ms: intBetween(50, 1000).describe("Trimming: silence at either end longer than this many ms is cut."),
+  export_formats: z
+    .array(exportFormat, { error: "must be a list of formats" })
+    .min(1, {
+      // Captions (srt, vtt) are made beside the audio, so they do not count.
+      error: "at least one audio export format is required",
+    })
+    .describe(
+      "Audio files to produce, at least one: wav, mp3, flac, opus, aac (.m4a) or pcm (raw 16-bit). srt and vtt count as caption_formats.",
+    ),
   // Captions from the segments' timings, published beside the audio (export_formats may name them too).
-  caption_formats: z.array(z.enum(CAPTION_FORMATS, { error: `must be one of ${CAPTION_FORMATS.join(", ")}` }), {
-    error: "must be a list of caption formats",
-  }),
-  disable_watermark: bool(),
-  wav_sample_format: z.enum(WAV_SAMPLE_FORMATS, { error: `must be one of ${WAV_SAMPLE_FORMATS.join(", ")}` }),
+  caption_formats: z
+    .array(z.enum(CAPTION_FORMATS, { error: `must be one of ${CAPTION_FORMATS.join(", ")}` }), {
+      error: "must be a list of caption formats",
+    })
+    .describe("Caption files timed to the speech, published beside the audio: srt, vtt, or none."),
+  disable_watermark: bool().describe(
+    "Ask for audio without the Perth watermark. Chatterbox always embeds it and espeak never does; a warning says when the result differs.",
+  ),
+  wav_sample_format: z
+    .enum(WAV_SAMPLE_FORMATS, { error: `must be one of ${WAV_SAMPLE_FORMATS.join(", ")}` })
+    .describe("Sample encoding of WAV files: f32 (32-bit float, lossless), s16 or s24 (16/24-bit integer)."),
 } as const;
 
 export type TtsFieldName = keyof typeof ttsFieldSchemas;

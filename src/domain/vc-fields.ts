@@ -30,12 +30,13 @@ const shared = Object.fromEntries(SHARED.map((name) => [name, ttsFieldSchemas[na
 };
 
 export const vcFieldSchemas = {
-  /** Long sources are converted in chunks of this many seconds... */
-  chunk_sec: intBetween(1, 300),
-  /** ...overlapping by this much, joined with an equal-power crossfade. */
-  overlap_sec: between(0, 5),
-  /** Semitones the output's pitch moves away from the target voice's. */
-  pitch_shift: between(-12, 12),
+  chunk_sec: intBetween(1, 300).describe("Sources longer than this are converted in chunks of this many seconds."),
+  overlap_sec: between(0, 5).describe(
+    "Seconds each chunk overlaps the next, joined with an equal-power crossfade; less than chunk_sec.",
+  ),
+  pitch_shift: between(-12, 12).describe(
+    "Semitones the result's pitch moves away from the target voice's (-12 to 12).",
+  ),
   ...shared,
 } as const;
 

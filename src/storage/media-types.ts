@@ -15,6 +15,11 @@ const MEDIA_TYPES: Record<string, string> = {
   // is in the file's companion JSON (`generation_info.sample_rate`).
   pcm: "application/octet-stream",
   json: "application/json; charset=utf-8",
+  // The studio web app's files (src/http/routes/studio.ts).
+  html: "text/html; charset=utf-8",
+  js: "text/javascript; charset=utf-8",
+  css: "text/css; charset=utf-8",
+  map: "application/json; charset=utf-8",
 };
 
 export function mediaTypeFor(filename: string): string {

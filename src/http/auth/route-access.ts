@@ -13,10 +13,18 @@ export type RouteAccess = "public" | "key" | Scope;
 export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   // Service description and health: load balancers and people check them without credentials.
   "GET /": "public",
+  // The studio's page and bundled files hold no data: everything it shows comes through the API, with a key.
+  "GET /ui": "public",
+  "GET /ui/": "public",
+  "GET /ui/*path": "public",
   "GET /api/v1/health": "public",
   // Orchestrators' probes (liveness, readiness) carry no credentials.
   "GET /healthz": "public",
   "GET /readyz": "public",
+  // The API's description and its reference page: what any client may call is no secret.
+  "GET /openapi.json": "public",
+  "GET /docs": "public",
+  "GET /docs/*path": "public",
   // Metrics name routes, engines and traffic volumes: operators only.
   "GET /metrics": "admin",
   "GET /api/v1/config": "key",

@@ -13,8 +13,8 @@ import { toFieldIssues, validationFailed } from "../schemas/field-issues.js";
 const WINDOW_MINUTES = 60;
 
 /** None of these routes takes a parameter but `count`: an unread one (the spec's `hours`) is refused. */
-const noQuery = z.strictObject({});
-const recentQuery = z.strictObject({
+export const noQuery = z.strictObject({});
+export const recentQuery = z.strictObject({
   count: z.coerce.number({ error: "must be a whole number from 1 to 50" }).int().min(1).max(50).default(10),
 });
 

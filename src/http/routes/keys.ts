@@ -11,7 +11,7 @@ import { SCOPES } from "../../services/auth/scopes.js";
 import { jsonBodyRequired } from "../middleware/json-body.js";
 import { toFieldIssues, validationFailed } from "../schemas/field-issues.js";
 
-const createBody = z.strictObject({
+export const createBody = z.strictObject({
   name: z.string({ error: "is required and must be a string" }).trim().min(1).max(100),
   scopes: z
     .array(z.enum(SCOPES, { error: `must be one of ${SCOPES.join(", ")}` }), { error: "must be a list of scopes" })
@@ -30,7 +30,7 @@ function limit() {
   return z.number({ error: "must be a positive whole number or null" }).int().positive().nullish();
 }
 
-const auditQuery = z.strictObject({
+export const auditQuery = z.strictObject({
   limit: z.coerce.number({ error: "must be a number" }).int().min(1).max(1000).default(100),
 });
 

@@ -11,7 +11,7 @@ import { UnsupportedMediaTypeError, type FieldIssue } from "../../domain/errors.
 import type { MaintenanceService } from "../../services/maintenance/maintenance-service.js";
 import { toFieldIssues, validationFailed } from "../schemas/field-issues.js";
 
-const cleanupBody = z.strictObject({
+export const cleanupBody = z.strictObject({
   dry_run: z.boolean({ error: "must be true or false" }).optional(),
 });
 

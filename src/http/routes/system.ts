@@ -7,6 +7,20 @@ import type { HealthReport } from "../../services/health-service.js";
 
 const MIB = 1024 * 1024;
 
+/** What a browser opening the server's address sees: where the studio and the API reference are. */
+const BROWSER_LANDING = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Chatterbox TTS Extended Plus</title></head>
+<body>
+<h1>Chatterbox TTS Extended Plus</h1>
+<p><a href="/ui/">Open the studio</a> to generate, convert and join speech in the browser.</p>
+<p>API clients: <a href="/docs">interactive API reference</a>, <a href="/openapi.json">OpenAPI document</a>.
+This address answers JSON to requests that do not ask for HTML.</p>
+</body>
+</html>
+`;
+
 export interface SystemRoutesOptions {
   version: string;
   config: AppConfig;
@@ -20,6 +34,12 @@ export interface SystemRoutesOptions {
 export function systemRoutes({ version, config, health, segmentLimit, engines }: SystemRoutesOptions): Router {
   const router = new Router();
   router.get("/", (ctx) => {
+    // A browser asks for HTML first and gets pointed at the studio; API clients (and curl's */*) get JSON.
+    if (ctx.accepts("json", "html") === "html") {
+      ctx.type = "html";
+      ctx.body = BROWSER_LANDING;
+      return;
+    }
     ctx.body = {
       message: "Chatterbox TTS Extended Plus API (TypeScript edition)",
       version,
@@ -37,6 +57,9 @@ export function systemRoutes({ version, config, health, segmentLimit, engines }:
         vc_inputs: "/api/v1/vc_inputs",
         outputs: "/api/v1/outputs",
         output_files: "/outputs/{path}",
+        studio: "/ui/",
+        api_reference: "/docs",
+        openapi: "/openapi.json",
       },
     };
   });

@@ -15,31 +15,46 @@ const optionalText = z.string({ error: "must be a string" }).nullish();
 
 /** Every shared field, each optional: null or absent means its default. */
 export const concatCommonShape = {
-  project: optionalText,
-  folder: optionalText,
-  response_mode: optionalText,
+  project: optionalText.describe("Folder under outputs/ where the result is saved (created when missing)."),
+  folder: optionalText.describe("Another name for project; both with different values is an error."),
+  response_mode: optionalText.describe(
+    "How the answer comes back: stream, file or download send the audio; json or url describe the files. The query wins.",
+  ),
   export_formats: ttsFieldSchemas.export_formats.nullish(),
   wav_sample_format: ttsFieldSchemas.wav_sample_format.nullish(),
-  normalize_levels: bool.nullish(),
-  crossfade_ms: intBetween(0, 5000).nullish(),
-  pause_duration_ms: intBetween(0, 3000).nullish(),
-  pause_variation_ms: intBetween(0, 500).nullish(),
-  trim: bool.nullish(),
-  trim_threshold_ms: intBetween(50, 1000).nullish(),
-  seed: intBetween(0, MAX_SEED).nullish(),
-  loudness_target_lufs: between(-70, -5).nullish(),
+  normalize_levels: bool.nullish().describe("Bring every clip to the same level (-20 dBFS RMS) before joining."),
+  crossfade_ms: intBetween(0, 5000)
+    .nullish()
+    .describe("Milliseconds by which neighbouring clips overlap and fade into each other (0 to 5000)."),
+  pause_duration_ms: intBetween(0, 3000)
+    .nullish()
+    .describe("A natural pause of about this many ms between clips (0 to 3000); 0 for none."),
+  pause_variation_ms: intBetween(0, 500)
+    .nullish()
+    .describe(
+      "The most, in ms, a pause may be shorter or longer; less than the pause. Half the pause up to 200 when left out.",
+    ),
+  trim: bool.nullish().describe("Cut each clip's leading and trailing silence before joining."),
+  trim_threshold_ms: intBetween(50, 1000)
+    .nullish()
+    .describe("Trimming: how many ms of each clip's silence are kept at either end."),
+  seed: intBetween(0, MAX_SEED).nullish().describe("Seeds the pause lengths; 0 draws one, returned as seed_used."),
+  loudness_target_lufs: between(-70, -5)
+    .nullish()
+    .describe("Bring the whole result to this loudness in LUFS (EBU R128); empty leaves it as it is."),
   output_filename: z
     .string({ error: "must be a string" })
     .trim()
     .max(200, { error: "at most 200 characters" })
-    .nullish(),
-  overwrite: bool.nullish(),
+    .nullish()
+    .describe("A name for the result instead of a generated one; each format gets its own extension."),
+  overwrite: bool.nullish().describe("With output_filename: replace files of that name instead of answering 409."),
 };
 
 type CommonBody = z.output<z.ZodObject<typeof concatCommonShape>>;
 
 /** The contract's defaults (spec §3.17), in the order the metadata lists them. */
-const DEFAULTS: ConcatSettings = {
+export const CONCAT_DEFAULTS: ConcatSettings = {
   export_formats: ["wav"],
   wav_sample_format: "f32",
   normalize_levels: true,
@@ -70,8 +85,8 @@ export function resolveCommon(
   issues: FieldIssue[],
 ): ResolvedCommon | undefined {
   const project = resolveProject(body, issues);
-  const filled = { ...DEFAULTS } as Record<string, unknown>;
-  for (const name of Object.keys(DEFAULTS)) {
+  const filled = { ...CONCAT_DEFAULTS } as Record<string, unknown>;
+  for (const name of Object.keys(CONCAT_DEFAULTS)) {
     const value = (body as Record<string, unknown>)[name];
     if (value != null) filled[name] = value;
   }

@@ -20,9 +20,19 @@ export const UPLOADS_FIELD = "uploaded_files";
 const SEGMENT_TYPES = ["server_file", "upload", "silence"] as const;
 
 const segmentSchema = z.looseObject({
-  type: z.enum(SEGMENT_TYPES, { error: `must be one of ${SEGMENT_TYPES.join(", ")}` }),
-  source: z.string({ error: "must be a string" }).nullish(),
-  index: z.number({ error: "must be a number" }).int({ error: "must be an integer" }).min(0).nullish(),
+  type: z
+    .enum(SEGMENT_TYPES, { error: `must be one of ${SEGMENT_TYPES.join(", ")}` })
+    .describe("server_file: a file in outputs/; upload: one of the uploaded_files; silence: a pause."),
+  source: z
+    .string({ error: "must be a string" })
+    .nullish()
+    .describe("server_file: its path in outputs/; silence: its length, like (500ms) or (1.5s)."),
+  index: z
+    .number({ error: "must be a number" })
+    .int({ error: "must be an integer" })
+    .min(0)
+    .nullish()
+    .describe("upload: the position of its file among the uploaded_files, from 0."),
 });
 type Segment = z.output<typeof segmentSchema>;
 const SEGMENT_FIELDS = new Set(Object.keys(segmentSchema.shape));
@@ -104,7 +114,8 @@ function unknownSegmentFields(raw: unknown, segments: Segment[]): string[] {
   );
 }
 
-function mixedSchema(maxItems: number) {
+/** The `request_json` part; exported so GET /openapi.json describes the very schema that parses it. */
+export function mixedConcatSchema(maxItems: number) {
   return z.looseObject({
     segments: z
       .array(segmentSchema, {
@@ -112,7 +123,8 @@ function mixedSchema(maxItems: number) {
           issue.input === undefined ? "Field required: a list of segments" : "must be a list of segments",
       })
       .min(1, { error: "Segments array cannot be empty" })
-      .max(maxItems, { error: `at most ${maxItems} segments (config concat.max_items)` }),
+      .max(maxItems, { error: `at most ${maxItems} segments (config concat.max_items)` })
+      .describe("The pieces to join, in order."),
     ...concatCommonShape,
   });
 }
@@ -134,7 +146,7 @@ export interface MixedForm {
 }
 
 export function createMixedConcatRequestParser({ maxItems }: ConcatParserOptions) {
-  const schema = mixedSchema(maxItems);
+  const schema = mixedConcatSchema(maxItems);
   const knownFields = new Set(Object.keys(schema.shape));
 
   return (form: MixedForm, query: Record<string, unknown>): ParsedConcatRequest => {

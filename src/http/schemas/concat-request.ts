@@ -29,7 +29,8 @@ function filesSchema(maxItems: number) {
           : "must be a list of files in outputs/ and silences like (500ms)",
     })
     .min(1, { error: "Files array cannot be empty" })
-    .max(maxItems, { error: `at most ${maxItems} entries (config concat.max_items)` });
+    .max(maxItems, { error: `at most ${maxItems} entries (config concat.max_items)` })
+    .describe("The clips to join, in order: files in outputs/, and silences written like (500ms) or (1.5s).");
 }
 
 /** Each entry as a silence when it is written like one, else as a file (checked when it is resolved). */
@@ -46,8 +47,13 @@ function toSources(files: string[], issues: FieldIssue[]): ConcatSource[] {
   });
 }
 
+/** The JSON body; exported so GET /openapi.json describes the very schema that parses it. */
+export function concatBodySchema(maxItems: number) {
+  return z.looseObject({ files: filesSchema(maxItems), ...concatCommonShape });
+}
+
 export function createConcatRequestParser({ maxItems }: ConcatParserOptions) {
-  const schema = z.looseObject({ files: filesSchema(maxItems), ...concatCommonShape });
+  const schema = concatBodySchema(maxItems);
   const knownFields = new Set(Object.keys(schema.shape));
 
   return (body: unknown, query: Record<string, unknown>): ParsedConcatRequest => {

@@ -25,7 +25,7 @@ export function createJobRequestParsers(config: AppConfig): JobRequestParsers {
   };
 }
 
-const submissionSchema = z.strictObject({
+export const jobSubmissionSchema = z.strictObject({
   type: z.enum(JOB_TYPES, { error: `must be one of ${JOB_TYPES.join(", ")}` }),
   request: z.record(z.string(), z.unknown(), { error: "must be the body of the synchronous request (an object)" }),
   webhook_url: z.string({ error: "must be a URL" }).min(1).optional(),
@@ -33,13 +33,13 @@ const submissionSchema = z.strictObject({
   split_chapters: z.boolean({ error: "must be true or false" }).default(false),
 });
 
-export function parseJobSubmission(body: unknown): z.output<typeof submissionSchema> {
-  const parsed = submissionSchema.safeParse(body);
+export function parseJobSubmission(body: unknown): z.output<typeof jobSubmissionSchema> {
+  const parsed = jobSubmissionSchema.safeParse(body);
   if (!parsed.success) throw validationFailed(toFieldIssues(parsed.error.issues, "body"));
   return parsed.data;
 }
 
-const listSchema = z.strictObject({
+export const jobListQuerySchema = z.strictObject({
   state: z.enum(JOB_STATES, { error: `must be one of ${JOB_STATES.join(", ")}` }).optional(),
   project: z.string().optional(),
   key_id: z.string().min(1).optional(),
@@ -47,20 +47,20 @@ const listSchema = z.strictObject({
   offset: z.coerce.number({ error: "must be a number" }).int().min(0).default(0),
 });
 
-export function parseJobListQuery(query: unknown): z.output<typeof listSchema> {
-  const parsed = listSchema.safeParse(query);
+export function parseJobListQuery(query: unknown): z.output<typeof jobListQuerySchema> {
+  const parsed = jobListQuerySchema.safeParse(query);
   if (!parsed.success) throw validationFailed(toFieldIssues(parsed.error.issues, "query"));
   return parsed.data;
 }
 
-const renderSchema = z.strictObject({
+export const segmentRenderSchema = z.strictObject({
   text: z.string({ error: "must be a string" }).optional(),
   seed: z.number({ error: "must be a number" }).int().min(1).max(MAX_SEED).optional(),
   parameters: z.record(z.string(), z.number({ error: "must be a number" })).optional(),
 });
 
-export function parseSegmentRender(body: unknown): z.output<typeof renderSchema> {
-  const parsed = renderSchema.safeParse(body ?? {});
+export function parseSegmentRender(body: unknown): z.output<typeof segmentRenderSchema> {
+  const parsed = segmentRenderSchema.safeParse(body ?? {});
   if (!parsed.success) throw validationFailed(toFieldIssues(parsed.error.issues, "body"));
   return parsed.data;
 }

@@ -64,7 +64,7 @@ export function defaultParametersField(value: string | undefined): Partial<TtsDe
 }
 
 // null means "leave as it is" like an absent field (spec §3.6); "" as folder_path means the root.
-const metadataSchema = z.strictObject({
+export const voiceMetadataSchema = z.strictObject({
   name: z.string({ error: "must be a string" }).trim().min(1, { error: "must not be empty" }).max(200).nullish(),
   description: z.string({ error: "must be a string" }).max(2000).nullish(),
   tags: z.union([z.array(z.string()), z.string()], { error: "must be a list of strings or a comma list" }).nullish(),
@@ -74,7 +74,7 @@ const metadataSchema = z.strictObject({
 
 /** The body of PUT /api/v1/voice/{path}/metadata; null and absent fields are left as they are. */
 export function parseVoiceMetadataPatch(body: unknown): VoiceMetadataPatch {
-  const parsed = metadataSchema.safeParse(body);
+  const parsed = voiceMetadataSchema.safeParse(body);
   if (!parsed.success) throw validationFailed(toFieldIssues(parsed.error.issues, "body"));
   const { name, description, tags, folder_path: folder, default_parameters: defaults } = parsed.data;
   return {

@@ -79,7 +79,7 @@ function filterShape(kind: LibraryKind): z.ZodRawShape {
   return shared;
 }
 
-function listSchema(kind: LibraryKind) {
+export function libraryListSchema(kind: LibraryKind) {
   const sorting = SORTING[kind];
   return z.strictObject({
     ...filterShape(kind),
@@ -92,7 +92,7 @@ function listSchema(kind: LibraryKind) {
   });
 }
 
-function bulkSchema(kind: LibraryKind) {
+export function libraryBulkSchema(kind: LibraryKind) {
   return z.strictObject({ ...filterShape(kind), confirm: flag, all: flag });
 }
 
@@ -146,7 +146,7 @@ function filtersOf(values: ParsedFilters): Filters {
 
 /** A listing request: filters, sort and page. */
 export function parseListQuery(kind: LibraryKind, query: Query): LibraryQuery & { page: number; pageSize: number } {
-  const values = parsed(listSchema(kind), query) as ParsedFilters & {
+  const values = parsed(libraryListSchema(kind), query) as ParsedFilters & {
     page: number;
     page_size: number;
     sort_by: SortField;
@@ -167,7 +167,7 @@ export function parseListQuery(kind: LibraryKind, query: Query): LibraryQuery & 
  */
 export function parseBulkDeleteQuery(kind: LibraryKind, query: Query): Omit<LibraryQuery, "page" | "pageSize"> {
   requireConfirmation(query);
-  const values = parsed(bulkSchema(kind), query) as ParsedFilters & { all?: boolean };
+  const values = parsed(libraryBulkSchema(kind), query) as ParsedFilters & { all?: boolean };
   const filters = filtersOf(values);
   const hasCriteria = Object.values(filters).some((value) => value !== undefined);
   if (!hasCriteria && values.all !== true) {

@@ -11,27 +11,41 @@ import { languageCode, openAiVoice } from "./speech-fields.js";
 
 const STREAM_KINDS = ["audio", "sse"] as const;
 
-function speechSchema(maxInputChars: number) {
+/** The JSON body; exported so GET /openapi.json describes the very schema that parses it. */
+export function speechSchema(maxInputChars: number) {
   const tooLong = `must be at most ${maxInputChars} characters (config openai.max_input_chars)`;
   return z.object({
-    model: z.string({ error: "is required (e.g. tts-1; GET /v1/models lists them)" }).min(1, { error: "is required" }),
+    model: z
+      .string({ error: "is required (e.g. tts-1; GET /v1/models lists them)" })
+      .min(1, { error: "is required" })
+      .describe("tts-1, tts-1-hd, gpt-4o-mini-tts or an engine's own id (GET /v1/models lists them)."),
     input: z
       .string({ error: "is required and must be a string" })
       .refine((text) => text.trim() !== "", { error: "must not be empty" })
-      .refine((text) => text.length <= maxInputChars, { error: tooLong }),
-    voice: openAiVoice,
+      .refine((text) => text.length <= maxInputChars, { error: tooLong })
+      .meta({ description: "The text to speak.", maxLength: maxInputChars }),
+    voice: openAiVoice.describe(
+      "A library voice (its path or name), an alias, or {id}; GET /v1/audio/voices lists them.",
+    ),
     instructions: z
       .string({ error: "must be a string" })
       .max(4096, { error: "must be at most 4096 characters" })
-      .optional(),
-    response_format: z.enum(STREAM_FORMATS, { error: `must be one of ${STREAM_FORMATS.join(", ")}` }).default("mp3"),
+      .optional()
+      .describe("How to speak, e.g. 'calm' or 'excited': mapped to a tone preset, else reported in X-Warnings."),
+    response_format: z
+      .enum(STREAM_FORMATS, { error: `must be one of ${STREAM_FORMATS.join(", ")}` })
+      .default("mp3")
+      .describe("Audio encoding: mp3, opus (Ogg), aac (ADTS), flac, wav (16-bit) or pcm (raw 16-bit mono)."),
     speed: ttsFieldSchemas.speed_factor.optional(),
-    stream_format: z.enum(STREAM_KINDS, { error: `must be one of ${STREAM_KINDS.join(", ")}` }).default("audio"),
+    stream_format: z
+      .enum(STREAM_KINDS, { error: `must be one of ${STREAM_KINDS.join(", ")}` })
+      .default("audio")
+      .describe("audio: the encoded bytes as they are produced; sse: Server-Sent Events carrying base64 chunks."),
     exaggeration: ttsFieldSchemas.exaggeration.optional(),
     cfg_weight: ttsFieldSchemas.cfg_weight.optional(),
     temperature: ttsFieldSchemas.temperature.optional(),
     seed: ttsFieldSchemas.seed.optional(),
-    language: languageCode.optional(),
+    language: languageCode.optional().describe("Language of the text as a two-letter ISO 639-1 code, e.g. 'en'."),
   });
 }
 

@@ -16,7 +16,7 @@ const MAX_LIMIT = 100;
 
 const once = z.string({ error: "must be given once" });
 
-const listQueryShape = {
+export const voiceListQueryShape = {
   limit: z.coerce
     .number({ error: `must be an integer from 1 to ${MAX_LIMIT}` })
     .int({ error: `must be an integer from 1 to ${MAX_LIMIT}` })
@@ -27,7 +27,7 @@ const listQueryShape = {
   after: once.min(1, { error: "must not be empty" }).optional(),
 };
 
-const voiceFormShape = {
+export const voiceFormShape = {
   name: z
     .string({ error: "is required" })
     .trim()
@@ -45,9 +45,9 @@ export interface Parsed<T> {
 }
 
 export function parseVoiceListQuery(query: Record<string, unknown>): Parsed<{ limit: number; after?: string }> {
-  const parsed = z.object(listQueryShape).safeParse(query);
+  const parsed = z.object(voiceListQueryShape).safeParse(query);
   if (!parsed.success) throw validationFailed(toFieldIssues(parsed.error.issues, "query"));
-  return { value: parsed.data, warnings: unknownNames(query, Object.keys(listQueryShape), "query parameter") };
+  return { value: parsed.data, warnings: unknownNames(query, Object.keys(voiceListQueryShape), "query parameter") };
 }
 
 export interface VoiceForm {

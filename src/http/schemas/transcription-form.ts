@@ -36,7 +36,7 @@ const transcriptionShape = {
   stream: z.enum(["true", "false"], { error: "must be true or false" }).optional(),
 };
 
-const transcriptionSchema = z.object(transcriptionShape).superRefine((form, context) => {
+export const transcriptionSchema = z.object(transcriptionShape).superRefine((form, context) => {
   if (form["timestamp_granularities[]"] && form.response_format !== "verbose_json") {
     context.addIssue({
       code: "custom",
@@ -48,7 +48,7 @@ const transcriptionSchema = z.object(transcriptionShape).superRefine((form, cont
     context.addIssue({ code: "custom", path: ["stream"], message: "streams only the json or text formats" });
   }
 });
-const translationSchema = z.object(commonShape);
+export const translationSchema = z.object(commonShape);
 
 export type TranscriptionForm = z.output<typeof transcriptionSchema>;
 export type TranslationForm = z.output<typeof translationSchema>;

@@ -30,23 +30,37 @@ export interface ParsedTtsRequest {
 
 const optionalText = z.string({ error: "must be a string" }).nullish();
 
-function bodySchema(maxTextLength: number) {
+/** The JSON body; exported so GET /openapi.json describes the very schema that parses it. */
+export function ttsBodySchema(maxTextLength: number) {
   return z.looseObject({
     text: z
       .string({ error: "is required and must be a string" })
       .trim()
       .min(1, { error: "Text must be non-empty" })
-      .max(maxTextLength, { error: `Text too long. Maximum length: ${maxTextLength} characters` }),
-    reference_audio_filename: optionalText,
-    project: optionalText,
-    folder: optionalText,
-    language: languageCode.optional(),
+      .max(maxTextLength, { error: `Text too long. Maximum length: ${maxTextLength} characters` })
+      .describe("The text to speak. Long text is split at sentences, then clauses and words; nothing is dropped."),
+    reference_audio_filename: optionalText.describe(
+      "The voice to speak in: a file in reference_audio/ (the extension may be left off), or an http(s) URL when allowed.",
+    ),
+    project: optionalText.describe("Folder under outputs/ where the files are saved (created when missing)."),
+    folder: optionalText.describe("Another name for project; both with different values is an error."),
+    language: languageCode.optional().describe("Language of the text as a two-letter ISO 639-1 code, e.g. 'en'."),
     engine: z
       .enum(["auto", ...ENGINE_PREFERENCE], { error: `must be auto, ${ENGINE_PREFERENCE.join(", ")}` })
-      .nullish(),
-    response_mode: optionalText,
-    return_format: optionalText,
-    progressive: z.boolean({ error: "must be true or false" }).nullish(),
+      .nullish()
+      .describe(
+        "The engine that speaks; empty uses the server's default, 'auto' the first loaded of chatterbox, piper, espeak.",
+      ),
+    response_mode: optionalText.describe(
+      "How the answer comes back: stream, file or download send the audio; json or url describe every file. The query wins.",
+    ),
+    return_format: optionalText.describe(
+      "Which of export_formats is sent in the audio modes; the first one when empty. The query wins.",
+    ),
+    progressive: z
+      .boolean({ error: "must be true or false" })
+      .nullish()
+      .describe("Stream the audio while it is being spoken (response_mode stream only) instead of a finished file."),
     ...optionalFields(ttsFieldSchemas),
   });
 }
@@ -57,7 +71,7 @@ export interface TtsRequestParserOptions {
 }
 
 export function createTtsRequestParser({ defaults, maxTextLength }: TtsRequestParserOptions) {
-  const schema = bodySchema(maxTextLength);
+  const schema = ttsBodySchema(maxTextLength);
   const knownFields = new Set(Object.keys(schema.shape));
 
   return function parseTtsRequest(input: { body: unknown; query: Record<string, unknown> }): ParsedTtsRequest {

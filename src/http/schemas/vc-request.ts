@@ -31,14 +31,27 @@ const source = (field: string) =>
     .min(1, { error: "must not be empty" });
 const optionalText = z.string({ error: "must be a string" }).nullish();
 
-function bodySchema(withInputField: boolean) {
+/** The JSON body (with the source named) or the form's fields; exported so GET /openapi.json shows these. */
+export function vcBodySchema(withInputField: boolean) {
   return z.looseObject({
-    ...(withInputField ? { input_audio_source: source("input_audio_source") } : {}),
-    target_voice_source: source("target_voice_source"),
-    project: optionalText,
-    folder: optionalText,
-    response_mode: optionalText,
-    return_format: optionalText,
+    ...(withInputField
+      ? {
+          input_audio_source: source("input_audio_source").describe(
+            "The recording to convert: a file in vc_inputs/, or an http(s) URL when allowed.",
+          ),
+        }
+      : {}),
+    target_voice_source: source("target_voice_source").describe(
+      "The voice to convert to: a file in reference_audio/, or an http(s) URL when allowed.",
+    ),
+    project: optionalText.describe("Folder under outputs/ where the files are saved (created when missing)."),
+    folder: optionalText.describe("Another name for project; both with different values is an error."),
+    response_mode: optionalText.describe(
+      "How the answer comes back: stream, file or download send the audio; json or url describe every file. The query wins.",
+    ),
+    return_format: optionalText.describe(
+      "Which of export_formats is sent in the audio modes; the first one when empty. The query wins.",
+    ),
     ...optionalFields(vcFieldSchemas),
   });
 }
@@ -62,8 +75,8 @@ function coerceForm(fields: Record<string, unknown>, defaults: VcDefaults): Reco
 }
 
 export function createVcRequestParser(defaults: VcDefaults) {
-  const jsonSchema = bodySchema(true);
-  const formSchema = bodySchema(false);
+  const jsonSchema = vcBodySchema(true);
+  const formSchema = vcBodySchema(false);
   const knownFields = new Set([...Object.keys(jsonSchema.shape), "input_audio"]);
 
   function parse(raw: Record<string, unknown>, query: Record<string, unknown>, upload?: UploadedFile): ParsedVcRequest {

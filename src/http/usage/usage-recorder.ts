@@ -21,10 +21,18 @@ export interface UsageRecorderOptions {
   log: Logger;
 }
 
+/**
+ * The studio's and the API reference's files: a page load fetches several, none of them is use of the API,
+ * and they would bury the calls the page then makes in the usage log and on its dashboard.
+ */
+const PAGE_FILES = /^GET \/(ui|docs)(\/|$)/;
+
 export function usageRecorder({ usage, routers, log }: UsageRecorderOptions): Middleware {
   const endpointOf = routeMatcher(routers);
   return async (ctx, next) => {
     if (ctx.method === "OPTIONS") return next(); // CORS preflights: the browser's, not a client's request
+    const route = endpointOf(ctx.method, ctx.path);
+    if (route && PAGE_FILES.test(route)) return next();
     const at = new Date();
     const meter = responseMeter(ctx);
     onResponseClosed(ctx, () => {
@@ -32,7 +40,7 @@ export function usageRecorder({ usage, routers, log }: UsageRecorderOptions): Mi
         at,
         requestId: String(ctx.state.requestId),
         keyId: (ctx.state.apiKey as ApiKey | undefined)?.id ?? null,
-        endpoint: endpointOf(ctx.method, ctx.path) ?? `${ctx.method} (no route)`,
+        endpoint: route ?? `${ctx.method} (no route)`,
         status: closedStatus(ctx),
         errorCode: errorCodeOf(ctx.body),
         ...withDefaults(notedUsage(ctx)),

@@ -19,6 +19,11 @@ function rawStatus(url: string): Promise<number> {
   });
 }
 
+/** Usage rows are written when a response closes, just after the client has read it. */
+async function waitFor(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+}
+
 describe("system routes and /outputs (fake engine)", () => {
   let app: TestApp;
   before(async () => {
@@ -33,6 +38,38 @@ describe("system routes and /outputs (fake engine)", () => {
     expect(body.message).to.include("Chatterbox TTS Extended Plus");
     expect(body.endpoints.tts_generation).to.equal("/api/v1/tts");
     expect(body.endpoints.voice_conversion).to.equal("/api/v1/vc");
+    expect(body.endpoints.studio).to.equal("/ui/");
+  });
+
+  it("points a browser at / to the studio and the API reference, under the API's content policy", async () => {
+    const response = await get("/", { headers: { Accept: "text/html,application/xhtml+xml,*/*;q=0.8" } });
+    expect(response.headers.get("content-type")).to.match(/^text\/html/);
+    expect(response.headers.get("content-security-policy")).to.include("default-src 'none'");
+    const page = await response.text();
+    expect(page).to.include('href="/ui/"').and.include('href="/docs"');
+    // Clients that name JSON, or take anything, keep the description.
+    for (const accept of ["application/json", "*/*"]) {
+      const api = await get("/", { headers: { Accept: accept } });
+      expect(api.headers.get("content-type"), accept).to.match(/^application\/json/);
+    }
+  });
+
+  it("keeps the studio's page files out of the usage log, and records the API calls the page makes", async () => {
+    const seen: string[] = [];
+    const record = app.services.usage.record.bind(app.services.usage);
+    app.services.usage.record = (row) => {
+      record(row);
+      seen.push(row.endpoint);
+    };
+    try {
+      await (await get("/ui/")).arrayBuffer();
+      await (await get("/ui/missing.js")).arrayBuffer();
+      await (await get("/api/v1/config")).arrayBuffer();
+      await waitFor(() => seen.includes("GET /api/v1/config"));
+      expect(seen).to.deep.equal(["GET /api/v1/config"]);
+    } finally {
+      app.services.usage.record = record;
+    }
   });
 
   it("reports health with the engine, the sidecar, the queue and speech recognition", async () => {
