@@ -1,5 +1,6 @@
 // `npm install` runs this (postinstall): it sets up everything the server needs on this machine.
-//   1. system tools ffmpeg, sox, espeak-ng and curl (apt-get when running as root, else an exact instruction);
+//   1. system tools ffmpeg, sox, espeak-ng and curl (apt-get when running as root, else an exact instruction),
+//      and Chromium for the studio's browser tests (apt-get as root, else named);
 //   2. Python >= 3.10 and the sidecar's virtualenv sidecar/.venv with sidecar/requirements.txt (a C++
 //      compiler and the Python headers too, which pyworld needs to build);
 //   3. the Chatterbox stack (chatterbox-tts + torch) when an NVIDIA GPU is present, CHATTERBOX=1 is set
@@ -9,7 +10,7 @@
 //      (WHISPER_PACKS=0 skips them) and Piper voices into models/piper/<name>/ (PIPER=0 skips them);
 //      `node src/setup/install.mjs --whisper-packs-only` or `--piper-packs-only` runs just that family's packs,
 //      `--piper-only` installs piper-tts and the Piper packs into an existing sidecar/.venv;
-//   4. gRPC code generation for both processes and the TypeScript build;
+//   4. gRPC code generation for both processes, the TypeScript build and the studio web app's bundle;
 //   5. data folders and a few synthetic sample voices in reference_audio/samples/.
 // Plain JavaScript on purpose: it runs before the TypeScript build exists. Every step is idempotent.
 import { execFileSync, spawnSync } from "node:child_process";
@@ -62,6 +63,19 @@ function aptInstall(packages) {
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   run("apt-get", ["update", "-qq"], { env });
   run("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...packages], { env });
+}
+
+/**
+ * The studio's browser tests drive Debian's Chromium (no browser is downloaded by npm). The server does not
+ * need it, so without root it is only named; `npm test` then says the same when it cannot find it.
+ */
+function ensureTestBrowser() {
+  if (process.env.CHROMIUM || commandExists("chromium")) return log("Chromium present for the browser tests");
+  if (canUseApt()) return aptInstall(["chromium"]);
+  log(
+    "Chromium is missing; only the studio's browser tests need it (npm test). Install it with " +
+      "`sudo apt-get install -y chromium`, or set CHROMIUM=/path/to/chromium.",
+  );
 }
 
 function ensureSystemTools() {
@@ -449,6 +463,7 @@ if (process.argv.includes("--whisper-packs-only")) {
   ensureModelPacks("piper");
 } else {
   ensureSystemTools();
+  ensureTestBrowser();
   ensureVenv();
   ensureChatterbox();
   ensurePiper();

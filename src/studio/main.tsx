@@ -1,0 +1,5 @@
+import { render } from "preact";
+import { Studio } from "./studio";
+import "./studio.css";
+
+render(<Studio />, document.getElementById("studio")!);

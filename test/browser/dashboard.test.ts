@@ -1,0 +1,73 @@
+/**
+ * The Dashboard in real Chromium: the request count in the totals and in the Requests chart's data table
+ * grows by the requests made meanwhile once Refresh is pressed; the uPlot canvas is drawn without any <style>
+ * element (which the Content-Security-Policy would block); the split by engine names the engine; and the
+ * health panel shows the sidecar's state.
+ */
+import { expect } from "chai";
+import type { Page } from "playwright-core";
+import { overflowAtPhoneWidth, saveScreenshot, seriousAxeViolations, useStudio } from "../helpers/browser.js";
+
+const SPOKEN = 3;
+
+describe("studio Dashboard in Chromium", function () {
+  this.timeout(240_000);
+  const studio = useStudio();
+
+  const totalRequests = async (page: Page) =>
+    Number(
+      await page
+        .getByRole("region", { name: "Totals of the window" })
+        .locator("dt:text-is('Requests') + dd")
+        .textContent(),
+    );
+  const tableRequests = async (page: Page) =>
+    Number(await page.getByRole("region", { name: "Requests" }).locator("tfoot td[data-total]").textContent());
+
+  it("shows usage that grows on Refresh, in charts and tables, with the server's health", async () => {
+    const { page, errors } = await studio.open("dashboard");
+    const requestsChart = page.getByRole("region", { name: "Requests" });
+    await requestsChart.locator("canvas").first().waitFor();
+    await page.getByRole("region", { name: "Server health" }).getByText("ready").first().waitFor();
+    await page.getByRole("checkbox", { name: "Refresh every 10 s" }).uncheck();
+    const before = { totals: await totalRequests(page), table: await tableRequests(page) };
+
+    for (let i = 0; i < SPOKEN; i++) {
+      const response = await fetch(`${studio.app.baseUrl}/api/v1/tts?response_mode=json`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ text: `Dashboard request ${i + 1}.` }),
+      });
+      expect(response.status).to.equal(200);
+    }
+    await page.getByRole("button", { name: "Refresh" }).click();
+    await page.waitForFunction(
+      ([selector, least]) => Number(document.querySelector(selector as string)?.textContent) >= (least as number),
+      [".usage-chart tfoot td[data-total]", before.table + SPOKEN] as const,
+    );
+    expect(await totalRequests(page)).to.be.at.least(before.totals + SPOKEN);
+    expect(await tableRequests(page)).to.be.at.least(before.table + SPOKEN);
+
+    await requestsChart.getByText("Chart data").click();
+    const table = requestsChart.getByRole("table");
+    expect(await table.getByRole("columnheader").allTextContents()).to.include("POST /api/v1/tts");
+    await saveScreenshot(page, "dashboard-by-endpoint");
+
+    await page.getByLabel("Split by").selectOption("engine");
+    await table.getByRole("columnheader", { name: "espeak" }).waitFor();
+    await page.getByLabel("Window", { exact: true }).selectOption("month");
+    await table.getByRole("columnheader", { name: "espeak" }).waitFor();
+    expect(await page.locator(".chart-canvas canvas").count()).to.be.at.least(5);
+    expect(await page.locator("style").count(), "uPlot must not inject <style> elements").to.equal(0);
+    await saveScreenshot(page, "dashboard-by-engine-month");
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = await overflowAtPhoneWidth(page);
+    expect(overflow, "horizontal scrolling at a phone's width").to.be.at.most(0);
+    await saveScreenshot(page, "dashboard-phone");
+
+    expect(errors).to.deep.equal([]);
+    expect(await seriousAxeViolations(page)).to.deep.equal([]);
+    await page.close();
+  });
+});

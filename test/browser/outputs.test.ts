@@ -1,0 +1,104 @@
+/**
+ * The Outputs section in Chromium against the real server: files made by TTS in three projects are listed
+ * with their folders, one plays to its end, its details show how it was made, and deletes (one, then a
+ * selection) go through a confirmation and remove the files from disk.
+ */
+import { expect } from "chai";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { overflowAtPhoneWidth, saveScreenshot, seriousAxeViolations, useStudio } from "../helpers/browser.js";
+
+const PROJECTS = ["book/ch1", "book/ch2", "podcast"];
+
+const DESKTOP = { width: 1280, height: 900 };
+
+describe("studio Outputs section in Chromium", function () {
+  this.timeout(240_000);
+  const studio = useStudio();
+  /** The made files' paths below outputs/, one per project, in PROJECTS order. */
+  let made: string[];
+
+  before(async () => {
+    made = [];
+    for (const [index, project] of PROJECTS.entries())
+      made.push(await speak(`Take ${index + 1} of ${project}.`, project));
+  });
+
+  async function speak(text: string, project: string): Promise<string> {
+    const response = await fetch(`${studio.app.baseUrl}/api/v1/tts?response_mode=json`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ text, project, export_formats: ["wav"] }),
+    });
+    expect(response.status).to.equal(200);
+    const answer = (await response.json()) as { output_files: Array<{ path: string }> };
+    return answer.output_files[0]!.path.replace(/^outputs\//, "");
+  }
+
+  const onDisk = (path: string) => existsSync(join(studio.app.config.paths.outputs, path));
+  const nameOf = (path: string) => path.split("/").pop()!;
+
+  it("lists, plays, describes and deletes generated files, one and then a selection", async () => {
+    const { page, errors } = await studio.open("outputs");
+    const table = page.getByRole("table", { name: "Generated files" });
+    const rows = table.locator("tbody tr");
+    await page.getByText("3 files").waitFor();
+    expect(await rows.count()).to.equal(3);
+    const tree = page.getByRole("navigation", { name: "Output folders" });
+    for (const folder of ["book (2)", "ch1 (1)", "ch2 (1)", "podcast (1)"])
+      await tree.getByRole("button", { name: folder, exact: true }).waitFor();
+    await tree.getByRole("button", { name: "podcast (1)" }).click();
+    await page.getByText("1 file in podcast").waitFor();
+    await tree.getByRole("button", { name: /^All folders/ }).click();
+    await page.getByText("3 files").waitFor();
+    await saveScreenshot(page, "outputs-listed");
+    const overflow = await overflowAtPhoneWidth(page);
+    expect(overflow, "horizontal scrolling at a phone's width").to.be.at.most(0);
+    await saveScreenshot(page, "outputs-listed-phone");
+    await page.setViewportSize(DESKTOP);
+
+    const first = nameOf(made[0]!);
+    await page.getByRole("button", { name: `Play ${first}` }).click();
+    const player = page.getByLabel(`Playing ${first}`);
+    await player.waitFor();
+    await page.waitForFunction(
+      (label) => document.querySelector<HTMLAudioElement>(`audio[aria-label="${label}"]`)?.ended === true,
+      `Playing ${first}`,
+      { timeout: 30_000 },
+    );
+
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: `Download ${first}` }).click(),
+    ]);
+    expect(download.suggestedFilename()).to.equal(first);
+
+    await page.getByRole("button", { name: `Details of ${first}` }).click();
+    const details = page.getByRole("region", { name: `Details of ${first}` });
+    await details.getByText("Take 1 of book/ch1.", { exact: true }).waitFor();
+    expect(await details.getByText("espeak", { exact: true }).count()).to.equal(1);
+    await saveScreenshot(page, "outputs-played-and-described");
+    expect(await seriousAxeViolations(page)).to.deep.equal([]);
+
+    await page.getByRole("button", { name: `Delete ${first}` }).click();
+    const single = page.getByRole("dialog", { name: "Delete 1 file?" });
+    await saveScreenshot(page, "outputs-delete-confirmation");
+    await single.getByRole("button", { name: "Delete 1 file" }).click();
+    await page.getByText("Deleted 1 file. 2 files").waitFor();
+    expect(await rows.count()).to.equal(2);
+    expect(onDisk(made[0]!)).to.equal(false);
+
+    await page.getByLabel("Select all files on this page").check();
+    await page.getByRole("button", { name: "Delete selected (2)" }).click();
+    const bulk = page.getByRole("dialog", { name: "Delete 2 files?" });
+    await bulk.getByText("2 selected files").waitFor();
+    await bulk.getByRole("button", { name: "Delete 2 files" }).click();
+    await page.getByText("No files match.").waitFor();
+    expect(made.map(onDisk)).to.deep.equal([false, false, false]);
+    await saveScreenshot(page, "outputs-all-deleted");
+
+    expect(await seriousAxeViolations(page)).to.deep.equal([]);
+    expect(errors).to.deep.equal([]);
+    await page.close();
+  });
+});

@@ -1,0 +1,118 @@
+/**
+ * The Voices section in Chromium against the real server: a voice uploaded through the form is listed with its
+ * folder, found by search, edited and moved, counted when TTS uses it, and deleted (from disk too) after a
+ * confirmation, with no page errors and no serious accessibility violation.
+ */
+import { expect } from "chai";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { overflowAtPhoneWidth, saveScreenshot, seriousAxeViolations, useStudio } from "../helpers/browser.js";
+import { buildS16Wav, mono, sine } from "../helpers/wav-builder.js";
+
+const DESKTOP = { width: 1280, height: 900 };
+
+describe("studio Voices section in Chromium", function () {
+  this.timeout(240_000);
+  const studio = useStudio();
+
+  it("uploads, finds, edits and moves a voice, shows its use, and deletes it after a confirmation", async () => {
+    const { baseUrl } = studio.app;
+    const { page, errors } = await studio.open("voices");
+    const wav = buildS16Wav(mono(24_000, sine({ freq: 220, seconds: 2, sampleRate: 24_000 })));
+    await page
+      .getByLabel("Voice recording")
+      .setInputFiles({ name: "studio-narrator.wav", mimeType: "audio/wav", buffer: wav });
+    await page.getByLabel("Name", { exact: true }).fill("Studio Narrator");
+    await page.getByLabel("Tags", { exact: true }).fill("narration, calm");
+    await page.getByLabel("Folder", { exact: true }).fill("characters/narrators");
+    await page.getByRole("button", { name: "Upload voice" }).click();
+    await page.getByText("Voice 'Studio Narrator' uploaded successfully").waitFor();
+
+    const row = page.getByRole("row", { name: /Studio Narrator/ });
+    await row.waitFor();
+    expect(await row.getByRole("cell").nth(0).textContent()).to.equal("characters/narrators");
+    expect(await row.getByRole("cell").nth(2).textContent()).to.equal("narration, calm");
+    const tree = page.getByRole("navigation", { name: "Voice folders" });
+    await tree.getByRole("button", { name: /^narrators \(1\)$/ }).waitFor();
+    await saveScreenshot(page, "voices-uploaded");
+    expect(await seriousAxeViolations(page)).to.deep.equal([]);
+    const overflow = await overflowAtPhoneWidth(page);
+    expect(overflow, "horizontal scrolling at a phone's width").to.be.at.most(0);
+    await saveScreenshot(page, "voices-uploaded-phone");
+    await page.setViewportSize(DESKTOP);
+
+    await row.getByRole("button", { name: "Play Studio Narrator" }).click();
+    await page.waitForFunction(
+      () => document.querySelector<HTMLAudioElement>('audio[aria-label="Preview of Studio Narrator"]')?.ended === true,
+      undefined,
+      { timeout: 30_000 },
+    );
+
+    const search = page.getByLabel("Search", { exact: true });
+    await search.fill("no such voice");
+    await page.getByText("No voices match.").waitFor();
+    await search.fill("CALM");
+    await row.waitFor();
+    await search.fill("");
+
+    await row.getByRole("button", { name: "Edit Studio Narrator" }).click();
+    const editor = page.getByRole("dialog", { name: "Edit Studio Narrator" });
+    await editor.getByLabel("Description").fill("Edited in the studio");
+    await editor.getByLabel("Folder").fill("archive");
+    await editor.getByRole("button", { name: "Save changes" }).click();
+    await editor.waitFor({ state: "detached" });
+    await tree.getByRole("button", { name: /^archive \(1\)$/ }).waitFor();
+    const moved = await (await fetch(`${baseUrl}/api/v1/voices/archive/studio-narrator.wav`)).json();
+    expect(moved).to.include({ description: "Edited in the studio", folder_path: "archive" });
+    await saveScreenshot(page, "voices-edited");
+
+    const tts = await fetch(`${baseUrl}/api/v1/tts?response_mode=json`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        text: "Hello from the studio.",
+        reference_audio_filename: moved.path,
+        export_formats: ["wav"],
+      }),
+    });
+    expect(tts.status).to.equal(200);
+    await page.reload();
+    await row.waitFor();
+    expect(await row.getByRole("cell").nth(3).textContent()).to.equal("1");
+    expect(await row.getByRole("cell").nth(4).textContent()).to.not.equal("never");
+    await saveScreenshot(page, "voices-used");
+
+    await row.getByRole("button", { name: "Delete Studio Narrator" }).click();
+    const confirm = page.getByRole("dialog", { name: "Delete this voice?" });
+    await saveScreenshot(page, "voices-delete-confirmation");
+    expect(await seriousAxeViolations(page)).to.deep.equal([]);
+    await confirm.getByRole("button", { name: "Delete voice" }).click();
+    await row.waitFor({ state: "detached" });
+    await page.getByText("No voices match.").waitFor();
+    expect(existsSync(join(studio.app.config.paths.referenceAudio, "archive", "studio-narrator.wav"))).to.equal(false);
+
+    expect(await seriousAxeViolations(page)).to.deep.equal([]);
+    expect(errors).to.deep.equal([]);
+    await page.close();
+  });
+
+  it("shows why the server refused an upload, and lists nothing new", async () => {
+    const { page, errors } = await studio.open("voices");
+    await page
+      .getByLabel("Voice recording")
+      .setInputFiles({ name: "notes.wav", mimeType: "audio/wav", buffer: Buffer.from("these are not sounds\n") });
+    await page.getByRole("button", { name: "Upload voice" }).click();
+    await page
+      .getByRole("alert")
+      .getByText(/not audio in a supported format/)
+      .waitFor();
+    expect(await page.getByText("No voices match.").count()).to.equal(1);
+    await saveScreenshot(page, "voices-upload-refused");
+    expect(await seriousAxeViolations(page)).to.deep.equal([]);
+    // The refused request is the page's only error: the browser logs every failed request.
+    expect(errors).to.deep.equal([
+      "console: Failed to load resource: the server responded with a status of 415 (Unsupported Media Type)",
+    ]);
+    await page.close();
+  });
+});
