@@ -12,7 +12,8 @@ import { FakeInferenceBackend } from "../../../helpers/fake-inference-backend.js
 const TEXTS = ["first part.", "second part.", "third part."];
 const seedFor = (chunk: number, position: { candidate: number; attempt: number }) =>
   100 * chunk + 10 * position.candidate + position.attempt + 1;
-const call = { deadline: Date.now() + 60_000 };
+/** A call with a minute to go from when the test runs (mocha loads every file long before it runs them). */
+const call = () => ({ deadline: Date.now() + 60_000 });
 
 function withTimeout(promise: Promise<void>, message: string): Promise<void> {
   return Promise.race([
@@ -59,7 +60,7 @@ describe("services/tts/segment-synthesizer onSegmentDone", () => {
           if (chunk === 0) firstReported();
         },
       },
-      call,
+      call(),
     );
     expect(reported).to.deep.equal([
       [0, 1],
@@ -85,7 +86,7 @@ describe("services/tts/segment-synthesizer onSegmentDone", () => {
         onSegmentDone: (chunk, audio, outcome) =>
           reported.push({ chunk, seed: backend.heard(audio).seed, outcome, calls: backend.calls.length }),
       },
-      call,
+      call(),
     );
     // Segments 0 and 2 are final during the first call; segment 1 only once its second try passed.
     expect(reported.map(({ chunk, seed, calls }) => [chunk, seed, calls])).to.deep.equal([
