@@ -115,4 +115,26 @@ describe("studio Voices section in Chromium", function () {
     ]);
     await page.close();
   });
+
+  it("records a voice from the microphone (Chromium's fake device) and uploads the recording", async () => {
+    const { page, errors } = await studio.open("voices");
+    const upload = page.getByRole("form", { name: "Upload a voice" });
+    await upload.getByRole("button", { name: "Record", exact: true }).click();
+    await upload.getByText("Recording…").waitFor();
+    // The elapsed time is what a user watches before stopping: wait until a second of sound is in.
+    await upload.getByText(/^[1-9]\d*\.\d s recorded$/).waitFor();
+    await upload.getByRole("button", { name: "Stop recording" }).click();
+    await upload.getByText(/^Selected: recording-\d+\.(webm|ogg)$/).waitFor();
+    await page.getByLabel("Name", { exact: true }).fill("Microphone Take");
+    await page.getByRole("button", { name: "Upload voice" }).click();
+    await page.getByText("Voice 'Microphone Take' uploaded successfully").waitFor();
+
+    const listed = await (await fetch(`${studio.app.baseUrl}/api/v1/voices?search=Microphone`)).json();
+    expect(listed.voices).to.have.length(1);
+    expect(listed.voices[0].format).to.match(/^(webm|ogg)$/);
+    expect(listed.voices[0].duration_seconds).to.be.at.least(0.9);
+    await saveScreenshot(page, "voices-recorded");
+    expect(errors).to.deep.equal([]);
+    await page.close();
+  });
 });

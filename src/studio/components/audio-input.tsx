@@ -4,6 +4,7 @@
  */
 import { useRef, useState } from "preact/hooks";
 import { ErrorMessage } from "./error-message";
+import { useElapsed } from "./use-elapsed";
 
 interface AudioInputProps {
   id: string;
@@ -15,6 +16,8 @@ interface AudioInputProps {
 export function AudioInput({ id, label, file, onFile }: AudioInputProps) {
   const [over, setOver] = useState(false);
   const [recorder, setRecorder] = useState<MediaRecorder | null>(null);
+  const [recordingSince, setRecordingSince] = useState<number | null>(null);
+  const recorded = useElapsed(recordingSince);
   const [error, setError] = useState<unknown>(null);
   const chunks = useRef<Blob[]>([]);
 
@@ -31,9 +34,11 @@ export function AudioInput({ id, label, file, onFile }: AudioInputProps) {
         const extension = type.includes("ogg") ? "ogg" : "webm";
         onFile(new File(chunks.current, `recording-${Date.now()}.${extension}`, { type }));
         setRecorder(null);
+        setRecordingSince(null);
       };
       next.start();
       setRecorder(next);
+      setRecordingSince(performance.now());
     } catch (failure) {
       setError(new Error(`The microphone is not available: ${(failure as Error).message}`));
     }
@@ -73,7 +78,9 @@ export function AudioInput({ id, label, file, onFile }: AudioInputProps) {
           </button>
         )}
       </div>
-      {file && <p>Selected: {file.name}</p>}
+      <p role="status">{recorder ? "Recording…" : file ? `Selected: ${file.name}` : ""}</p>
+      {/* Not in the status line: a screen reader would read out every tenth of a second. */}
+      {recorder && <p class="help">{(recorded / 1000).toFixed(1)} s recorded</p>}
       <ErrorMessage error={error} />
     </div>
   );

@@ -162,15 +162,31 @@ function control(
   );
 }
 
-/** `cfg_weight` → `Cfg weight`. */
+/** Words of field names that read better spelled out, or as the abbreviation people know. */
+const WORDS: Record<string, string> = {
+  cfg: "CFG",
+  wav: "WAV",
+  ae: "auto-editor",
+  tp: "true peak",
+  lra: "LRA",
+  lufs: "(LUFS)",
+  ms: "(ms)",
+  sec: "(s)",
+};
+
+/** `cfg_weight` → `CFG weight`, `trim_threshold_ms` → `Trim threshold (ms)`. */
 function labelOf(name: string): string {
-  const words = name.replaceAll("_", " ");
+  const words = name
+    .split("_")
+    .map((word) => WORDS[word] ?? word)
+    .join(" ");
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 function limitsOf(field: FieldSchema): string {
   const parts: string[] = [];
-  if (field.default !== undefined && field.type !== "boolean") parts.push(`Default ${JSON.stringify(field.default)}.`);
+  // A null default means "none": the help text says what leaving the field empty does.
+  if (field.default != null && field.type !== "boolean") parts.push(`Default ${JSON.stringify(field.default)}.`);
   if (field.minimum !== undefined && field.maximum !== undefined) parts.push(`${field.minimum} to ${field.maximum}.`);
   return parts.join(" ");
 }

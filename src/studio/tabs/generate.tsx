@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { requestSchema, type ObjectSchema } from "../api/openapi";
 import type { FormValues } from "../components/schema-form";
 import { ErrorMessage } from "../components/error-message";
+import { useElapsed } from "../components/use-elapsed";
 import { GenerateFields, type Choices } from "./generate-form";
 import { ProgressiveTake, type Take } from "./generate-take";
 import { canPlayProgressively, playProgressively } from "./generate-progressive-player";
@@ -35,7 +36,7 @@ export function GenerateTab() {
   const [error, setError] = useState<unknown>(null);
   const [answer, setAnswer] = useState<TtsAnswer | null>(null);
   const [take, setTake] = useState<Take | null>(null);
-  const elapsed = useElapsed(busy);
+  const elapsed = useElapsed(busy?.started ?? null);
   const audio = useRef<HTMLAudioElement>(null);
   const running = useRef<AbortController | null>(null);
 
@@ -149,17 +150,6 @@ function requestBody({ text, voice, engine, values }: Choices): FormValues {
     ...(engine ? { engine } : {}),
     ...values,
   };
-}
-
-function useElapsed(busy: Busy | null): number {
-  const [now, setNow] = useState(0);
-  useEffect(() => {
-    if (!busy) return;
-    setNow(performance.now());
-    const timer = setInterval(() => setNow(performance.now()), 100);
-    return () => clearInterval(timer);
-  }, [busy]);
-  return busy ? Math.max(0, now - busy.started) : 0;
 }
 
 function seconds(ms: number): string {
