@@ -20,18 +20,31 @@ function held(): number {
   return heapUsed + arrayBuffers;
 }
 
-/** Runs the join while sampling what the process holds (JS heap and buffers) above where it started. */
+/**
+ * Runs the join while sampling what the process holds (JS heap and buffers) above where it started. Each
+ * sample is a full collection, whose cost grows with the heap of the whole test run: the next sample waits at
+ * least four times as long as the last one took, so sampling never takes more than a fifth of the time and
+ * cannot starve the join it measures.
+ */
 async function peakHeld(join: () => Promise<ConcatReport>): Promise<{ report: ConcatReport; peak: number }> {
   const baseline = held();
   let peak = 0;
-  const sample = () => (peak = Math.max(peak, held() - baseline));
-  const sampler = setInterval(sample, 50);
+  let timer: NodeJS.Timeout | undefined;
+  const sample = () => {
+    const started = performance.now();
+    peak = Math.max(peak, held() - baseline);
+    return performance.now() - started;
+  };
+  const schedule = (lastMs: number) => {
+    timer = setTimeout(() => schedule(sample()), Math.max(50, 4 * lastMs));
+  };
+  schedule(0);
   try {
     const report = await join();
     sample();
     return { report, peak };
   } finally {
-    clearInterval(sampler);
+    clearTimeout(timer);
   }
 }
 
