@@ -4,6 +4,7 @@
  */
 import type { Db } from "../../storage/db/database.js";
 import { costOf, type PriceTable, type UsageRecord } from "./usage-record.js";
+import type { UsageBucket, UsageBucketTotals, UsageTotals } from "./usage-totals.js";
 
 export interface UsageFilter {
   keyId?: string | undefined;
@@ -15,19 +16,6 @@ export interface UsageFilter {
 }
 
 export type UsageGrouping = "key" | "day" | "endpoint" | "engine";
-
-/** The width of a time bucket; buckets are aligned to UTC (a day starts at 00:00 UTC). */
-export type UsageBucket = "minute" | "hour" | "day";
-
-export interface UsageTotals {
-  requests: number;
-  errors: number;
-  input_chars: number;
-  input_audio_ms: number;
-  output_audio_ms: number;
-  bytes_out: number;
-  cost: number;
-}
 
 /** A stored row as the API shows it. */
 export type UsageRow = Record<string, string | number | null>;
@@ -50,8 +38,6 @@ const BUCKET_STARTS: Readonly<Record<UsageBucket, string>> = {
   hour: "strftime('%Y-%m-%dT%H:00:00Z', at_ms / 1000, 'unixepoch')",
   day: "strftime('%Y-%m-%dT00:00:00Z', at_ms / 1000, 'unixepoch')",
 };
-
-export type UsageBucketTotals = { start: string; group?: string } & UsageTotals;
 
 export class UsageLog {
   constructor(

@@ -29,7 +29,11 @@ interface OpenApiDocument {
 let document: Promise<OpenApiDocument> | undefined;
 
 export async function requestSchema(name: string): Promise<ObjectSchema> {
-  document ??= getJson<OpenApiDocument>("/openapi.json");
+  // Fetched once per page; a failed fetch is forgotten, so the next form asks again instead of failing forever.
+  document ??= getJson<OpenApiDocument>("/openapi.json").catch((error: unknown) => {
+    document = undefined;
+    throw error;
+  });
   const schema = (await document).components.schemas[name];
   if (!schema?.properties) throw new Error(`/openapi.json has no schema ${name}`);
   return schema;

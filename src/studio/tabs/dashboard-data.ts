@@ -3,13 +3,14 @@
  * usage.md), turned into one aligned series per group with the empty buckets filled with zeros.
  */
 import { getJson } from "../api/client";
+import type { UsageBucket, UsageBucketTotals, UsageTotals } from "../../services/usage/usage-totals";
 
 export type WindowId = "hour" | "day" | "month";
 export type SplitBy = "endpoint" | "key" | "engine";
 
 interface WindowSpec {
   label: string;
-  bucket: "minute" | "hour" | "day";
+  bucket: UsageBucket;
   stepMs: number;
   count: number;
 }
@@ -20,20 +21,7 @@ export const WINDOWS: Readonly<Record<WindowId, WindowSpec>> = {
   month: { label: "Last 30 days, by day", bucket: "day", stepMs: 86_400_000, count: 30 },
 };
 
-export interface UsageTotals {
-  requests: number;
-  errors: number;
-  input_chars: number;
-  input_audio_ms: number;
-  output_audio_ms: number;
-  bytes_out: number;
-  cost: number;
-}
-
-interface BucketTotals extends UsageTotals {
-  start: string;
-  group: string;
-}
+type BucketTotals = UsageBucketTotals & { group: string };
 
 export interface UsageWindow {
   currency: string;

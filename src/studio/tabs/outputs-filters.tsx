@@ -1,4 +1,6 @@
 /** The outputs listing's filters (everything GET /api/v1/outputs offers but the folder, which the tree sets). */
+import { FilterField, filterSetter, SORT_ORDERS, type Options } from "../components/filter-field";
+
 export interface OutputQuery {
   search: string;
   folder: string;
@@ -10,7 +12,7 @@ export interface OutputQuery {
   page: number;
 }
 
-const TYPES: ReadonlyArray<[string, string]> = [
+const TYPES: Options = [
   ["", "Any"],
   ["tts", "Speech (TTS)"],
   ["vc", "Voice conversion"],
@@ -18,7 +20,7 @@ const TYPES: ReadonlyArray<[string, string]> = [
   ["mixed", "Mixed"],
   ["unknown", "Unknown"],
 ];
-const SORTS: ReadonlyArray<[string, string]> = [
+const SORTS: Options = [
   ["created_date", "Date"],
   ["filename", "File name"],
   ["duration", "Duration"],
@@ -26,46 +28,55 @@ const SORTS: ReadonlyArray<[string, string]> = [
 ];
 
 export function OutputFilters({ query, onChange }: { query: OutputQuery; onChange: (query: OutputQuery) => void }) {
-  const set = (name: keyof OutputQuery) => (event: { currentTarget: { value: string } }) =>
-    onChange({ ...query, [name]: event.currentTarget.value, page: 1 });
-  const select = (name: keyof OutputQuery, label: string, options: ReadonlyArray<[string, string]>) => (
-    <div class="field">
-      <label for={`outputs-${name}`}>{label}</label>
-      <select id={`outputs-${name}`} value={String(query[name])} onChange={set(name)}>
-        {options.map(([value, text]) => (
-          <option key={value} value={value}>
-            {text}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
+  const set = filterSetter(query, onChange);
   return (
     <div class="grid filters">
-      <div class="field">
-        <label for="outputs-search">Search</label>
-        <input
-          id="outputs-search"
-          type="search"
-          value={query.search}
-          placeholder="File or folder name"
-          onInput={set("search")}
-        />
-      </div>
-      {select("generation_type", "Kind", TYPES)}
+      <FilterField
+        id="outputs-search"
+        label="Search"
+        value={query.search}
+        placeholder="File or folder name"
+        onChange={set("search")}
+      />
+      <FilterField
+        id="outputs-generation_type"
+        label="Kind"
+        value={query.generation_type}
+        options={TYPES}
+        onChange={set("generation_type")}
+      />
       <div class="field">
         <label for="outputs-from">Made on or after</label>
-        <input id="outputs-from" type="date" value={query.date_from} onInput={set("date_from")} />
+        <input
+          id="outputs-from"
+          type="date"
+          value={query.date_from}
+          onInput={(e) => set("date_from")(e.currentTarget.value)}
+        />
       </div>
       <div class="field">
         <label for="outputs-to">Made on or before</label>
-        <input id="outputs-to" type="date" value={query.date_to} onInput={set("date_to")} />
+        <input
+          id="outputs-to"
+          type="date"
+          value={query.date_to}
+          onInput={(e) => set("date_to")(e.currentTarget.value)}
+        />
       </div>
-      {select("sort_by", "Sort by", SORTS)}
-      {select("sort_order", "Order", [
-        ["desc", "Descending"],
-        ["asc", "Ascending"],
-      ])}
+      <FilterField
+        id="outputs-sort_by"
+        label="Sort by"
+        value={query.sort_by}
+        options={SORTS}
+        onChange={set("sort_by")}
+      />
+      <FilterField
+        id="outputs-sort_order"
+        label="Order"
+        value={query.sort_order}
+        options={[...SORT_ORDERS].reverse()}
+        onChange={set("sort_order")}
+      />
     </div>
   );
 }

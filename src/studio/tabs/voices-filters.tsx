@@ -1,4 +1,6 @@
 /** Search, tag and sort controls of the voice library; any change goes back to the first page. */
+import { FilterField, filterSetter, SORT_ORDERS, type Options } from "../components/filter-field";
+
 export interface VoiceQuery {
   search: string;
   tag: string;
@@ -8,7 +10,7 @@ export interface VoiceQuery {
   page: number;
 }
 
-const SORTS: ReadonlyArray<[string, string]> = [
+const SORTS: Options = [
   ["name", "Name"],
   ["created_date", "Date added"],
   ["duration", "Duration"],
@@ -17,41 +19,25 @@ const SORTS: ReadonlyArray<[string, string]> = [
 ];
 
 export function VoiceFilters({ query, onChange }: { query: VoiceQuery; onChange: (query: VoiceQuery) => void }) {
-  const set = (name: keyof VoiceQuery) => (event: { currentTarget: { value: string } }) =>
-    onChange({ ...query, [name]: event.currentTarget.value, page: 1 });
+  const set = filterSetter(query, onChange);
   return (
     <div class="grid filters">
-      <div class="field">
-        <label for="voices-search">Search</label>
-        <input
-          id="voices-search"
-          type="search"
-          value={query.search}
-          placeholder="Name, description, tag, file"
-          onInput={set("search")}
-        />
-      </div>
-      <div class="field">
-        <label for="voices-tag">Tag</label>
-        <input id="voices-tag" type="text" value={query.tag} placeholder="Exact tag" onInput={set("tag")} />
-      </div>
-      <div class="field">
-        <label for="voices-sort">Sort by</label>
-        <select id="voices-sort" value={query.sort_by} onChange={set("sort_by")}>
-          {SORTS.map(([value, label]) => (
-            <option key={value} value={value}>
-              {label}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div class="field">
-        <label for="voices-order">Order</label>
-        <select id="voices-order" value={query.sort_order} onChange={set("sort_order")}>
-          <option value="asc">Ascending</option>
-          <option value="desc">Descending</option>
-        </select>
-      </div>
+      <FilterField
+        id="voices-search"
+        label="Search"
+        value={query.search}
+        placeholder="Name, description, tag, file"
+        onChange={set("search")}
+      />
+      <FilterField id="voices-tag" label="Tag" value={query.tag} placeholder="Exact tag" onChange={set("tag")} />
+      <FilterField id="voices-sort" label="Sort by" value={query.sort_by} options={SORTS} onChange={set("sort_by")} />
+      <FilterField
+        id="voices-order"
+        label="Order"
+        value={query.sort_order}
+        options={SORT_ORDERS}
+        onChange={set("sort_order")}
+      />
     </div>
   );
 }

@@ -45,25 +45,8 @@ describe("services/jobs JobStore", () => {
   });
 
   it("inserts a queued job and reads back every field as submitted", () => {
-    const inserted = store.insert(
-      newJob("job_a", {
-        type: "tts",
-        request: { text: "Hello.", temperature: 0.5 },
-        project: "book",
-        keyId: "key_1",
-        seed: 7,
-        chapters: "m4b",
-        splitChapters: true,
-        webhookUrl: "https://example.com/hook",
-        webhookSecret: "s3cret",
-      }),
-      1_000,
-    );
-    expect(inserted).to.deep.equal(store.get("job_a"));
-    expect(inserted).to.deep.include({
-      id: "job_a",
+    const submitted = {
       type: "tts",
-      state: "queued",
       request: { text: "Hello.", temperature: 0.5 },
       project: "book",
       keyId: "key_1",
@@ -72,6 +55,13 @@ describe("services/jobs JobStore", () => {
       splitChapters: true,
       webhookUrl: "https://example.com/hook",
       webhookSecret: "s3cret",
+    } as const;
+    const inserted = store.insert(newJob("job_a", submitted), 1_000);
+    expect(inserted).to.deep.equal(store.get("job_a"));
+    expect(inserted).to.deep.include({
+      ...submitted,
+      id: "job_a",
+      state: "queued",
       plan: null,
       segmentsTotal: 0,
       segmentsDone: 0,
