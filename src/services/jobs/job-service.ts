@@ -78,9 +78,10 @@ export class JobService {
   }
 
   /** Stops the running jobs where they are; the next start resumes them. */
-  stop(): Promise<void> {
-    this.options.retention.stop();
-    return this.options.runner.stop();
+  async stop(): Promise<void> {
+    // The runner first: a job that ends while it stops checks the retention too.
+    await this.options.runner.stop();
+    await this.options.retention.stop();
   }
 
   /** @returns the job and the secret its webhook calls are signed with (shown once). */

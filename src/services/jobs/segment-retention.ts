@@ -19,16 +19,27 @@ export interface SegmentRetentionOptions {
 
 export class SegmentRetention {
   private timer: NodeJS.Timeout | undefined;
+  private firstCheck: Promise<void> = Promise.resolve();
+  private stopped = false;
 
   constructor(private readonly options: SegmentRetentionOptions) {}
 
   start(): void {
-    void this.options.workspace.removeDiscarded().then(() => this.prune());
+    this.stopped = false;
+    // The first check follows the removal of folders deleted before the start; a stop meanwhile skips it, since
+    // the database may be closed by then.
+    this.firstCheck = this.options.workspace
+      .removeDiscarded()
+      .then(() => (this.stopped ? undefined : this.prune()))
+      .catch((error: unknown) => this.options.log.warn({ err: error }, "jobs: segment audio retention"));
     this.timer = setInterval(() => void this.prune(), CHECK_EVERY_MS).unref();
   }
 
-  stop(): void {
+  /** Resolves when no check will read the store any more (each reads it before its first await). */
+  async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
+    await this.firstCheck;
   }
 
   /** Removes the segment audio of every job that ended longer ago than the retention. */

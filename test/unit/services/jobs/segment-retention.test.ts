@@ -75,4 +75,29 @@ describe("services/jobs SegmentRetention", () => {
     await retention.prune();
     expect(await workspace.hasSegment("job_again", 0)).to.equal(false);
   });
+
+  it("checks nothing after a stop, even when the start's removal of old folders ends after it", async () => {
+    let release!: () => void;
+    const removal = new Promise<void>((resolve) => (release = resolve));
+    let checks = 0;
+    const store = {
+      keptSegmentsFinishedBefore: () => {
+        checks += 1;
+        return [];
+      },
+    };
+    const stopped = new SegmentRetention({
+      store: store as unknown as JobStore,
+      workspace: { removeDiscarded: () => removal } as unknown as JobWorkspace,
+      keepMs: HOUR,
+      log: createRootLogger("silent"),
+    });
+    stopped.start();
+    const stopping = stopped.stop();
+    release();
+    await stopping;
+    await new Promise((resolve) => setImmediate(resolve));
+    // A short-lived app has closed its database by then: such a check threw and ended the process.
+    expect(checks).to.equal(0);
+  });
 });
