@@ -5,9 +5,9 @@
  */
 import { expect } from "chai";
 import type { EngineName, InferenceBackend } from "../../../src/domain/inference.js";
-import { wordErrorRate } from "../../../src/text/transcript-score.js";
 import { collectSpeech } from "../../helpers/collect-speech.js";
 import { startEngineApp } from "../../helpers/espeak-app.js";
+import { heardWordErrorRate, percent } from "../../helpers/word-errors.js";
 
 const SENTENCES = [
   "The quiet table drinks a purple answer.",
@@ -32,15 +32,9 @@ async function engineWer(backend: InferenceBackend): Promise<number> {
   let errors = 0;
   let words = 0;
   for (const [k, text] of SENTENCES.entries()) {
-    const heard = await backend.transcribe({
-      audio: { pcm: await collectSpeech(backend, [text], k + 1) },
-      model: "base",
-      language: "en",
-      temperature: 0,
-      beamSize: 5,
-    });
+    const rate = await heardWordErrorRate(backend, text, await collectSpeech(backend, [text], k + 1));
     const count = text.split(/\s+/).length;
-    errors += wordErrorRate(text, heard.text) * count;
+    errors += rate * count;
     words += count;
   }
   return errors / words;
@@ -60,9 +54,7 @@ describe("intelligibility of the offline engines (real sidecar, Whisper base)", 
       }
     }
     // The figures go in the test's title, so every run prints them.
-    this.test!.title += `: piper ${pct(wer.piper!)}, espeak ${pct(wer.espeak!)}`;
+    this.test!.title += `: piper ${percent(wer.piper!)}, espeak ${percent(wer.espeak!)}`;
     expect(wer.piper).to.be.below(wer.espeak!);
   });
 });
-
-const pct = (rate: number) => `${(rate * 100).toFixed(1)} %`;

@@ -1,8 +1,8 @@
 /**
  * Voice conversion through HTTP with the real sidecar's espeak engine (signal-level WORLD conversion),
  * judged by measuring the audio a client downloads: the output should speak at the target voice's pitch,
- * keep the source's length and voicing (there is no speech recognizer yet to check its words), and follow
- * pitch_shift and chunking. Source and target are made by the espeak-ng program itself, outside the server.
+ * keep the source's length, voicing and words (as Whisper hears them), and follow pitch_shift and chunking.
+ * Source and target are made by the espeak-ng program itself, outside the server.
  */
 import { copyFile, mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -13,6 +13,7 @@ import type { MonoPcm } from "../../../src/domain/audio.js";
 import { apiClient, type Json } from "../../helpers/api-client.js";
 import { espeakRecording, startEspeakApp, type EspeakApp } from "../../helpers/espeak-app.js";
 import { medianF0, voicedFrames } from "../../helpers/pitch.js";
+import { heardWordErrorRate, percent } from "../../helpers/word-errors.js";
 
 /** About 6 s of a low male voice (~85 Hz): what is said, and for how long. */
 const SOURCE = {
@@ -83,6 +84,14 @@ describe("VC fidelity: measured conversion (real sidecar, espeak engine)", funct
     const info = await infoOf(json);
     expect(info.voice_method).to.match(/^signal-level: /);
     expect(info.chunks_processed).to.equal(1);
+  });
+
+  it("keeps the words: Whisper hears the converted speech about as well as the source", async function () {
+    const output = await audioOf(await vcJson({ input_audio_source: "source" }));
+    const sourceRate = await heardWordErrorRate(espeak.backend, SOURCE.text, source);
+    const convertedRate = await heardWordErrorRate(espeak.backend, SOURCE.text, output);
+    this.test!.title += `: word error rate ${percent(sourceRate)} in the source, ${percent(convertedRate)} converted`;
+    expect(convertedRate).to.be.at.most(sourceRate + 0.1);
   });
 
   it("pitch_shift +4 raises the converted pitch by 2^(4/12), within 5 % (multipart upload)", async () => {
