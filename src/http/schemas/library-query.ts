@@ -129,10 +129,12 @@ function folderOf({ folder, project }: ParsedFilters): string | undefined {
 }
 
 function filtersOf(values: ParsedFilters): Filters {
+  // Confined like any client path: a name that tries to leave the root is a 400, not a silent no-match.
   const names = values.filenames
     ?.split(",")
     .map((name) => name.trim())
-    .filter((name) => name !== "");
+    .filter((name) => name !== "")
+    .map((name) => safeSegments(name, "filenames").join("/"));
   return {
     folder: folderOf(values),
     search: values.search || undefined,

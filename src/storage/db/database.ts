@@ -22,7 +22,13 @@ export function openDatabase(dataDir: string, migrations: readonly Migration[] =
   db.pragma("synchronous = NORMAL");
   db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 5000");
-  migrate(db, migrations);
+  try {
+    migrate(db, migrations);
+  } catch (error) {
+    // Refused or failed: close, so the caller is left with no open handle (nor WAL files) it cannot reach.
+    db.close();
+    throw error;
+  }
   return db;
 }
 

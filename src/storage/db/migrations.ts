@@ -201,4 +201,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX job_events_by_job ON job_events (job_id, id);
     `,
   },
+  {
+    version: 6,
+    name: "library dates from companions",
+    sql: `
+      -- created_ms now comes from the companion's created_date/created_at (the date listings show) where it
+      -- has one. No stamp matches a real file any more, so the next scan re-reads every companion once.
+      UPDATE library_files SET mtime_ms = -1;
+    `,
+  },
 ];

@@ -48,7 +48,10 @@ export interface AudioFacts {
   sampleRate: number | null;
 }
 
-/** One row of the index. */
+/**
+ * One row of the index. Its `createdMs` is the creation time its companion records (`created_date` of
+ * uploads, `created_at` of generated files) where there is one, else the file's own (see DiskFile).
+ */
 export interface IndexedFile extends DiskFile {
   companionMtimeMs: number | null;
   companion: Record<string, unknown> | null;
@@ -109,6 +112,16 @@ export function companionAudioFacts(kind: LibraryKind, companion: Record<string,
   return { durationSeconds: finiteNumber(source.duration_seconds), sampleRate: finiteNumber(source.sample_rate) };
 }
 
+/**
+ * When the companion says the file was made. Listings show that date, so date filters and sorting must use
+ * it too: a copied or restored library gets new file times, but its files were made when their companions say.
+ */
+function companionCreatedMs(companion: Record<string, unknown> | null): number | undefined {
+  const value = companion?.created_date ?? companion?.created_at;
+  const ms = typeof value === "string" ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
 /** The index row for a file, its companion and (when needed) its probed audio facts. */
 export function buildEntry(
   kind: LibraryKind,
@@ -120,6 +133,7 @@ export function buildEntry(
   const known = companionAudioFacts(kind, data);
   return {
     ...file,
+    createdMs: companionCreatedMs(data) ?? file.createdMs,
     companionMtimeMs: companion.mtimeMs,
     companion: data,
     warning: companion.warning,

@@ -175,6 +175,31 @@ describe("POST /api/v1/concat", () => {
     expect(listing.files[0]).to.include({ filename: "my_show.wav", duration_seconds: 1.8 });
   });
 
+  it("honours response_mode sent only in the body, and a query value over the body's", async () => {
+    const body = { files: ["a.wav", "(100ms)", "c.wav"], normalize_levels: false };
+    const json = await post({ ...body, response_mode: "json" });
+    expect(json.status).to.equal(200);
+    expect(json.headers.get("content-type")).to.match(/^application\/json/);
+    expect(((await json.json()) as Json).output_files).to.have.length(1);
+
+    const streamed = await post({ ...body, response_mode: "stream" });
+    expect(streamed.headers.get("content-type")).to.equal("audio/wav");
+    expect((await decodeAudio(Buffer.from(await streamed.arrayBuffer()))).samples.length).to.equal(
+      12_000 + 2_400 + 7_200,
+    );
+
+    const several = await post({ ...body, response_mode: "stream", export_formats: ["wav", "mp3"] });
+    expect(((await several.json()) as Json).warnings).to.deep.equal([
+      "an audio response_mode streams one file; the 2 files are described as JSON",
+    ]);
+
+    const overridden = await post({ ...body, response_mode: "stream" }, "?response_mode=json");
+    expect(overridden.headers.get("content-type")).to.match(/^application\/json/);
+    const invalid = await post({ ...body, response_mode: "carrier-pigeon" });
+    expect(invalid.status).to.equal(422);
+    expect(((await invalid.json()) as Json).detail[0].loc).to.deep.equal(["body", "response_mode"]);
+  });
+
   it("reports settings that did nothing, and answers JSON when an audio mode meets several formats", async () => {
     const response = await post(
       {

@@ -1,9 +1,10 @@
 /**
  * Every endpoint that takes a path, tried the way an attacker would: traversal (plain, percent-encoded,
- * double-encoded, backslashed), absolute paths, NUL bytes and symlinks out of the root. Each must answer
- * 400 (or 404 where the name simply does not exist) and touch nothing outside the libraries.
+ * backslashed), absolute paths, NUL bytes and symlinks out of the root. A path that tries to leave its root
+ * is bad input (400), whether it leaves by `..`, by being absolute or by a symlink the server would follow;
+ * nothing outside the libraries is read or touched.
  */
-import { readdir, readFile, mkdir, symlink, writeFile } from "node:fs/promises";
+import { access, readdir, readFile, mkdir, rm, symlink, writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import { join } from "node:path";
 import { expect } from "chai";
@@ -36,16 +37,26 @@ function raw(
   });
 }
 
-/** Ways to name something outside a library root from inside a URL path. */
-const TRAVERSALS = [
-  "..%2Fsecret.wav",
-  "%2e%2e%2Fsecret.wav",
-  "%2E%2E/secret.wav",
-  "a/..%2F..%2Fsecret.wav",
-  "..%5Csecret.wav",
-  "%2e%2e%5c%2e%2e%5csecret.wav",
-  "secret.wav%00.mp3",
-  "%252e%252e%252fsecret.wav",
+/**
+ * Ways to name something outside a library root from inside a URL path, and the status each gets. `{secret}`
+ * is the absolute path of a real file beside the roots.
+ */
+const VARIANTS: Array<{ path: string; status: number; kind: string }> = [
+  { path: "../secret.wav", status: 400, kind: "plain traversal" },
+  { path: "a/../../secret.wav", status: 400, kind: "traversal below a folder" },
+  { path: "..%2Fsecret.wav", status: 400, kind: "encoded slash" },
+  { path: "%2e%2e%2Fsecret.wav", status: 400, kind: "encoded dots" },
+  { path: "%2E%2E/secret.wav", status: 400, kind: "upper-case encoded dots" },
+  { path: "a/..%2F..%2Fsecret.wav", status: 400, kind: "encoded traversal below a folder" },
+  { path: "..%5Csecret.wav", status: 400, kind: "encoded backslash" },
+  { path: "%2e%2e%5c%2e%2e%5csecret.wav", status: 400, kind: "encoded dots and backslashes" },
+  { path: "{secret}", status: 400, kind: "absolute path, encoded" },
+  { path: "C:%5Csecret.wav", status: 400, kind: "drive letter" },
+  { path: "secret.wav%00.mp3", status: 400, kind: "NUL byte" },
+  { path: "escape/secret.wav", status: 400, kind: "through a symlinked folder leading out" },
+  { path: "link.wav", status: 400, kind: "a symlink in the root to a file outside" },
+  // URLs are decoded once: this is the literal name '%2e%2e%2fsecret.wav' inside the root, which no file has.
+  { path: "%252e%252e%252fsecret.wav", status: 404, kind: "double-encoded (a literal name)" },
 ];
 
 describe("library endpoints refuse paths that leave their folder (fake engine)", function () {
@@ -82,28 +93,43 @@ describe("library endpoints refuse paths that leave their folder (fake engine)",
     ["GET", (p) => `/outputs/${p}`],
   ];
 
-  it("answers 400 or 404 to every traversal on every item route, never 200, and the secret survives", async () => {
-    const json = { type: "application/json", data: JSON.stringify({ description: "pwned" }) };
-    for (const [method, route] of ITEM_ROUTES) {
-      for (const path of [...TRAVERSALS, "escape/secret.wav", "link.wav"]) {
+  for (const variant of VARIANTS) {
+    it(`answers ${variant.status} on every item route to ${variant.kind}: ${variant.path}`, async () => {
+      const path = variant.path.replace("{secret}", encodeURIComponent(secret));
+      const json = { type: "application/json", data: JSON.stringify({ description: "pwned" }) };
+      for (const [method, route] of ITEM_ROUTES) {
         const url = route(path);
         const response = await raw(app.baseUrl, method, url, method === "PUT" ? json : undefined);
-        expect([400, 404], `${method} ${url} → ${response.status} ${response.body.slice(0, 120)}`).to.include(
-          response.status,
-        );
+        expect(response.status, `${method} ${url} → ${response.body.slice(0, 160)}`).to.equal(variant.status);
+        const code = variant.status === 400 ? "INVALID_PATH" : "RESOURCE_NOT_FOUND";
+        expect(JSON.parse(response.body), `${method} ${url}`).to.include({ error_code: code });
       }
-    }
-    expect(await readFile(join(app.dir, "secret.wav.json"), "utf8")).to.equal("{}");
-    await readFile(secret);
+      expect(await readFile(join(app.dir, "secret.wav.json"), "utf8")).to.equal("{}");
+      await access(secret);
+    });
+  }
+
+  it("takes a double-encoded name literally: a file of that name inside the root is the one served", async () => {
+    const literal = join(app.config.paths.outputs, "%2e%2e%2fsecret.wav");
+    await writeFile(literal, "inside the root");
+    const response = await raw(app.baseUrl, "GET", "/outputs/%252e%252e%252fsecret.wav");
+    expect(response).to.deep.equal({ status: 200, body: "inside the root" });
+    await rm(literal);
   });
 
-  it("refuses traversal in folder filters of listings and bulk deletes with 400", async () => {
+  it("refuses traversal in the folder and filenames filters of listings and bulk deletes with 400", async () => {
     for (const library of ["voices", "vc_inputs", "outputs"]) {
       for (const folder of ["..", "../..", "..%2F..", "%2Fetc", "a%5C..%5C..", "a%00"]) {
         const list = await raw(app.baseUrl, "GET", `/api/v1/${library}?folder=${folder}`);
         expect(list.status, `list ${library} folder=${folder}: ${list.body}`).to.equal(400);
         const bulk = await raw(app.baseUrl, "DELETE", `/api/v1/${library}?confirm=true&folder=${folder}`);
         expect(bulk.status, `bulk ${library} folder=${folder}: ${bulk.body}`).to.equal(400);
+      }
+      for (const names of ["..%2Fsecret.wav", "a.wav,%2Ftmp%2Fsecret.wav", "a%5C..%5Csecret.wav", "x%00.wav"]) {
+        const list = await raw(app.baseUrl, "GET", `/api/v1/${library}?filenames=${names}`);
+        expect(list.status, `list ${library} filenames=${names}: ${list.body}`).to.equal(400);
+        const bulk = await raw(app.baseUrl, "DELETE", `/api/v1/${library}?confirm=true&filenames=${names}`);
+        expect(bulk.status, `bulk ${library} filenames=${names}: ${bulk.body}`).to.equal(400);
       }
     }
     await readFile(secret);
@@ -121,6 +147,8 @@ describe("library endpoints refuse paths that leave their folder (fake engine)",
         "/tmp/escaped",
         "a/../../escaped",
         "a\\..\\..\\escaped",
+        "a\u0000b",
+        "escape",
         "escape/inside-link",
       ]) {
         const form = new FormData();
@@ -139,6 +167,13 @@ describe("library endpoints refuse paths that leave their folder (fake engine)",
       body: JSON.stringify({ folder_path: "../../escaped" }),
     });
     expect(move.status).to.equal(400);
+    const intoLink = await fetch(`${app.baseUrl}/api/v1/voice/ok.wav/metadata`, {
+      method: "PUT",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ folder_path: "escape" }),
+    });
+    expect(intoLink.status).to.equal(400);
+    await access(join(app.config.paths.referenceAudio, "ok.wav"));
     expect((await readdir(app.dir)).sort()).to.deep.equal(before);
   });
 

@@ -3,9 +3,11 @@
  * listings from the index, single and bulk deletes with the fixed semantics, and usage and defaults applied
  * by TTS.
  */
-import { access, readdir, readFile, writeFile } from "node:fs/promises";
+import { access, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
+import { execa } from "execa";
 import { FakeInferenceBackend, FAKE_SAMPLE_RATE } from "../../helpers/fake-inference-backend.js";
 import { startTestApp, type TestApp } from "../../helpers/test-app.js";
 import { buildS16Wav, mono, sine } from "../../helpers/wav-builder.js";
@@ -79,6 +81,56 @@ describe("voice library through HTTP (fake engine)", function () {
     expect(files.sort()).to.deep.equal(["narrator.wav", "narrator.wav.json"]);
     const scratch = await readdir(app.config.paths.temp);
     expect(scratch.filter((name) => name.startsWith("upload-"))).to.deep.equal([]);
+  });
+
+  it("stores a 1 s voice but warns, in the body and in X-Warnings, that 3–60 s clone best", async () => {
+    const response = await upload({}, wav(1), "short.wav");
+    expect(response.status, await response.clone().text()).to.equal(200);
+    const expected = "the voice is 1.0 s long, shorter than the 3–60 s that clone best; it was stored anyway";
+    expect((await json(response)).warnings).to.deep.equal([expected]);
+    expect(JSON.parse(response.headers.get("x-warnings") ?? "[]")).to.deep.equal([expected]);
+    expect((await json(await upload({}, wav(4), "long-enough.wav"))).warnings).to.deep.equal([]);
+  });
+
+  it("refuses a file with a WAV header but unreadable content with 415 and ffprobe's reason", async () => {
+    const header = Buffer.alloc(12);
+    header.write("RIFF", 0, "latin1");
+    header.writeUInt32LE(4 + 4096, 4);
+    header.write("WAVE", 8, "latin1");
+    const response = await upload({}, Buffer.concat([header, Buffer.alloc(4096, 0x5a)]), "broken.wav");
+    expect(response.status).to.equal(415);
+    const body = await json(response);
+    expect(body.error).to.match(/^voice_file: it is not a readable audio file \(.+\)$/);
+    expect(body.error).to.not.include(app.config.paths.temp);
+    expect(await readdir(app.config.paths.referenceAudio)).to.deep.equal([]);
+  });
+
+  describe("accepts compressed uploads, stored under the format their content has", () => {
+    let dir: string;
+    before(async () => {
+      dir = await mkdtemp(join(tmpdir(), "voice-formats-"));
+      await writeFile(join(dir, "source.wav"), wav(4));
+    });
+    after(() => rm(dir, { recursive: true, force: true }));
+
+    const FORMATS: Array<{ name: string; codec: string[]; stored: string; format: string }> = [
+      { name: "voice.flac", codec: ["-c:a", "flac"], stored: "voice.flac", format: "flac" },
+      { name: "voice.m4a", codec: ["-c:a", "aac", "-b:a", "64k"], stored: "voice.m4a", format: "m4a" },
+      { name: "voice.opus", codec: ["-c:a", "libopus", "-b:a", "48k"], stored: "voice.opus", format: "opus" },
+    ];
+    for (const { name, codec, stored, format } of FORMATS) {
+      it(`${name} (${format})`, async () => {
+        const file = join(dir, name);
+        await execa("ffmpeg", ["-v", "error", "-y", "-i", join(dir, "source.wav"), ...codec, file]);
+        const response = await upload({}, await readFile(file), name);
+        expect(response.status, await response.clone().text()).to.equal(200);
+        const body = await json(response);
+        expect(body.voice_metadata).to.include({ filename: stored, format });
+        expect(body.voice_metadata.duration_seconds).to.be.closeTo(4, 0.1);
+        expect(body.warnings).to.deep.equal([]);
+        await access(join(app.config.paths.referenceAudio, stored));
+      });
+    }
   });
 
   it("lets exactly one of several concurrent uploads of the same name win without overwrite", async () => {
