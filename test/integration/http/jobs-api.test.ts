@@ -1,7 +1,8 @@
 /**
  * The jobs API through HTTP (fake engine): a TTS job submitted, followed until it succeeds and its files and
  * segments read back; submission validation; chapter books and captions; segment re-renders; API keys
- * (scopes to submit, each key seeing its own jobs, admin seeing all); the event stream; deletion.
+ * (scopes to submit, each key seeing its own jobs, admin seeing all); the event stream; deletion. Pausing,
+ * progress and the vc and concat jobs are in jobs-control.test.ts.
  */
 import { createHmac } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -14,6 +15,7 @@ import { decodeAudio } from "../../helpers/audio-file.js";
 import { probeChapters } from "../../helpers/ffprobe-file.js";
 import { expectError } from "../../helpers/error-body.js";
 import { FAKE_SAMPLE_RATE, FakeInferenceBackend } from "../../helpers/fake-inference-backend.js";
+import { jobsClient as client, parseEvents } from "../../helpers/jobs-client.js";
 import { startLocalServer, type LocalServer } from "../../helpers/local-http-server.js";
 import { makeDataDir, startTestApp, type TestApp } from "../../helpers/test-app.js";
 import { harmonicTone, mono } from "../../helpers/wav-builder.js";
@@ -23,70 +25,6 @@ type Json = Record<string, any>;
 /** Sentences long enough that the text is cut into several segments. */
 const SENTENCE = "This sentence goes on for long enough that the engine has to speak it in a segment of its own. ";
 const LONG_TEXT = SENTENCE.repeat(4).trim();
-
-const FINAL_STATES = ["succeeded", "failed", "cancelled"];
-
-/** A client of one app, optionally with an API key. */
-function client(app: () => TestApp, secret?: string) {
-  const headers = (extra: Record<string, string> = {}) => ({
-    ...(secret ? { Authorization: `Bearer ${secret}` } : {}),
-    ...extra,
-  });
-  const request = (method: string, path: string, body?: unknown, extra: Record<string, string> = {}) =>
-    fetch(`${app().baseUrl}${path}`, {
-      method,
-      headers: headers(body === undefined ? extra : { "Content-Type": "application/json", ...extra }),
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  const submit = (body: object) => request("POST", "/api/v1/jobs", body);
-  const get = (path: string, extra?: Record<string, string>) => request("GET", path, undefined, extra);
-
-  /** Submits a job and returns its view (asserting 202). */
-  async function submitted(body: object): Promise<Json> {
-    const response = await submit(body);
-    expect(response.status, await response.clone().text()).to.equal(202);
-    return (await response.json()) as Json;
-  }
-
-  /** Polls the job every 20 ms until `done(job)`, failing after a deadline. */
-  async function pollUntil(id: string, done: (job: Json) => boolean, what: string): Promise<Json> {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const response = await get(`/api/v1/jobs/${id}`);
-      expect(response.status).to.equal(200);
-      const job = (await response.json()) as Json;
-      if (done(job)) return job;
-      if (Date.now() > deadline) throw new Error(`job ${id} never became ${what}; it is ${JSON.stringify(job)}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-  const finished = (id: string) => pollUntil(id, (job) => FINAL_STATES.includes(job.state), "finished");
-  const inState = (id: string, state: string) => pollUntil(id, (job) => job.state === state, state);
-
-  /** Submits a job and waits for it to succeed. */
-  async function completed(body: object): Promise<Json> {
-    const job = await submitted(body);
-    const done = await finished(job.id);
-    expect(done.state, JSON.stringify(done.error)).to.equal("succeeded");
-    return done;
-  }
-  return { request, submit, get, submitted, finished, inState, completed };
-}
-
-/** The events of a finished Server-Sent Events body. */
-function parseEvents(text: string): Array<{ id: number; event: string; data: Json }> {
-  return text
-    .split("\n\n")
-    .filter((block) => block.includes("data:"))
-    .map((block) => {
-      const field = (name: string) =>
-        block
-          .split("\n")
-          .find((line) => line.startsWith(`${name}: `))
-          ?.slice(name.length + 2);
-      return { id: Number(field("id")), event: field("event")!, data: JSON.parse(field("data")!) as Json };
-    });
-}
 
 describe("jobs API (fake engine)", () => {
   describe("without API keys", () => {

@@ -20,6 +20,23 @@ async function listFiles(dir: string, prefix = ""): Promise<string[]> {
   return nested.flat().sort();
 }
 
+/** The cues of an SRT or WebVTT file: start and end in milliseconds, and the text (lines joined by a space). */
+function cuesOf(captions: string): Array<{ startMs: number; endMs: number; text: string }> {
+  const ms = (time: string) => {
+    const [h, m, s, milli] = time.split(/[:,.]/u).map(Number);
+    return ((h! * 60 + m!) * 60 + s!) * 1000 + milli!;
+  };
+  return captions
+    .split(/\n\n/u)
+    .map((block) => block.split("\n").filter((line) => line !== ""))
+    .filter((lines) => lines.some((line) => line.includes(" --> ")))
+    .map((lines) => {
+      const at = lines.findIndex((line) => line.includes(" --> "));
+      const [start, end] = lines[at]!.split(" --> ");
+      return { startMs: ms(start!), endMs: ms(end!), text: lines.slice(at + 1).join(" ") };
+    });
+}
+
 describe("POST /api/v1/tts delivery (fake engine)", () => {
   let app: TestApp;
   let backend: FakeInferenceBackend;
@@ -114,6 +131,38 @@ describe("POST /api/v1/tts delivery (fake engine)", () => {
     expect(response.status).to.equal(200);
     expect(response.headers.get("content-type")).to.equal("audio/mpeg");
     expect(response.headers.get("x-alternative-formats")).to.match(/^wav:\/outputs\/tts_.+\.wav$/);
+  });
+
+  it("writes SRT and WebVTT captions beside the audio whose cues cover it, in the text's own case", async () => {
+    const text = "The Lighthouse stood on the rock. Every evening the Keeper climbed the steps. He lit the lamp.";
+    const response = await tts(
+      {
+        text,
+        export_formats: ["wav", "srt", "vtt"],
+        smart_batch_short_sentences: false,
+        bypass_whisper_checking: true,
+      },
+      "?response_mode=json",
+    );
+    expect(response.status, await response.clone().text()).to.equal(200);
+    const body = (await response.json()) as { output_files: Array<{ format: string; url: string }> };
+    const byFormat = new Map(body.output_files.map((file) => [file.format, file.url.replace("/outputs/", "")]));
+    expect([...byFormat.keys()].sort()).to.deep.equal(["srt", "vtt", "wav"]);
+    const read = (format: string) => readFile(join(app.config.paths.outputs, byFormat.get(format)!), "utf8");
+    const [srt, vtt] = await Promise.all([read("srt"), read("vtt")]);
+    const audioMs = durationSeconds(await decodeAudio(join(app.config.paths.outputs, byFormat.get("wav")!))) * 1000;
+
+    expect(vtt.startsWith("WEBVTT\n\n")).to.equal(true);
+    const cues = cuesOf(srt);
+    expect(cuesOf(vtt)).to.deep.equal(cues);
+    // One cue per sentence here (each is a segment, short enough for one cue), back to back from 0 to the end.
+    expect(cues).to.have.length(3);
+    expect(cues[0]!.startMs).to.equal(0);
+    cues.slice(1).forEach((cue, i) => expect(cue.startMs).to.equal(cues[i]!.endMs));
+    expect(cues.at(-1)!.endMs).to.be.closeTo(audioMs, 1);
+    // The engine was sent the text lower-cased (to_lowercase is on by default); the captions show it as written.
+    expect(cues.map((cue) => cue.text).join(" ")).to.equal(text);
+    expect(backend.calls.flatMap((call) => call.segments.map((s) => s.text)).join(" ")).to.equal(text.toLowerCase());
   });
 
   it("writes into a project folder created on demand, with folder as an alias", async () => {

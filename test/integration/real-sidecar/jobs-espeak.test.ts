@@ -349,7 +349,13 @@ describe("Long-form TTS jobs with the real sidecar (espeak engine)", function ()
     const job = await client.job(id);
     expect(job.state).to.equal("cancelled");
     expect(job.result).to.equal(null);
-    // Between the progress event and the abort (an SSE hop and a POST), espeak may finish a segment or two more.
+    // This bounds how late the cancel landed, not how soon the sidecar stopped: the segments counted here are those
+    // whose audio reached the server between the progress event and the abort (an SSE hop and a POST, against some
+    // 30 ms per espeak segment), so a loaded machine may see one or two. Audio the sidecar makes after the abort is
+    // never stored, and with calls of one or two segments (CALL_SECONDS) a sidecar that finished its call would look
+    // the same. "Stops within one segment" is shown exactly where it can be: the sidecar checks the cancellation
+    // before each segment (sidecar/tests/test_scheduling.py), and the server aborts the job's call in the segment
+    // being spoken, starting none after it (test/integration/http/jobs-control.test.ts).
     expect(job.segments_done - doneAtCancel!).to.be.at.most(2);
     expect(job.segments_done).to.be.lessThan(SEGMENTS);
     // A stream opened afterwards replays the job and ends on its own with the cancellation.
@@ -357,7 +363,7 @@ describe("Long-form TTS jobs with the real sidecar (espeak engine)", function ()
     const replay = parseSse(stdout);
     expect(replay.at(-1)!.event).to.equal("state");
     expect(replay.at(-1)!.data).to.include({ state: "cancelled" });
-    // The engine stopped: nothing more was spoken after the cancel returned.
+    // Nothing more was stored after the cancel returned.
     expect((await client.job(id)).segments_done).to.equal(job.segments_done);
   });
 

@@ -212,4 +212,67 @@ describe("text/captions", () => {
       expect(() => captionCues(span(0, 1), { lineChars: 42, linesPerCue: 1.5 })).to.throw(RangeError, /linesPerCue/);
     });
   });
+
+  describe("captionCues: word timings", () => {
+    const lines = { lineChars: 7, linesPerCue: 1 };
+
+    it("starts each later cue where its first word starts, when there is one start per word", () => {
+      // By characters the two cues would meet at 12; the words say the second one starts at 12.6.
+      const cues = captionCues(
+        [{ text: "aaa bbb ccc ddd", startSeconds: 10, endSeconds: 14, wordStarts: [10.2, 10.5, 12.6, 13] }],
+        lines,
+      );
+      expect(cues).to.deep.equal([
+        { startSeconds: 10, endSeconds: 12.6, lines: ["aaa bbb"] },
+        { startSeconds: 12.6, endSeconds: 14, lines: ["ccc ddd"] },
+      ]);
+    });
+
+    it("counts the words of every line of a cue to find the next cue's first word", () => {
+      const cues = captionCues(
+        [{ text: "aaa bbb ccc ddd eee fff", startSeconds: 0, endSeconds: 6, wordStarts: [0, 1, 2, 3, 4.5, 5] }],
+        { lineChars: 7, linesPerCue: 2 },
+      );
+      expect(cues.map((c) => [c.startSeconds, c.endSeconds, c.lines])).to.deep.equal([
+        [0, 4.5, ["aaa bbb", "ccc ddd"]],
+        [4.5, 6, ["eee fff"]],
+      ]);
+    });
+
+    it("divides by characters when the word starts do not match the written words one to one", () => {
+      const span = { text: "aaa bbb ccc ddd", startSeconds: 10, endSeconds: 14 };
+      const byCharacters = captionCues([span], lines);
+      expect(byCharacters.map((c) => c.endSeconds)).to.deep.equal([12, 14]);
+      expect(captionCues([{ ...span, wordStarts: [10, 10.5, 12.6] }], lines)).to.deep.equal(byCharacters);
+      expect(captionCues([{ ...span, wordStarts: [] }], lines)).to.deep.equal(byCharacters);
+    });
+
+    it("keeps word-timed boundaries inside the span and in order, whatever the word starts say", () => {
+      const cues = captionCues([{ text: "a b c d", startSeconds: 1, endSeconds: 3, wordStarts: [0, 2.5, 9, 2] }], {
+        lineChars: 1,
+        linesPerCue: 1,
+      });
+      expect(cues.map((c) => [c.startSeconds, c.endSeconds])).to.deep.equal([
+        [1, 2.5],
+        [2.5, 3],
+        [3, 3],
+        [3, 3],
+      ]);
+    });
+
+    it("moves a span that overlaps the previous one, word-timed cues included", () => {
+      const cues = captionCues(
+        [
+          { text: "one", startSeconds: 0, endSeconds: 2 },
+          { text: "aaa bbb ccc ddd", startSeconds: 1, endSeconds: 4, wordStarts: [1, 1.5, 1.8, 3] },
+        ],
+        lines,
+      );
+      expect(cues.map((c) => [c.startSeconds, c.endSeconds])).to.deep.equal([
+        [0, 2],
+        [2, 2],
+        [2, 4],
+      ]);
+    });
+  });
 });
