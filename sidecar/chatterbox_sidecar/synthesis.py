@@ -89,7 +89,7 @@ def synthesize(
     stats = Stats(
         queue_wait_ms=timing.queue_wait_ms(),
         watermarked=engine.info.watermarked,
-        ignored_parameters=engine.ignored_parameters(plan.params),
+        ignored_parameters=engine.ignored_parameters(plan.params) + _ignored_seed(engine.info, plan.segments),
         voice_method=engine.voice_method(plan.voice),
     )
     offset = 0
@@ -109,6 +109,11 @@ def synthesize(
     stats.audio_samples = offset
     stats.generation_ms = timing.elapsed_ms()
     return stats
+
+
+def _ignored_seed(info: EngineInfo, segments: list[Segment]) -> list[str]:
+    """["seed"] when a segment carries a seed and the engine gives the same audio whatever the seed."""
+    return ["seed"] if not info.uses_seed and any(s.seed is not None for s in segments) else []
 
 
 def _speak_segment(engine: Engine, plan: SynthesisPlan, segment: Segment, stats: Stats) -> np.ndarray:

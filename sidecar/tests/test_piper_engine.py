@@ -60,10 +60,10 @@ def speak(engine, text=TEXT, voice=None, seed=None, speed=1.0, **params) -> np.n
     return engine.synthesize(SegmentRequest(text, "en", voice, GenerationParams(**params), seed, speed))
 
 
-def plan_duration(engine, speed: float, stretch_library: str = "auto"):
+def plan_duration(engine, speed: float, stretch_library: str = "auto", seed: int | None = None):
     """Seconds of audio and the stats of one segment spoken through synthesis.py's plan at `speed`."""
     pieces = []
-    plan = SynthesisPlan([Segment(TEXT)], "en", None, GenerationParams(), speed, stretch_library)
+    plan = SynthesisPlan([Segment(TEXT, seed)], "en", None, GenerationParams(), speed, stretch_library)
     stats = synthesize(engine, plan, JobTiming(time.monotonic(), None), pieces.append, threading.Event())
     return sum(piece.samples.size for piece in pieces) / engine.info.sample_rate, stats
 
@@ -126,6 +126,20 @@ def test_it_names_every_sampling_parameter_that_was_set_as_ignored(engine):
     assert engine.ignored_parameters(GenerationParams()) == []
     ignored = engine.ignored_parameters(GenerationParams(temperature=0.7, exaggeration=1.0, cfg_weight=0.3, top_k=5))
     assert sorted(ignored) == ["cfg_weight", "exaggeration", "temperature", "top_k"]
+
+
+@needs_piper
+def test_a_seed_that_was_set_is_reported_as_ignored_and_no_seed_stays_quiet(engine):
+    assert engine.info.uses_seed is False
+    assert plan_duration(engine, 1.0, seed=42)[1].ignored_parameters == ["seed"]
+    assert plan_duration(engine, 1.0)[1].ignored_parameters == []
+
+
+def test_an_engine_that_uses_the_seed_never_reports_it_as_ignored():
+    pieces = []
+    plan = SynthesisPlan([Segment("hello.", 42)], "en", None, GenerationParams(temperature=0.5))
+    stats = synthesize(FakeEngine(), plan, JobTiming(time.monotonic(), None), pieces.append, threading.Event())
+    assert stats.ignored_parameters == []
 
 
 @needs_piper

@@ -82,6 +82,9 @@ class EngineInfo:
     # time-stretches only what lies outside it (see synthesis.split_speed).
     native_speed: bool = False
     native_speed_range: tuple[float, float] = (1.0, 1.0)
+    # False when every seed gives the same audio (piper: its noise is off); synthesis.py then names a segment
+    # seed that was set in ignored_parameters, so a client (and verified TTS) knows retrying with another is futile.
+    uses_seed: bool = True
     # MiB the engine took when it loaded, as engines/memory.py measures it; set by the loader.
     memory_mb: int = 0
 

@@ -7,7 +7,8 @@ Voices are a model and its config, `<name>.onnx` and `<name>.onnx.json`, in `<mo
 How requests map onto Piper, honestly:
 - Determinism: the graph draws its own Gaussian noise (RandomNormalLike nodes), which no API can seed. Both
   noise scales are 0, which multiplies that noise away, so the same request always gives the same samples.
-  A seed therefore has nothing left to choose: every seed gives the same bytes (equal seeds included).
+  A seed therefore has nothing left to choose: every seed gives the same bytes (equal seeds included), so
+  EngineInfo.uses_seed is False and a seed that was set is named in ignored_parameters like the rest.
 - The sampling parameters (temperature, exaggeration, cfg_weight, min_p, top_p, top_k, repetition_penalty)
   have no counterpart once the noise is off: ignored_parameters names every one that was set.
 - Speed is Piper's length scale, searched so the duration really is 1/speed of the speed-1 rendering.
@@ -92,6 +93,7 @@ class PiperEngine:
             voice_licence=piper_voices.licence(files, config),
             native_speed=True,
             native_speed_range=NATIVE_SPEED_RANGE,
+            uses_seed=False,
         )
         log.info(
             "piper voice loaded",
@@ -108,7 +110,7 @@ class PiperEngine:
     def synthesize(self, request: SegmentRequest) -> np.ndarray:
         """Speaks one segment at request.speed, at 24 kHz, moved toward the reference voice when one is given.
 
-        request.seed changes nothing (see the module docstring); the seeding in synthesis.py is harmless.
+        request.seed changes nothing (see the module docstring); synthesis.py reports it as ignored.
         """
         samples = pcm.resample(self._at_speed(_literal(request.text), request.speed), self._rate, SAMPLE_RATE)
         reference = self._profiles.get(request.voice) if request.voice is not None else None

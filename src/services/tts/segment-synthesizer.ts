@@ -4,8 +4,10 @@
  * the engine fails on it (InferenceFailedError) or, with a verifier, when its transcript does not pass; a
  * segment is tried up to candidates × attempts times (candidate 0's attempts first), then the best try is
  * kept. Each segment is handed to the verifier as soon as the stream finishes it, so recognition runs while
- * the engine speaks the next segments. Every other failure ends the request, and every call (retries
- * included) shares the request's one absolute deadline, so retrying never extends it.
+ * the engine speaks the next segments. An engine that gives the same audio for every seed (it names `seed`
+ * among its ignored parameters, as Piper does) is not asked again for a try whose check failed. Every other
+ * failure ends the request, and every call (retries included) shares the request's one absolute deadline, so
+ * retrying never extends it.
  */
 import { concatPcm, durationSeconds } from "../../audio/pcm.js";
 import type { MonoPcm } from "../../domain/audio.js";
@@ -139,6 +141,7 @@ export async function synthesizeSegments(
     if (Date.now() >= options.deadline)
       throw new InferenceTimeoutError("Inference did not finish before its deadline.");
     await runRound(backend, request, progress, options);
+    keepFailedTriesOfSeedlessEngine(request, progress);
   }
   // Unreachable with a backend that keeps the contract (every stream starts with `start`).
   if (progress.engine === undefined)
@@ -265,6 +268,22 @@ function conclude(
   if (fallbackChoice(state.tries, verifier.preferLongestTranscript) === finished.index)
     state.kept = { index: finished.index, audio: finished.audio };
   if (state.tries.length >= maxTries(request)) keepBest(request, chunk, state);
+}
+
+/**
+ * When the engine says it ignores the seed, a retry would give the same audio and the same transcript as the
+ * try that failed: each segment whose try failed its check keeps its best try at once, and a warning says so.
+ * A segment the engine failed on (no audio yet) is still retried, since such a failure need not recur.
+ */
+function keepFailedTriesOfSeedlessEngine(request: SegmentSynthesisRequest, progress: Progress): void {
+  if (!progress.stats.some((stats) => stats.ignoredParameters.includes("seed"))) return;
+  const failed = progress.chunks.flatMap((state, chunk) => (state.done === undefined && state.kept ? [chunk] : []));
+  if (failed.length === 0) return;
+  for (const chunk of failed) keepBest(request, chunk, progress.chunks[chunk]!);
+  progress.warnings.add(
+    `the ${progress.engine} engine gives the same audio for every seed, so chunks that failed Whisper validation ` +
+      "were not tried again (num_candidates_per_chunk and max_attempts_per_candidate had no effect on them)",
+  );
 }
 
 /** The engine failed on a try: record it, then retry while tries remain, else keep the best or fail. */

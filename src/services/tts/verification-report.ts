@@ -80,10 +80,11 @@ export function verificationWarnings(verification: VerificationOutcome, outcomes
   if (failed.length === 0) return verification.warnings;
   const kept = plan.preferLongestTranscript ? "the longest transcript" : "the lowest word error rate";
   const tries = Math.max(...failed.map((chunk) => outcomes[chunk - 1]!.tries.length));
+  const triesWord = tries === 1 ? "try" : "tries";
   return [
     ...verification.warnings,
     `${failed.length === 1 ? "chunk" : "chunks"} ${failed.join(", ")} did not pass Whisper validation ` +
-      `(word error rate at most ${plan.maxWer}) in ${tries} tries; the try with ${kept} was used`,
+      `(word error rate at most ${plan.maxWer}) in ${tries} ${triesWord}; the try with ${kept} was used`,
   ];
 }
 

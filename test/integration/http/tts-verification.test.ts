@@ -171,6 +171,28 @@ describe("POST /api/v1/tts verified by speech recognition (fake engine)", () => 
     expect(chunk).to.deep.include({ chosen: { candidate: 0, attempt: 1 }, passed: false });
   });
 
+  it("speaks a failing chunk once with an engine that gives the same audio for every seed, and says so", async () => {
+    // The real sidecar names `seed` among Piper's ignored parameters whenever segments carry seeds.
+    const hear = ({ text }: SpokenSegment) => (text === CHUNK_2 ? "beta too here now." : text);
+    await start({ engines: ["piper"], ignoredParameters: ["seed"], stt: { hear } });
+    const json = await tts(BODY);
+    expect(backend.calls.map((call) => call.segments.length)).to.deep.equal([3]);
+    expect(backend.transcribeCalls).to.have.length(3);
+    expect(json.verification).to.deep.include({ applied: true, chunks_retried: 0, tries: 3, chunks_failed: 1 });
+    expect(json.warnings).to.deep.equal([
+      "the piper engine gives the same audio for every seed, so chunks that failed Whisper validation were not " +
+        "tried again (num_candidates_per_chunk and max_attempts_per_candidate had no effect on them)",
+      "chunk 2 did not pass Whisper validation (word error rate at most 0.15) in 1 try; " +
+        "the try with the longest transcript was used",
+      // The request sent a seed, which this engine cannot use.
+      "the piper engine does not use seed; it has no effect",
+    ]);
+    const chunk = (await companionOf(json)).verification.chunk_details[1];
+    expect(chunk).to.deep.include({ chosen: { candidate: 0, attempt: 0 }, passed: false });
+    expect(chunk.tries).to.have.length(1);
+    expect(chunk.tries[0]).to.deep.include({ seed: seedOf(1, 0, 0), transcript: "beta too here now.", wer: 0.25 });
+  });
+
   it("counts an engine failure or a failed recognition as a failed try", async () => {
     await start({
       beforeSegment: (call, index) => {

@@ -1,4 +1,7 @@
-/** The segment synthesizer's per-segment hook: each segment is reported once, as soon as its audio is final. */
+/**
+ * The segment synthesizer's per-segment hook (each segment is reported once, as soon as its audio is final), and
+ * its retries with an engine that gives the same audio for every seed.
+ */
 import { expect } from "chai";
 import type { MonoPcm } from "../../../../src/domain/audio.js";
 import {
@@ -98,5 +101,52 @@ describe("services/tts/segment-synthesizer onSegmentDone", () => {
     expect(retried.chosen).to.equal(1);
     expect(retried.tries.map((t) => t.seed)).to.deep.equal([101, 102]);
     expect(verifier.checked).to.deep.equal([1, 101, 201, 102]);
+  });
+});
+
+/** Hears nothing right: every try fails its check. */
+class RejectsEverything implements SegmentVerifier {
+  readonly maxWer = 0.15;
+  readonly preferLongestTranscript = true;
+  checks = 0;
+
+  async check(): Promise<TryCheck> {
+    this.checks += 1;
+    return { transcript: "something else", wer: 1 };
+  }
+}
+
+describe("services/tts/segment-synthesizer with an engine that ignores the seed", () => {
+  const synthesize = (backend: FakeInferenceBackend, verifier: SegmentVerifier) =>
+    synthesizeSegments(
+      backend,
+      { texts: TEXTS, seedFor, candidates: 3, maxAttempts: 3, input: { params: {} }, verifier },
+      call(),
+    );
+
+  it("speaks and checks each failing chunk once, keeps that try, and says why it was not retried", async () => {
+    // As the real sidecar reports for Piper, whose audio is the same for every seed.
+    const backend = new FakeInferenceBackend({ engines: ["piper"], ignoredParameters: ["seed"] });
+    const verifier = new RejectsEverything();
+    const result = await synthesize(backend, verifier);
+    expect(backend.calls.map((c) => c.segments.map((s) => s.seed))).to.deep.equal([[1, 101, 201]]);
+    expect(verifier.checks).to.equal(3);
+    expect(result.outcomes.map((o) => [o.tries.length, o.chosen, o.passed])).to.deep.equal(
+      Array(3).fill([1, 0, false]),
+    );
+    expect(result.outcomes[1]!.tries[0]).to.include({ seed: 101, transcript: "something else", wer: 1 });
+    expect(result.warnings).to.deep.equal([
+      "the piper engine gives the same audio for every seed, so chunks that failed Whisper validation were not " +
+        "tried again (num_candidates_per_chunk and max_attempts_per_candidate had no effect on them)",
+    ]);
+  });
+
+  it("still makes every try with an engine whose audio changes with the seed", async () => {
+    const backend = new FakeInferenceBackend();
+    const verifier = new RejectsEverything();
+    const result = await synthesize(backend, verifier);
+    expect(backend.calls).to.have.length(9);
+    expect(verifier.checks).to.equal(27);
+    expect(result.warnings).to.deep.equal([]);
   });
 });
