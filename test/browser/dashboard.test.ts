@@ -1,8 +1,9 @@
 /**
  * The Dashboard in real Chromium: the request count in the totals and in the Requests chart's data table
  * grows by the requests made meanwhile once Refresh is pressed; the uPlot canvas is drawn without any <style>
- * element (which the Content-Security-Policy would block); the split by engine names the engine; and the
- * health panel shows the sidecar's state.
+ * element (which the Content-Security-Policy would block); the split by engine names the engine; the health
+ * panel shows the sidecar's state, restarts and queue as GET /api/v1/health reports them; and requests that
+ * failed (a 422 and a 404) appear among the recent errors on Refresh, each under its own request id.
  */
 import { expect } from "chai";
 import type { Page } from "playwright-core";
@@ -68,6 +69,47 @@ describe("studio Dashboard in Chromium", function () {
 
     expect(errors).to.deep.equal([]);
     expect(await seriousAxeViolations(page)).to.deep.equal([]);
+    await page.close();
+  });
+
+  it("shows the health the server reports, and failed requests among the recent errors on Refresh", async () => {
+    const { baseUrl } = studio.app;
+    const { page, errors } = await studio.open("dashboard");
+    await page.getByRole("checkbox", { name: "Refresh every 10 s" }).uncheck();
+    const healthPanel = page.getByRole("region", { name: "Server health" });
+    await healthPanel.getByText("ready").first().waitFor();
+    const health = await (await fetch(`${baseUrl}/api/v1/health`)).json();
+    const fact = (label: string) => healthPanel.locator(`dt:text-is("${label}") + dd`).textContent();
+    expect(await fact("Sidecar")).to.equal(health.sidecar.state);
+    expect(await fact("Sidecar restarts")).to.equal(String(health.sidecar.restarts));
+    expect(await fact("Queue")).to.equal(`${health.queue.depth} of ${health.queue.capacity}`);
+    expect(await fact("Engine")).to.equal(`${health.engine.name} (${health.engine.device})`);
+
+    const refused = await fetch(`${baseUrl}/api/v1/tts?response_mode=json`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ text: "Too hot.", temperature: 5 }),
+    });
+    const missing = await fetch(`${baseUrl}/api/v1/voices/no-such-voice.wav`);
+    expect([refused.status, missing.status]).to.deep.equal([422, 404]);
+    const failures = [
+      { response: refused, operation: "POST /api/v1/tts", code: (await refused.json()).error_code },
+      { response: missing, operation: "GET /api/v1/voices/*path", code: (await missing.json()).error_code },
+    ];
+    await page.getByRole("button", { name: "Refresh" }).click();
+
+    const recent = page.getByRole("region", { name: "Recent errors (last 24 h)" });
+    for (const { response, operation, code } of failures) {
+      const requestId = response.headers.get("X-Request-ID")!;
+      const row = recent.getByRole("row").filter({ hasText: requestId });
+      await row.waitFor();
+      const cells = await row.getByRole("cell").allTextContents();
+      expect(cells.slice(1)).to.deep.equal([operation, String(response.status), code, "low", requestId]);
+    }
+    expect(await recent.locator("caption").textContent()).to.match(/^The newest \d+ of \d+ failures/);
+    await saveScreenshot(page, "dashboard-recent-errors");
+    expect(await seriousAxeViolations(page)).to.deep.equal([]);
+    expect(errors).to.deep.equal([]);
     await page.close();
   });
 });

@@ -1,13 +1,16 @@
 /**
  * The Voices section in Chromium against the real server: a voice uploaded through the form is listed with its
  * folder, found by search, edited and moved, counted when TTS uses it, and deleted (from disk too) after a
- * confirmation, with no page errors and no serious accessibility violation.
+ * confirmation, with no page errors and no serious accessibility violation. Then the whole way a user takes: a
+ * voice uploaded here, in a library larger than the voice picker's page, is found with the picker's search in
+ * Generate, previewed, and spoken with.
  */
 import { expect } from "chai";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import type { Page } from "playwright-core";
 import { overflowAtPhoneWidth, saveScreenshot, seriousAxeViolations, useStudio } from "../helpers/browser.js";
-import { buildS16Wav, mono, sine } from "../helpers/wav-builder.js";
+import { buildS16Wav, harmonicTone, mono, sine } from "../helpers/wav-builder.js";
 
 const DESKTOP = { width: 1280, height: 900 };
 
@@ -134,6 +137,93 @@ describe("studio Voices section in Chromium", function () {
     expect(listed.voices[0].format).to.match(/^(webm|ogg)$/);
     expect(listed.voices[0].duration_seconds).to.be.at.least(0.9);
     await saveScreenshot(page, "voices-recorded");
+    expect(errors).to.deep.equal([]);
+    await page.close();
+  });
+});
+
+describe("studio: a voice uploaded in Voices is used in Generate, in Chromium", function () {
+  this.timeout(240_000);
+  const studio = useStudio();
+  // One page of the voice picker: every one of these sorts before the new voice, so only a search reaches it.
+  const OTHER_VOICES = 100;
+
+  before(async () => {
+    const wav = new Uint8Array(buildS16Wav(mono(16_000, sine({ freq: 180, seconds: 0.5, sampleRate: 16_000 }))));
+    const upload = async (n: number) => {
+      const form = new FormData();
+      const name = `Archive ${String(n).padStart(3, "0")}`;
+      form.set("voice_file", new Blob([wav], { type: "audio/wav" }), `${name}.wav`);
+      form.set("folder", "archive");
+      const response = await fetch(`${studio.app.baseUrl}/api/v1/voice`, { method: "POST", body: form });
+      expect(response.status, name).to.equal(200);
+    };
+    for (let first = 1; first <= OTHER_VOICES; first += 10) {
+      await Promise.all(Array.from({ length: 10 }, (_, i) => upload(first + i)));
+    }
+  });
+
+  async function uploadInVoices(page: Page): Promise<void> {
+    const voiceLike = mono(24_000, harmonicTone({ f0: 210, seconds: 2, sampleRate: 24_000, harmonics: [0.4, 0.2] }));
+    await page
+      .getByLabel("Voice recording")
+      .setInputFiles({ name: "studio-narrator.wav", mimeType: "audio/wav", buffer: buildS16Wav(voiceLike) });
+    await page.getByLabel("Name", { exact: true }).fill("Studio Narrator");
+    await page.getByLabel("Folder", { exact: true }).fill("narrators");
+    await page.getByRole("button", { name: "Upload voice" }).click();
+    await page.getByText("Voice 'Studio Narrator' uploaded successfully").waitFor();
+  }
+
+  it("uploads a voice, finds it with the picker's search, previews it and speaks with it", async () => {
+    const { page, errors } = await studio.open("voices");
+    const ttsBodies: unknown[] = [];
+    page.on("request", (request) => {
+      if (request.method() === "POST" && new URL(request.url()).pathname === "/api/v1/tts") {
+        ttsBodies.push(request.postDataJSON());
+      }
+    });
+    await uploadInVoices(page);
+    await page.getByRole("navigation", { name: "Studio sections" }).getByRole("link", { name: "Generate" }).click();
+
+    const picker = page.getByLabel("Reference voice");
+    const matches = page.locator("#tts-voice-matches");
+    await matches.getByText(`Showing 100 of ${OTHER_VOICES + 1} voices — refine the search.`).waitFor();
+    expect(await picker.locator("option", { hasText: "Studio Narrator" }).count()).to.equal(0);
+
+    // From the keyboard: type, and Enter searches at once and moves to the list without submitting the form.
+    const search = page.getByLabel("Find a voice");
+    await search.fill("narrat");
+    await search.press("Enter");
+    await matches.getByText("1 voice matches.").waitFor();
+    expect(await page.evaluate(() => document.activeElement?.id)).to.equal("tts-voice");
+    expect(ttsBodies).to.deep.equal([]);
+    await picker.selectOption({ label: "narrators/Studio Narrator" });
+    await saveScreenshot(page, "generate-voice-search");
+
+    await page.getByRole("button", { name: "Preview", exact: true }).click();
+    await page.waitForFunction(
+      () => document.querySelector<HTMLAudioElement>('audio[aria-label="Preview of Studio Narrator"]')?.ended === true,
+      undefined,
+      { timeout: 30_000 },
+    );
+    // Searching again leaves the chosen voice chosen, though the new matches leave it out.
+    await search.fill("Archive 05");
+    await matches.getByText("1 voice matches.").waitFor();
+    expect(await picker.inputValue()).to.equal("narrators/studio-narrator.wav");
+
+    await page.getByLabel("Text", { exact: true }).fill("The narrator from the library speaks.");
+    await page.getByRole("button", { name: "Generate" }).click();
+    const facts = page.getByRole("region", { name: "Result" }).locator("dl.facts");
+    await facts.getByText("Voice method").waitFor({ timeout: 60_000 });
+    expect(ttsBodies).to.deep.equal([
+      { text: "The narrator from the library speaks.", reference_audio_filename: "narrators/studio-narrator.wav" },
+    ]);
+    expect(await facts.innerText()).to.match(/Voice\s+narrators\/studio-narrator\.wav\s+Voice method\s+signal-level/);
+    const voice = await (await fetch(`${studio.app.baseUrl}/api/v1/voices/narrators/studio-narrator.wav`)).json();
+    expect(voice.usage_count).to.equal(1);
+
+    await saveScreenshot(page, "generate-uploaded-voice");
+    expect(await seriousAxeViolations(page)).to.deep.equal([]);
     expect(errors).to.deep.equal([]);
     await page.close();
   });
