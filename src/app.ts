@@ -1,14 +1,15 @@
 /**
  * Builds the Koa application without listening, so tests can serve it on port 0 and main.ts owns the
  * socket. Middleware order: request context (id, log, abort signal) → trace context (W3C traceparent) →
- * security headers → metrics → usage → error body → CORS → API keys → JSON body → routes.
+ * security headers → metrics → usage → error body → CORS → foreign-origin writes refused → API keys → JSON body →
+ * routes.
  */
 import { fileURLToPath } from "node:url";
 import Koa from "koa";
 import type { AppConfig } from "./config/app-config.js";
 import type { Logger } from "./logging.js";
 import { apiKeyAuth } from "./http/auth/api-key-auth.js";
-import { cors } from "./http/middleware/cors.js";
+import { cors, refuseForeignWrites } from "./http/middleware/cors.js";
 import { errorHandler } from "./http/middleware/error-handler.js";
 import type { HttpDrain } from "./http/middleware/http-drain.js";
 import { jsonBody } from "./http/middleware/json-body.js";
@@ -144,6 +145,8 @@ export function createApp(deps: AppDependencies): Koa {
   app.use(deps.drain.middleware());
   // Before the key check: preflights carry no credentials, and a page must be able to read a 401.
   if (config.server.corsOrigins.length > 0) app.use(cors(config.server.corsOrigins));
+  // CORS stops foreign pages reading answers, not sending form posts: those are refused here.
+  app.use(refuseForeignWrites(config.server.corsOrigins));
   // Before any body is read: a request without the right key costs nothing but this check.
   app.use(apiKeyAuth({ enabled: config.auth.enabled, keys: services.keys, limiter: services.limiter, routers }));
   app.use(jsonBody(config.api.maxBodyBytes));

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { createApp } from "./app.js";
 import { readConfigOrExit } from "./config/read-config.js";
 import { HttpDrain } from "./http/middleware/http-drain.js";
+import { ROUTE_ACCESS } from "./http/auth/route-access.js";
 import { attachRealtimeEndpoint, type RealtimeEndpoint } from "./http/realtime/realtime-endpoint.js";
 import { childLogger, createRootLogger, type Logger } from "./logging.js";
 import { createServices, type Services } from "./services/create-services.js";
@@ -81,10 +82,13 @@ async function main(): Promise<void> {
   const supervisor = new SidecarSupervisor(
     supervisorOptionsFromConfig(config, { projectRoot: PROJECT_ROOT, logger: root }),
   );
-  const services = createServices(config, supervisor.backend, root, createJobRequestParsers(config));
+  const metrics = createAppMetrics(supervisor);
+  const services = createServices(config, metrics.meter(supervisor.backend), root, createJobRequestParsers(config));
   if (config.auth.enabled && !services.keys.hasActiveKeys()) {
+    // Named from the access table itself, so the warning cannot drift from what the server does.
+    const publicRoutes = Object.keys(ROUTE_ACCESS).filter((route) => ROUTE_ACCESS[route] === "public");
     log.warn(
-      "auth.enabled is true but no API key exists: every route but /, /api/v1/health, /healthz and /readyz answers 401; " +
+      `auth.enabled is true but no API key exists: every route but ${publicRoutes.join(", ")} answers 401; ` +
         "create one with `npm run keys -- create --name admin --scopes admin`",
     );
   }
@@ -97,7 +101,6 @@ async function main(): Promise<void> {
     maxSegmentChars,
   });
   const drain = new HttpDrain();
-  const metrics = createAppMetrics(supervisor);
   const app = createApp({
     metrics,
     config,

@@ -54,7 +54,7 @@ export interface Services {
   voiceDirectory: VoiceDirectory;
   vcInputs: VcInputLibrary;
   outputLibrary: LibraryCatalog;
-  /** API keys and the audit log of what administrators did. */
+  /** API keys and the audit log of what administrators did (the libraries and cleanups write to it too). */
   keys: ApiKeyStore;
   audit: AuditLog;
   /** One row per request, and the usage queries. */
@@ -85,13 +85,14 @@ export function createServices(
   parsers: JobRequestParsers,
 ): Services {
   const db = openDatabase(config.paths.data);
+  const audit = new AuditLog(db);
   const library = new Library({
     db,
     roots: { voices: config.paths.referenceAudio, vc_inputs: config.paths.vcInputs, outputs: config.paths.outputs },
     rescanIntervalMs: config.library.rescanIntervalMs,
     log: log.child({ component: "library" }),
   });
-  const voices = new VoiceLibrary(new LibraryCatalog(library.stores.voices));
+  const voices = new VoiceLibrary(new LibraryCatalog(library.stores.voices, audit));
   const outputs = new OutputStore(config.paths.outputs, (paths) => library.stores.outputs.indexNew(paths));
   const shared = {
     backend,
@@ -121,7 +122,7 @@ export function createServices(
     random: Math.random,
   });
   const stt = new TranscriptionService({ backend, defaultModel: config.stt.defaultModel });
-  const maintenance = createMaintenanceService(config, library.stores, log);
+  const maintenance = createMaintenanceService(config, library.stores, { log, audit });
   const aliases = config.openai.voiceAliases;
   const voiceResolver = new VoiceResolver({ voices, aliases });
   // When this server began serving its models and aliases: the `created` of /v1/models and the aliases' `created_at`.
@@ -131,7 +132,7 @@ export function createServices(
   return {
     db,
     keys: new ApiKeyStore(db),
-    audit: new AuditLog(db),
+    audit,
     usage,
     usageStats: new UsageStats(db),
     limiter: new KeyLimiter({ charsSince: (keyId, sinceMs) => usage.charsSince(keyId, sinceMs) }),
@@ -151,11 +152,11 @@ export function createServices(
       createdAt: servingSince,
     }),
     voiceDirectory: new VoiceDirectory({ voices, resolver: voiceResolver, aliases, createdAt: servingSince }),
-    vcInputs: new VcInputLibrary(new LibraryCatalog(library.stores.vc_inputs), {
+    vcInputs: new VcInputLibrary(new LibraryCatalog(library.stores.vc_inputs, audit), {
       stt,
       maxSeconds: config.stt.vcInputMaxSeconds,
     }),
-    outputLibrary: new LibraryCatalog(library.stores.outputs),
+    outputLibrary: new LibraryCatalog(library.stores.outputs, audit),
     maintenance,
     jobs,
     close: async () => {

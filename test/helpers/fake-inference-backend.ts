@@ -49,6 +49,8 @@ export interface FakeBackendOptions {
   /** The loaded engines, the default first (by default espeak alone), and those asked for but not loaded. */
   engines?: EngineName[];
   unavailable?: UnavailableEngine[];
+  /** The queue wait and work time every call reports in its stats; by default 0 and 2 ms. */
+  timing?: { queueWaitMs: number; generationMs: number };
 }
 
 /** A segment the fake spoke, as its speech recognition hears it. */
@@ -211,9 +213,9 @@ export class FakeInferenceBackend implements InferenceBackend {
 
   private stats(samples: number, input: SynthesisInput): SynthesisStats {
     return {
-      queueWaitMs: 0,
+      queueWaitMs: this.options.timing?.queueWaitMs ?? 0,
       timeToFirstAudioMs: 1,
-      generationMs: 2,
+      generationMs: this.options.timing?.generationMs ?? 2,
       audioSamples: samples,
       watermarked: this.options.watermarked ?? false,
       stretchLibrary: input.speed ? "sox" : undefined,

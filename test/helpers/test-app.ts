@@ -59,10 +59,11 @@ export async function makeDataDir(yaml = ""): Promise<{ dir: string; config: App
 export async function startTestApp({ backend, health, yaml, data }: TestAppOptions): Promise<TestApp> {
   const { dir, config } = data ?? (await makeDataDir(yaml));
   const log = createRootLogger("silent");
-  const services = createServices(config, backend, log, createJobRequestParsers(config));
+  const source = health ?? (await readySource(backend));
+  const metrics = createAppMetrics(source);
+  const services = createServices(config, metrics.meter(backend), log, createJobRequestParsers(config));
   await services.library.start();
   services.jobs.start();
-  const source = health ?? (await readySource(backend));
   const report = createHealthReporter({
     sidecar: source,
     library: services.library,
@@ -71,7 +72,6 @@ export async function startTestApp({ backend, health, yaml, data }: TestAppOptio
     maxSegmentChars: config.inference.maxSegmentChars,
   });
   const drain = new HttpDrain();
-  const metrics = createAppMetrics(source);
   const app = createApp({ config, log, version: "test", services, health: report, sidecar: source, drain, metrics });
   const served = await serve(app);
   // Served as main.ts serves it; its sessions close first (the HTTP server waits for upgraded sockets).

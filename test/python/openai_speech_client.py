@@ -13,7 +13,14 @@ except ImportError:
     print("the openai Python package is not installed in the sidecar venv", file=sys.stderr)
     sys.exit(3)
 
-TEXT = "The first sentence is here. A second one follows it. And the third one ends the text."
+# Long enough that its speech (24 kHz 16-bit pcm, several seconds) is far more than one 64 KiB read of the
+# SDK's HTTP client, so the streamed response must arrive in more than one chunk.
+TEXT = (
+    "The first sentence is here, and it takes its time to say what it has to say. "
+    "A second one follows it, a little longer, with a pause or two along the way. "
+    "Then a third sentence arrives, carrying the story further than the first two could. "
+    "And the fourth one ends the text, so that the listener knows the speech is over."
+)
 
 
 def error_facts(call):

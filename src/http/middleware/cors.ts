@@ -6,8 +6,14 @@
  *
  * Mounted before the API-key check: a preflight carries no credentials, and a 401 must carry the CORS headers
  * for the page to read it. Keys travel in `Authorization`, not cookies, so credentials are never allowed.
+ *
+ * CORS only stops a foreign page from reading answers: a browser still sends a form post (no preflight) or
+ * opens a WebSocket (no CORS at all) for any page. With keys off, that would let any web site a user visits
+ * speak, upload or delete through this server; refuseForeignWrites and the realtime endpoint refuse those
+ * requests with the same origin rule.
  */
 import type { Middleware } from "koa";
+import { PermissionDeniedError } from "../../domain/errors.js";
 
 const ALLOWED_METHODS = "GET, HEAD, POST, PUT, DELETE";
 /**
@@ -36,14 +42,53 @@ const EXPOSED_HEADERS = [
 /** How long a browser may reuse a preflight's answer. */
 const PREFLIGHT_MAX_AGE_SECONDS = 600;
 
-export function cors(origins: readonly string[]): Middleware {
-  const anyOrigin = origins.includes("*");
+/** Methods that change something: a browser sends them cross-site as form posts, with no preflight to refuse. */
+const UNSAFE_METHODS: ReadonlySet<string> = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/** The allow-list rule of `server.cors_origins`: an origin exactly as listed, or any origin with "*". */
+function corsAllows(origins: readonly string[]): (origin: string) => boolean {
   const listed = new Set(origins);
+  return listed.has("*") ? () => true : (origin) => listed.has(origin);
+}
+
+/**
+ * Whether a request's `Origin` may act on this server: no Origin at all (not sent by a web page: curl, SDKs,
+ * servers), one naming the host the request was sent to (the server's own pages, the studio), or an origin
+ * `server.cors_origins` allows. The scheme is not compared: behind a TLS proxy the server cannot see it.
+ */
+export function originGate(
+  origins: readonly string[],
+): (origin: string | undefined, host: string | undefined) => boolean {
+  const allowed = corsAllows(origins);
+  return (origin, host) =>
+    !origin || allowed(origin) || (!!host && URL.canParse(origin) && new URL(origin).host === host.toLowerCase());
+}
+
+/** The 403 of a request from a web page that originGate refuses. */
+export function foreignOriginError(origin: string): PermissionDeniedError {
+  return new PermissionDeniedError(
+    `Refused a request from the web page of origin ${origin}: it is neither this server's own origin nor listed in server.cors_origins`,
+  );
+}
+
+/** Refuses (403) a request that changes something when a web page of an origin originGate refuses sent it. */
+export function refuseForeignWrites(origins: readonly string[]): Middleware {
+  const trusted = originGate(origins);
+  return async (ctx, next) => {
+    const origin = ctx.get("Origin");
+    if (UNSAFE_METHODS.has(ctx.method) && !trusted(origin, ctx.get("Host"))) throw foreignOriginError(origin);
+    await next();
+  };
+}
+
+export function cors(origins: readonly string[]): Middleware {
+  const allowed = corsAllows(origins);
+  const anyOrigin = origins.includes("*");
   return async (ctx, next) => {
     // The answer depends on Origin even when it carries no CORS header, so caches must key on it.
     ctx.vary("Origin");
     const origin = ctx.get("Origin");
-    if (origin === "" || !(anyOrigin || listed.has(origin))) return next();
+    if (origin === "" || !allowed(origin)) return next();
     ctx.set("Access-Control-Allow-Origin", anyOrigin ? "*" : origin);
     if (ctx.method === "OPTIONS" && ctx.get("Access-Control-Request-Method") !== "") {
       ctx.set({

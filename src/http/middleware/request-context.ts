@@ -5,14 +5,21 @@ import type { Logger } from "../../logging.js";
 const CLIENT_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /**
+ * The id a request goes by: the client's X-Request-ID when it is sane (so it can find its request in our logs),
+ * else a new one. HTTP requests and WebSocket upgrades follow this one rule.
+ */
+export function requestIdFor(given: string | string[] | undefined): string {
+  return typeof given === "string" && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/**
  * Gives every request an id (the client's X-Request-ID when it is sane), a child logger, an AbortSignal that
  * fires when the client disconnects before the response is finished, one "response closed" hook for the
  * middleware that accounts for the request (see onResponseClosed), and one access-log line.
  */
 export function requestContext(log: Logger) {
   return async function requestContextMiddleware(ctx: Context, next: Next): Promise<void> {
-    const given = ctx.get("X-Request-ID");
-    const requestId = CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
+    const requestId = requestIdFor(ctx.get("X-Request-ID"));
     const started = performance.now();
     const abort = new AbortController();
     const closedHooks: Array<() => void> = [];

@@ -200,7 +200,7 @@ const adminRoutes: RouteSpecs = {
     summary: "The audit log",
     tag: "Keys",
     query: auditQuery,
-    ok: { description: "Key creations, revocations and other administrative acts.", content: json() },
+    ok: { description: "Key creations and revocations, bulk deletes and cleanups, newest first.", content: json() },
     errors: [422],
   },
 };

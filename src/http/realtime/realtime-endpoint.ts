@@ -2,6 +2,7 @@
  * GET /v1/audio/speech/ws, the realtime speech WebSocket (docs/api/realtime.md). The HTTP server's `upgrade`
  * requests are taken here: this path becomes a session, any other path is answered 404 and closed. A plain
  * GET of the path (no upgrade) goes through Koa like any request and is answered 426 with OpenAI's error body.
+ * Every answer to an upgrade, the 101 and each refusal, carries the request's X-Request-ID, as HTTP answers do.
  */
 import type { IncomingMessage, Server } from "node:http";
 import { STATUS_CODES } from "node:http";
@@ -19,6 +20,8 @@ import type { Admission, KeyLimiter } from "../../services/auth/key-limiter.js";
 import type { TtsService } from "../../services/tts/tts-service.js";
 import type { UsageLog } from "../../services/usage/usage-log.js";
 import { authorize, bearerSecret, type KeyVerifier } from "../auth/api-key-auth.js";
+import { foreignOriginError, originGate } from "../middleware/cors.js";
+import { requestIdFor } from "../middleware/request-context.js";
 import { toErrorResponse, UpgradeRequiredError, type ErrorResponse } from "../error-table.js";
 import { isOpenAiPath, toOpenAiError } from "../openai/openai-error.js";
 import { RealtimeSession, type RealtimeSessionOptions, type SessionSummary } from "./realtime-session.js";
@@ -34,7 +37,7 @@ const CLOSE_GRACE_MS = 2000;
 export interface RealtimeEndpointOptions {
   tts: Pick<TtsService, "stream" | "segmentLimit">;
   voices: Pick<VoiceResolver, "resolve">;
-  config: Pick<AppConfig, "ttsDefaults" | "audio" | "openai" | "auth">;
+  config: Pick<AppConfig, "ttsDefaults" | "audio" | "openai" | "auth" | "server">;
   /** Checks API keys while `auth.enabled`, and their limits: a session holds one request for its lifetime. */
   keys: KeyVerifier;
   limiter: Pick<KeyLimiter, "admit">;
@@ -68,24 +71,27 @@ export function realtimeRoutes(): Router {
 }
 
 export function attachRealtimeEndpoint(server: Server, options: RealtimeEndpointOptions): RealtimeEndpoint {
-  const { openai } = options.config;
+  const { openai, server: serverConfig } = options.config;
+  // Browsers let any page open a WebSocket anywhere (no CORS): only pages of origins we trust may.
+  const trustedOrigin = originGate(serverConfig.corsOrigins);
+  // ws writes the 101 itself; its `headers` event lets us add the id of the request it answers.
+  const requestIds = new WeakMap<IncomingMessage, string>();
   // Room for the longest text a session may hold, JSON-escaped (at most 6 bytes a character) with the event around it.
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: openai.realtimeMaxPendingChars * 6 + 4096,
     handleProtocols: (offered) => [...offered].find((protocol) => !protocol.startsWith(KEY_PROTOCOL)) ?? false,
   });
+  wss.on("headers", (headers, request) => headers.push(`X-Request-ID: ${requestIds.get(request)}`));
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on("error", (error) => options.log.debug({ err: error }, "realtime: upgrade socket error"));
     const path = new URL(request.url ?? "/", "http://localhost").pathname;
-    const usage = new UpgradeAccounting(options.usage, options.metrics, path);
-    const { key, admission, refusal } =
-      path !== REALTIME_PATH
-        ? { refusal: new NotFoundError(`Not found: ${path}`) }
-        : authenticateUpgrade(request, options);
+    const requestId = requestIdFor(request.headers["x-request-id"]);
+    const usage = new UpgradeAccounting(options.usage, options.metrics, { path, requestId });
+    const { key, admission, refusal } = admitUpgrade(request, path, { ...options, trustedOrigin });
     const keyId = key?.id ?? null;
     if (refusal) {
-      const { status, body } = rejectUpgrade(socket, path, refusal);
+      const { status, body } = rejectUpgrade(socket, { path, requestId }, refusal);
       return usage.refused(status, body.error_code, keyId);
     }
     const onClose = (summary: SessionSummary) => {
@@ -95,9 +101,11 @@ export function attachRealtimeEndpoint(server: Server, options: RealtimeEndpoint
     // The session is one span of the caller's trace (or of a new one): its log lines and engine calls carry it.
     const incoming = request.headers.traceparent;
     const trace = childSpan(parseTraceparent(typeof incoming === "string" ? incoming : undefined) ?? startTrace());
+    requestIds.set(request, requestId);
     wss.handleUpgrade(request, socket, head, (ws) => {
       usage.opened();
-      startSession(ws, { ...options, onClose, traceparent: formatTraceparent(trace) });
+      const log = options.log.child({ reqId: requestId });
+      startSession(ws, { ...options, log, onClose, traceparent: formatTraceparent(trace) });
     });
   };
   server.on("upgrade", onUpgrade);
@@ -110,6 +118,31 @@ export function attachRealtimeEndpoint(server: Server, options: RealtimeEndpoint
   };
 }
 
+/** An upgrade request's fate: a session (with its key and admission while keys are on), or `refusal`. */
+interface UpgradeAdmission {
+  key?: ApiKey;
+  admission?: Admission;
+  refusal?: DomainError;
+}
+
+/**
+ * What an upgrade request may become: a session (with its key and admission while keys are on), or the error
+ * that refuses it. Refused in this order: another path (404), a web page of an origin we do not trust (403),
+ * then the key and its limits.
+ */
+function admitUpgrade(
+  request: IncomingMessage,
+  path: string,
+  options: Pick<RealtimeEndpointOptions, "config" | "keys" | "limiter"> & {
+    trustedOrigin: ReturnType<typeof originGate>;
+  },
+): UpgradeAdmission {
+  if (path !== REALTIME_PATH) return { refusal: new NotFoundError(`Not found: ${path}`) };
+  const { origin, host } = request.headers;
+  if (!options.trustedOrigin(origin, host)) return { refusal: foreignOriginError(origin ?? "") };
+  return authenticateUpgrade(request, options);
+}
+
 /**
  * Every upgrade passes here before it becomes a session: its key and its admission under the key's limits, or
  * the error (401, 403, 429) that refuses it.
@@ -117,7 +150,7 @@ export function attachRealtimeEndpoint(server: Server, options: RealtimeEndpoint
 function authenticateUpgrade(
   request: IncomingMessage,
   { config, keys, limiter }: Pick<RealtimeEndpointOptions, "config" | "keys" | "limiter">,
-): { key?: ApiKey; admission?: Admission; refusal?: DomainError } {
+): UpgradeAdmission {
   if (!config.auth.enabled) return {};
   const offered = (request.headers["sec-websocket-protocol"] ?? "").split(",").map((protocol) => protocol.trim());
   const fromProtocol = offered.find((protocol) => protocol.startsWith(KEY_PROTOCOL))?.slice(KEY_PROTOCOL.length);
@@ -155,12 +188,17 @@ function startSession(
  * An HTTP answer written straight to the socket of a refused upgrade, with the error body of its API; returns
  * the answer in our terms (its status and stable code) for the usage row.
  */
-function rejectUpgrade(socket: Duplex, path: string, error: DomainError): ErrorResponse {
+function rejectUpgrade(
+  socket: Duplex,
+  { path, requestId }: { path: string; requestId: string },
+  error: DomainError,
+): ErrorResponse {
   const response = toErrorResponse(error);
   const shown = isOpenAiPath(path) ? toOpenAiError(response) : response;
   const body = JSON.stringify(shown.body);
   const headers = {
     ...shown.headers,
+    "X-Request-ID": requestId,
     Connection: "close",
     "Content-Type": "application/json; charset=utf-8",
     "Content-Length": String(Buffer.byteLength(body)),

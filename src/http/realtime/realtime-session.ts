@@ -43,7 +43,6 @@ export interface RealtimeSessionOptions {
 
 /** What a session spoke over its life: the usage measures of its finished items and the audio bytes sent. */
 export interface SessionSummary {
-  id: string;
   inputChars: number;
   outputAudioMs: number;
   bytesOut: number;
@@ -232,6 +231,6 @@ export class RealtimeSession {
     this.dropItems();
     this.log.info({ code, items: this.itemCount }, "realtime: session closed");
     const { voice, response_format: format } = this.settings;
-    this.options.onClose?.({ id: this.id, ...this.spoken, voice, format });
+    this.options.onClose?.({ ...this.spoken, voice, format });
   }
 }

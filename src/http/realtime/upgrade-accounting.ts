@@ -18,12 +18,13 @@ export class UpgradeAccounting {
   constructor(
     private readonly usage: Pick<UsageLog, "record">,
     private readonly metrics: RealtimeMetrics,
-    private readonly path: string,
+    /** The path asked for, and the id the request goes by (its X-Request-ID). */
+    private readonly request: { path: string; requestId: string },
   ) {}
 
   /** The upgrade was answered with an error instead. */
   refused(status: number, errorCode: string, keyId: string | null): void {
-    this.write({ ...NOTHING_MEASURED, requestId: "", keyId, endpoint: this.endpoint(status), status, errorCode });
+    this.write({ ...NOTHING_MEASURED, keyId, endpoint: this.endpoint(status), status, errorCode });
   }
 
   /** The upgrade became a session. */
@@ -34,19 +35,24 @@ export class UpgradeAccounting {
   /** The session's socket closed. */
   closed(summary: SessionSummary, keyId: string | null): void {
     this.metrics.sessionsOpen.dec();
-    const { id, inputChars, outputAudioMs, bytesOut, voice, format } = summary;
+    const { inputChars, outputAudioMs, bytesOut, voice, format } = summary;
     const spoke = { inputChars, outputAudioMs: Math.round(outputAudioMs), bytesOut, voice, format };
-    this.write({ ...NOTHING_MEASURED, ...spoke, requestId: id, keyId, endpoint: `WS ${this.path}`, status: 101 });
+    this.write({ ...NOTHING_MEASURED, ...spoke, keyId, endpoint: `WS ${this.request.path}`, status: 101 });
   }
 
   private endpoint(status: number): string {
-    return status === 404 ? "GET (no route)" : `WS ${this.path}`;
+    return status === 404 ? "GET (no route)" : `WS ${this.request.path}`;
   }
 
-  private write(record: Omit<UsageRecord, "at" | "durationMs">): void {
+  private write(record: Omit<UsageRecord, "at" | "durationMs" | "requestId">): void {
     const ms = performance.now() - this.started;
-    this.usage.record({ ...record, at: this.at, durationMs: Math.round(ms * 10) / 10 });
-    const route = record.status === 404 ? UNMATCHED : this.path;
+    this.usage.record({
+      ...record,
+      requestId: this.request.requestId,
+      at: this.at,
+      durationMs: Math.round(ms * 10) / 10,
+    });
+    const route = record.status === 404 ? UNMATCHED : this.request.path;
     const observed = { route, method: "GET", status: record.status, seconds: ms / 1000, bytes: record.bytesOut };
     this.metrics.http.request(observed);
   }

@@ -3,11 +3,11 @@
  * (id or prefix) and GET /api/v1/audit. The secret of a new key is in the creation answer only.
  */
 import Router from "@koa/router";
-import type { Context } from "koa";
 import { z } from "zod";
 import type { ApiKey, ApiKeyStore } from "../../services/auth/api-key-store.js";
 import type { AuditLog } from "../../services/auth/audit-log.js";
 import { SCOPES } from "../../services/auth/scopes.js";
+import { auditActor } from "../auth/audit-actor.js";
 import { jsonBodyRequired } from "../middleware/json-body.js";
 import { toFieldIssues, validationFailed } from "../schemas/field-issues.js";
 
@@ -51,9 +51,6 @@ function keyView(key: ApiKey) {
   };
 }
 
-/** Who is acting: the request's key, or `anonymous` while API keys are off. */
-const actor = (ctx: Context) => (ctx.state.apiKey as ApiKey | undefined)?.id ?? "anonymous";
-
 export function keyRoutes(keys: ApiKeyStore, audit: AuditLog): Router {
   const router = new Router();
   router.get("/api/v1/keys", (ctx) => {
@@ -68,12 +65,12 @@ export function keyRoutes(keys: ApiKeyStore, audit: AuditLog): Router {
       maxConcurrent: limits.max_concurrent ?? null,
       dailyChars: limits.daily_chars ?? null,
     };
-    const { key, secret } = keys.create({ name, scopes, limits: keyLimits }, actor(ctx));
+    const { key, secret } = keys.create({ name, scopes, limits: keyLimits }, auditActor(ctx));
     ctx.status = 201;
     ctx.body = { key: keyView(key), secret, message: "Store the secret now: it is not shown again" };
   });
   router.delete("/api/v1/keys/:id", (ctx) => {
-    ctx.body = { key: keyView(keys.revoke(ctx.params.id!, actor(ctx))) };
+    ctx.body = { key: keyView(keys.revoke(ctx.params.id!, auditActor(ctx))) };
   });
   router.get("/api/v1/audit", (ctx) => {
     const parsed = auditQuery.safeParse(ctx.query);

@@ -4,6 +4,7 @@
  */
 import type Router from "@koa/router";
 import type { LibraryCatalog } from "../../services/library/library-catalog.js";
+import { auditActor } from "../auth/audit-actor.js";
 import { parseBulkDeleteQuery, parseListQuery, requireConfirmation } from "../schemas/library-query.js";
 import { deletionView, foldersView, ITEM_VIEWS, listingView } from "../present/library-views.js";
 import { sendFile } from "../present/send-file.js";
@@ -44,6 +45,7 @@ export function registerLibraryRoutes(router: Router, catalog: LibraryCatalog, p
     ctx.body = deletionView(await catalog.deleteOne(pathParam(ctx.params)), paths.what);
   });
   router.delete(paths.collection, async (ctx) => {
-    ctx.body = deletionView(await catalog.deleteMany(parseBulkDeleteQuery(catalog.kind, ctx.query)), paths.what);
+    const query = parseBulkDeleteQuery(catalog.kind, ctx.query);
+    ctx.body = deletionView(await catalog.deleteMany(query, auditActor(ctx)), paths.what);
   });
 }

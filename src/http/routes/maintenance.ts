@@ -9,6 +9,7 @@ import type { Context } from "koa";
 import { z } from "zod";
 import { UnsupportedMediaTypeError, type FieldIssue } from "../../domain/errors.js";
 import type { MaintenanceService } from "../../services/maintenance/maintenance-service.js";
+import { auditActor } from "../auth/audit-actor.js";
 import { toFieldIssues, validationFailed } from "../schemas/field-issues.js";
 
 export const cleanupBody = z.strictObject({
@@ -21,7 +22,7 @@ export function maintenanceRoutes(maintenance: MaintenanceService): Router {
     ctx.body = await maintenance.resources();
   });
   router.post("/api/v1/cleanup", async (ctx) => {
-    ctx.body = await maintenance.cleanup({ dryRun: parseCleanupRequest(ctx) });
+    ctx.body = await maintenance.cleanup({ dryRun: parseCleanupRequest(ctx), actor: auditActor(ctx) });
   });
   router.get("/api/v1/cleanup/status", (ctx) => {
     ctx.body = maintenance.status();

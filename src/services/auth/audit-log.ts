@@ -1,11 +1,15 @@
-/** What administrators did (keys created and revoked), kept in the database; never edited, only appended. */
+/**
+ * What administrators did (keys created and revoked, bulk deletes, cleanups they asked for), kept in the
+ * database; never edited, only appended. Refused requests (401, 403) are not admin actions: the usage rows
+ * record them.
+ */
 import type { Db } from "../../storage/db/database.js";
 
 export interface AuditEntry {
   at: string;
   /** The acting key's id, or `cli` for the keys command, or `anonymous` while API keys are off. */
   actor: string;
-  /** e.g. `key.create`, `key.revoke`. */
+  /** `key.create`, `key.revoke`, `library.bulk_delete`, `maintenance.cleanup`. */
   action: string;
   target: string;
   detail: Record<string, unknown> | null;
@@ -18,6 +22,9 @@ interface AuditRow {
   target: string;
   detail: string | null;
 }
+
+/** What the services that act for administrators need of the log. */
+export type AuditRecorder = Pick<AuditLog, "record">;
 
 export class AuditLog {
   constructor(private readonly db: Db) {}

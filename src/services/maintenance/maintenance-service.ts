@@ -2,13 +2,15 @@
  * Runs cleanups: once at start (when `cleanup_on_startup`, after the library index is ready), every
  * `cleanup_interval_hours`, and on request. Runs never overlap: they queue on one lock, so a request that
  * arrives during a scheduled run waits for it and then runs itself (each report then describes a run of
- * its own). The last 10 runs are remembered for GET /api/v1/cleanup/status.
+ * its own). The last 10 runs are remembered for GET /api/v1/cleanup/status. A real run a client asked for goes
+ * to the audit log; the server's own runs are in its log.
  */
 import type { AppConfig } from "../../config/app-config.js";
 import type { Logger } from "../../logging.js";
 import type { LibraryKind } from "../../storage/library/library-entry.js";
 import type { LibraryStore } from "../../storage/library/library-store.js";
 import { Mutex } from "../../storage/mutex.js";
+import type { AuditRecorder } from "../auth/audit-log.js";
 import { runCleanup, type CleanupContext, type MaintenanceSettings } from "./cleanup.js";
 import { summarize, type CleanupReport, type CleanupSummary, type CleanupTrigger } from "./cleanup-report.js";
 import { measureResources, type ResourcesReport } from "./resources.js";
@@ -21,6 +23,8 @@ export interface MaintenanceOptions {
   tempRoot: string;
   libraries: Record<LibraryKind, LibraryStore>;
   log: Logger;
+  /** Where the runs clients ask for are recorded. */
+  audit: AuditRecorder;
   now?: () => number;
   timer?: ScheduleTimer;
   /** Carries out one run; runCleanup unless a test replaces it. */
@@ -44,6 +48,8 @@ export interface CleanupStatus {
   history: CleanupSummary[];
 }
 
+/** Where a run may delete: the audit entry's target. */
+const CLEANED = "outputs, reference_audio, vc_inputs, temp";
 const HISTORY_KEPT = 10;
 const HISTORY_SHOWN = 5;
 const HOUR_MS = 3_600_000;
@@ -60,6 +66,7 @@ const unrefTimer: ScheduleTimer = (run, delayMs) => {
 export class MaintenanceService {
   private readonly context: CleanupContext;
   private readonly log: Logger;
+  private readonly audit: AuditRecorder;
   private readonly timer: ScheduleTimer;
   private readonly runner: typeof runCleanup;
   private readonly lock = new Mutex();
@@ -75,6 +82,7 @@ export class MaintenanceService {
     const { settings, tempRoot, libraries } = options;
     this.context = { settings, tempRoot, libraries, now: options.now ?? Date.now };
     this.log = options.log;
+    this.audit = options.audit;
     this.timer = options.timer ?? unrefTimer;
     this.runner = options.runner ?? runCleanup;
   }
@@ -99,9 +107,14 @@ export class MaintenanceService {
     await this.lock.run(async () => undefined);
   }
 
-  /** A run a client asked for: it waits for a run in progress, then runs. */
-  cleanup({ dryRun }: { dryRun: boolean }): Promise<CleanupReport> {
-    return this.run("manual", dryRun);
+  /** A run a client (`actor`: a key id, or `anonymous`) asked for: it waits for a run in progress, then runs. */
+  async cleanup({ dryRun, actor }: { dryRun: boolean; actor: string }): Promise<CleanupReport> {
+    const report = await this.run("manual", dryRun);
+    // A dry run changes nothing: there is no action to audit.
+    if (!dryRun) {
+      this.audit.record({ actor, action: "maintenance.cleanup", target: CLEANED, detail: auditDetail(report) });
+    }
+    return report;
   }
 
   resources(): Promise<ResourcesReport> {
@@ -178,16 +191,30 @@ export class MaintenanceService {
   }
 }
 
+/** What a run removed, in all and per action; `errors` counts the files that could not be deleted. */
+function auditDetail(report: CleanupReport): Record<string, unknown> {
+  const removedBy = Object.fromEntries(
+    Object.entries(report.actions).map(([action, { files_removed }]) => [action, files_removed]),
+  );
+  return {
+    files_removed: report.total_files_removed,
+    bytes_freed: report.total_bytes_freed,
+    files_removed_by_action: removedBy,
+    errors: summarize(report).errors,
+  };
+}
+
 /** The service as the server runs it: the configured limits over the three libraries and `paths.temp`. */
 export function createMaintenanceService(
   config: AppConfig,
   libraries: Record<LibraryKind, LibraryStore>,
-  log: Logger,
+  options: { log: Logger; audit: AuditRecorder },
 ): MaintenanceService {
   return new MaintenanceService({
     settings: config.maintenance,
     tempRoot: config.paths.temp,
     libraries,
-    log: log.child({ component: "maintenance" }),
+    log: options.log.child({ component: "maintenance" }),
+    audit: options.audit,
   });
 }

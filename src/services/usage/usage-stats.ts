@@ -40,7 +40,7 @@ export interface ErrorRow {
 
 /**
  * The failures the error reports count. Left out: refused keys (401, 403: scanners and misconfigured clients
- * would drown real failures; GET /api/v1/usage and the audit log show them), requests for paths no route
+ * would drown real failures; their usage rows, in GET /api/v1/usage, show them), requests for paths no route
  * serves (probes), clients that left first (499: nothing failed) and realtime sessions (their rows record
  * how a session ended, not a request).
  */

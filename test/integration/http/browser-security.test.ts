@@ -1,13 +1,16 @@
 /**
  * What browsers see (fake engine): CORS only for the origins `server.cors_origins` lists (preflights answered
- * before the API-key check, a 401 readable by the page), no CORS header at all by default; security headers on
- * JSON, errors and audio files (Range included, no CSP on audio); and no internals in the body of an error.
+ * before the API-key check, a 401 readable by the page), no CORS header at all by default; form posts from pages
+ * of other origins refused; security headers on JSON, errors and audio files (Range included, no CSP on audio);
+ * and no internals in the body of an error.
  */
-import { writeFile } from "node:fs/promises";
+import { readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "chai";
-import { FakeInferenceBackend } from "../../helpers/fake-inference-backend.js";
+import { expectError } from "../../helpers/error-body.js";
+import { FakeInferenceBackend, FAKE_SAMPLE_RATE } from "../../helpers/fake-inference-backend.js";
 import { startTestApp, type TestApp } from "../../helpers/test-app.js";
+import { buildS16Wav, mono, sine } from "../../helpers/wav-builder.js";
 
 const STUDIO = "https://studio.example.com";
 const API_POLICY = "default-src 'none'; frame-ancestors 'none'";
@@ -123,6 +126,74 @@ describe("CORS with any origin, and by default", () => {
     } finally {
       await app.dispose();
     }
+  });
+});
+
+describe("form posts from web pages of other origins (keys off, fake engine)", () => {
+  let app: TestApp;
+  before(async () => {
+    app = await startTestApp({ backend: new FakeInferenceBackend(), yaml: `server:\n  cors_origins: ["${STUDIO}"]\n` });
+  });
+  after(() => app.dispose());
+
+  const wav = () => buildS16Wav(mono(FAKE_SAMPLE_RATE, sine({ freq: 180, seconds: 1, sampleRate: FAKE_SAMPLE_RATE })));
+
+  /** What a page's `<form enctype="multipart/form-data">` sends: no preflight, so the browser always sends it. */
+  function formPost(path: string, fields: Record<string, string | File>, origin?: string): Promise<Response> {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) form.set(name, value);
+    return fetch(`${app.baseUrl}${path}`, { method: "POST", body: form, headers: origin ? { Origin: origin } : {} });
+  }
+  const uploadVoice = (name: string, origin?: string) =>
+    formPost("/api/v1/voice", { voice_file: new File([new Uint8Array(wav())], name) }, origin);
+
+  it("refuses a voice upload from another origin with 403 in the /api error body, and keeps nothing", async () => {
+    // Another site, a sandboxed page ("null"), and another server on this host: none of them is this server.
+    const anotherPort = new URL(app.baseUrl);
+    anotherPort.port = String(Number(anotherPort.port) + 1);
+    for (const origin of ["https://evil.example.com", "null", anotherPort.origin]) {
+      const response = await uploadVoice("planted.wav", origin);
+      const body = await expectError(response, 403, "PERMISSION_DENIED");
+      expect(body.error).to.include(origin).and.include("server.cors_origins");
+      expect(response.headers.get("x-request-id")).to.be.a("string").and.not.equal("");
+    }
+    expect(await readdir(app.config.paths.referenceAudio)).to.not.include("planted.wav");
+  });
+
+  it("refuses a post under /v1 and a DELETE from another origin, in each route's error body", async () => {
+    const transcription = await formPost(
+      "/v1/audio/transcriptions",
+      { file: new File([new Uint8Array(wav())], "speech.wav"), model: "whisper-1" },
+      "https://evil.example.com",
+    );
+    expect(transcription.status).to.equal(403);
+    const body = (await transcription.json()) as { error: Record<string, unknown> };
+    expect(body.error).to.include({ type: "permission_error", code: "permission_denied" });
+    await writeFile(join(app.config.paths.outputs, "kept.wav"), wav());
+    const deletion = await fetch(`${app.baseUrl}/api/v1/outputs?all=true`, {
+      method: "DELETE",
+      headers: { Origin: "https://evil.example.com" },
+    });
+    await expectError(deletion, 403, "PERMISSION_DENIED");
+    expect(await readdir(app.config.paths.outputs)).to.include("kept.wav");
+  });
+
+  it("takes the post from the server's own pages, from an origin cors_origins allows, and without Origin", async () => {
+    for (const [name, origin] of [
+      ["own.wav", app.baseUrl],
+      ["allowed.wav", STUDIO],
+      ["client.wav", undefined],
+    ] as const) {
+      const response = await uploadVoice(name, origin);
+      expect(response.status, `${origin}: ${await response.clone().text()}`).to.equal(200);
+    }
+    expect(await readdir(app.config.paths.referenceAudio)).to.include.members(["own.wav", "allowed.wav", "client.wav"]);
+  });
+
+  it("still answers a page of another origin that only reads (GET)", async () => {
+    const response = await fetch(`${app.baseUrl}/api/v1/voices`, { headers: { Origin: "https://evil.example.com" } });
+    expect(response.status).to.equal(200);
+    expect(corsHeaders(response)).to.deep.equal([]);
   });
 });
 

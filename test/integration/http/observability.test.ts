@@ -1,15 +1,17 @@
 /**
  * GET /metrics, /healthz and /readyz through HTTP (fake engine): request counts grow by exactly the requests
- * made, labelled by route pattern (never the URL); speech responses time their first audio byte; the sidecar's
- * state is read at scrape time from the health source, ready or not, and /readyz answers 503 until it is ready.
+ * made, labelled by route pattern (never the URL); speech responses time their first audio byte; each engine
+ * call's queue wait and real-time factor come from the stats the engine reports; the sidecar's state is read at
+ * scrape time from the health source, ready or not, and /readyz answers 503 until it is ready.
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "chai";
 import type { HealthSource } from "../../../src/services/health-service.js";
 import type { SupervisorSnapshot } from "../../../src/sidecar/supervisor-snapshot.js";
-import { FakeInferenceBackend } from "../../helpers/fake-inference-backend.js";
+import { FAKE_SAMPLE_RATE, FakeInferenceBackend, SECONDS_PER_CHAR } from "../../helpers/fake-inference-backend.js";
 import { startTestApp, type TestApp } from "../../helpers/test-app.js";
+import { buildS16Wav, mono, sine } from "../../helpers/wav-builder.js";
 
 interface Sample {
   name: string;
@@ -45,6 +47,11 @@ const json = (body: object) => ({
   body: JSON.stringify(body),
 });
 
+/** What every call of the fake engine reports: a quarter second in the queue, 0.52 s of work. */
+const REPORTED_TIMING = { queueWaitMs: 250, generationMs: 520 };
+/** The fake engine's audio for one segment: its tone plus 0.2 s of silence on each side. */
+const spokenSeconds = (text: string) => text.length * SECONDS_PER_CHAR + 0.4;
+
 describe("metrics and probes (fake engine)", () => {
   let app: TestApp;
   let backend: FakeInferenceBackend;
@@ -60,6 +67,7 @@ describe("metrics and probes (fake engine)", () => {
         return new Promise((resolve) => signal?.addEventListener("abort", () => resolve()));
       },
       onCallEnd: () => ended(),
+      timing: REPORTED_TIMING,
     });
     app = await startTestApp({ backend });
   });
@@ -118,6 +126,48 @@ describe("metrics and probes (fake engine)", () => {
     expect(count(tts, after) - count(tts, before)).to.equal(1);
     expect(count(openAi, after) - count(openAi, before)).to.equal(1);
     expect(valueOf(after, "tts_time_to_first_audio_seconds_sum", tts)).to.be.greaterThan(0);
+  });
+
+  it("observes each finished engine call's queue wait by operation and priority, and its real-time factor", async () => {
+    const voice = buildS16Wav(mono(FAKE_SAMPLE_RATE, sine({ freq: 200, seconds: 2, sampleRate: FAKE_SAMPLE_RATE })));
+    await writeFile(join(app.config.paths.referenceAudio, "target.wav"), voice);
+    await app.services.library.rescan();
+    const before = await scrape(app);
+    const file = await get("/api/v1/tts?response_mode=json", json({ text: "Hello there.", export_formats: ["wav"] }));
+    expect(file.status).to.equal(200);
+    await file.json();
+    const progressive = await get("/api/v1/tts?response_mode=stream&progressive=true", json({ text: "Hi again." }));
+    expect(progressive.status).to.equal(200);
+    await progressive.arrayBuffer();
+    const form = new FormData();
+    form.set("input_audio", new Blob([new Uint8Array(voice)]), "take.wav");
+    form.set("target_voice_source", "target.wav");
+    const converted = await get("/api/v1/vc?response_mode=json", { method: "POST", body: form });
+    expect(converted.status, await converted.clone().text()).to.equal(200);
+    await converted.json();
+    const after = await scrape(app);
+
+    const delta = (name: string, labels: Record<string, string>) =>
+      valueOf(after, name, labels) - valueOf(before, name, labels);
+    const waits = [
+      { operation: "synthesis", priority: "standard" },
+      { operation: "synthesis", priority: "interactive" },
+      { operation: "conversion", priority: "standard" },
+    ];
+    for (const labels of waits) {
+      expect(delta("inference_queue_wait_seconds_count", labels), JSON.stringify(labels)).to.equal(1);
+      expect(delta("inference_queue_wait_seconds_sum", labels)).to.be.closeTo(0.25, 1e-9);
+      expect(delta("inference_queue_wait_seconds_bucket", { ...labels, le: "0.1" })).to.equal(0);
+      expect(delta("inference_queue_wait_seconds_bucket", { ...labels, le: "0.25" })).to.equal(1);
+    }
+    // Work time over the seconds of audio the engine produced: 0.52 s of work for each.
+    const synthesis = { operation: "synthesis", engine: "espeak" };
+    const conversion = { operation: "conversion", engine: "espeak" };
+    expect(delta("inference_real_time_factor_count", synthesis)).to.equal(2);
+    const expected = 0.52 / spokenSeconds("Hello there.") + 0.52 / spokenSeconds("Hi again.");
+    expect(delta("inference_real_time_factor_sum", synthesis)).to.be.closeTo(expected, 0.01);
+    expect(delta("inference_real_time_factor_count", conversion)).to.equal(1);
+    expect(delta("inference_real_time_factor_sum", conversion)).to.be.closeTo(0.52 / 2, 0.01);
   });
 
   it("counts a request whose client left before the end as 499", async () => {

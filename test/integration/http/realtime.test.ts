@@ -1,7 +1,7 @@
 /**
  * The realtime speech WebSocket GET /v1/audio/speech/ws against the fake engine: sessions and settings, text fed
  * word by word and spoken sentence by sentence before the flush, barge-in and disconnects aborting the engine
- * call, the session's limits, and the HTTP answers around the upgrade.
+ * call, the session's limits, and the HTTP answers around the upgrade (X-Request-ID, the Origin check).
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import type { IncomingMessage } from "node:http";
@@ -13,6 +13,7 @@ import { WebSocket } from "ws";
 import { OverloadedError } from "../../../src/domain/errors.js";
 import type { CallOptions, SynthesisEvent, SynthesisInput } from "../../../src/domain/inference.js";
 import { PROJECT_ROOT } from "../../../src/project-root.js";
+import type { UsageRecord } from "../../../src/services/usage/usage-record.js";
 import { decodeAudio } from "../../helpers/audio-file.js";
 import { FakeInferenceBackend, FAKE_SAMPLE_RATE } from "../../helpers/fake-inference-backend.js";
 import { probeAudio } from "../../helpers/ffprobe.js";
@@ -68,6 +69,29 @@ async function durationOf(format: string, bytes: Buffer): Promise<number> {
   return samples.length / sampleRate;
 }
 
+/** The HTTP answer to an upgrade request, with its body; `ws` is the open socket when it was a 101. */
+interface UpgradeAnswer {
+  status: number;
+  headers: IncomingMessage["headers"];
+  body: any;
+  ws: WebSocket;
+}
+
+/** Asks for an upgrade of `path` and resolves with the answer, whichever it is (ws rejects only on a 101). */
+function upgrade(baseUrl: string, path: string, headers: Record<string, string> = {}): Promise<UpgradeAnswer> {
+  const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}${path}`, { headers });
+  return new Promise((resolve, reject) => {
+    ws.once("upgrade", (response) => resolve({ status: 101, headers: response.headers, body: null, ws }));
+    ws.once("unexpected-response", async (_, response) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of response) chunks.push(chunk as Buffer);
+      const body: unknown = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      resolve({ status: response.statusCode ?? 0, headers: response.headers, body, ws });
+    });
+    ws.once("error", reject);
+  });
+}
+
 /** Resolves when `signal` aborts. */
 const aborted = (signal: AbortSignal | undefined): Promise<void> =>
   new Promise((resolve) => signal?.addEventListener("abort", () => resolve(), { once: true }));
@@ -91,14 +115,14 @@ describe("GET /v1/audio/speech/ws, realtime speech (fake engine)", () => {
     return client;
   }
 
-  /** Resolves once the server has recorded a request of `status` (its usage row, then its metrics). */
-  function usageRowWritten(status: number): Promise<void> {
+  /** Resolves with the usage row once the server has recorded a request of `status` (then its metrics). */
+  function usageRowWritten(status: number): Promise<UsageRecord> {
     const { usage } = app.services;
     const record = usage.record.bind(usage);
     return new Promise((resolve) => {
       usage.record = (row) => {
         record(row);
-        if (row.status === status) queueMicrotask(resolve);
+        if (row.status === status) queueMicrotask(() => resolve(row));
       };
     });
   }
@@ -398,17 +422,30 @@ describe("GET /v1/audio/speech/ws, realtime speech (fake engine)", () => {
       expect(body.error.message).to.include("WebSocket");
     });
 
-    it("refuses an upgrade on any other path with a 404 and OpenAI's error body", async () => {
-      const ws = new WebSocket(`${app.baseUrl.replace(/^http/, "ws")}/v1/audio/speech/socket`);
-      const response = await new Promise<IncomingMessage>((resolve) =>
-        ws.on("unexpected-response", (_, r) => resolve(r)),
-      );
-      expect(response.statusCode).to.equal(404);
-      const chunks: Buffer[] = [];
-      for await (const chunk of response) chunks.push(chunk as Buffer);
-      const body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    it("refuses an upgrade on any other path with a 404, OpenAI's error body and an X-Request-ID in its row", async () => {
+      const row = usageRowWritten(404);
+      const { status, headers, body } = await upgrade(app.baseUrl, "/v1/audio/speech/socket");
+      expect(status).to.equal(404);
       expect(body.error).to.include({ code: "resource_not_found" });
+      const requestId = headers["x-request-id"];
+      expect(requestId).to.match(/^[0-9a-f-]{36}$/, "a new id: the client sent none");
+      expect((await row).requestId).to.equal(requestId);
       expect(await metricsText()).to.include('http_requests_total{route="unmatched",method="GET",status="404"} 1');
+    });
+
+    it("answers the 101 with the client's X-Request-ID, which the session's usage row carries", async () => {
+      const row = usageRowWritten(101);
+      const { status, headers, ws } = await upgrade(app.baseUrl, "/v1/audio/speech/ws", {
+        "X-Request-ID": "agent-turn-42",
+      });
+      expect(status).to.equal(101);
+      expect(headers["x-request-id"]).to.equal("agent-turn-42");
+      ws.close();
+      expect((await row).requestId).to.equal("agent-turn-42");
+      // An id that could forge log lines is replaced, as on HTTP routes.
+      const replaced = await upgrade(app.baseUrl, "/v1/audio/speech/ws", { "X-Request-ID": "bad id\twith spaces" });
+      expect(replaced.headers["x-request-id"]).to.match(/^[0-9a-f-]{36}$/);
+      replaced.ws.close();
     });
 
     it("joins the caller's trace and counts the session in /metrics: open while it lasts, then a 101 request", async () => {
@@ -433,6 +470,39 @@ describe("GET /v1/audio/speech/ws, realtime speech (fake engine)", () => {
       expect(metrics).to.include(
         'tts_time_to_first_audio_seconds_count{route="/v1/audio/speech/ws",engine="espeak"} 1',
       );
+    });
+  });
+
+  describe("upgrades from web pages (server.cors_origins lists one origin)", () => {
+    const STUDIO = "https://studio.example.com";
+    beforeEach(() => start(`server:\n  cors_origins: ["${STUDIO}"]\n`));
+
+    it("refuses a page of another origin with 403 in OpenAI's error body, and starts no session", async () => {
+      const row = usageRowWritten(403);
+      const { status, headers, body } = await upgrade(app.baseUrl, "/v1/audio/speech/ws", {
+        Origin: "https://evil.example.com",
+        "X-Request-ID": "from-evil",
+      });
+      expect(status).to.equal(403);
+      expect(headers["x-request-id"]).to.equal("from-evil");
+      expect(body.error).to.include({ type: "permission_error", code: "permission_denied" });
+      expect(body.error.message).to.include("https://evil.example.com");
+      expect(await row).to.include({ requestId: "from-evil", errorCode: "PERMISSION_DENIED" });
+      const metrics = await metricsText();
+      expect(metrics).to.match(/^realtime_sessions_open 0$/m);
+      expect(metrics).to.not.include('status="101"');
+    });
+
+    it("opens a session for the server's own pages and for the origin cors_origins allows", async () => {
+      for (const origin of [app.baseUrl, STUDIO]) {
+        const client = await RealtimeClient.connect(app.baseUrl, undefined, { Origin: origin });
+        clients.push(client);
+        await client.next("session.created");
+        client.send({ type: "input_text.append", text: "Spoken for a trusted page." });
+        client.send({ type: "input_text.end" });
+        await client.next("speech.audio.done");
+      }
+      expect(backend.calls).to.have.length(2);
     });
   });
 

@@ -2,12 +2,16 @@
  * Usage accounting through HTTP and the realtime WebSocket (fake engine, API keys on): exactly one row per
  * request whether it succeeds, fails, is abandoned by its client, or is a session that closes; the figures
  * in a row are the request's; GET /api/v1/usage totals, groups and exports them, each key seeing its own.
+ * The audit log (GET /api/v1/audit) records each bulk delete and real cleanup once, with its key and counts.
  */
+import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { expect } from "chai";
 import WebSocket from "ws";
 import type { UsageRecord } from "../../../src/services/usage/usage-record.js";
 import { FakeInferenceBackend } from "../../helpers/fake-inference-backend.js";
 import { startTestApp, type TestApp } from "../../helpers/test-app.js";
+import { buildS16Wav, mono, sine } from "../../helpers/wav-builder.js";
 
 const PRICES = "usage:\n  price_per_1k_input_chars: 15\n  price_per_output_audio_minute: 0.5\n";
 
@@ -167,5 +171,47 @@ describe("usage accounting (fake engine)", () => {
       "query",
       "group_by",
     ]);
+  });
+
+  it("audits a bulk delete once, with its key, criteria and count, and a real cleanup but not a dry one", async () => {
+    const janitor = app.services.keys.create({ name: "janitor", scopes: ["admin"] }, "test");
+    const auth = { Authorization: `Bearer ${janitor.secret}` };
+    const folder = join(app.config.paths.outputs, "drafts");
+    await mkdir(folder, { recursive: true });
+    const wav = buildS16Wav(mono(8000, sine({ freq: 300, seconds: 0.2, sampleRate: 8000 })));
+    for (const name of ["one.wav", "two.wav", "kept.wav"]) await writeFile(join(folder, name), wav);
+    await app.services.library.rescan();
+    const deleted = await fetch(`${app.baseUrl}/api/v1/outputs?confirm=true&project=drafts&filenames=one.wav,two.wav`, {
+      method: "DELETE",
+      headers: auth,
+    });
+    expect(deleted.status).to.equal(200);
+    expect(await readdir(folder)).to.deep.equal(["kept.wav"]);
+    const cleanup = (body?: object) =>
+      fetch(`${app.baseUrl}/api/v1/cleanup`, {
+        method: "POST",
+        headers: body ? { ...auth, "Content-Type": "application/json" } : auth,
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+    expect((await cleanup({ dry_run: true })).status).to.equal(200);
+    expect((await cleanup()).status).to.equal(200);
+
+    const audit = await fetch(`${app.baseUrl}/api/v1/audit?limit=3`, { headers: auth });
+    const { entries } = (await audit.json()) as { entries: Array<Record<string, any>> };
+    expect(entries.map((entry) => [entry.action, entry.actor])).to.deep.equal([
+      ["maintenance.cleanup", janitor.key.id],
+      ["library.bulk_delete", janitor.key.id],
+      ["key.create", "test"],
+    ]);
+    expect(entries[1]).to.deep.include({
+      target: "outputs",
+      detail: {
+        criteria: { folder: "drafts", filenames: ["one.wav", "two.wav"] },
+        deleted_count: 2,
+        folders_removed: 0,
+        complete: true,
+      },
+    });
+    expect(entries[0]!.detail).to.include({ files_removed: 0, errors: 0 });
   });
 });

@@ -1,10 +1,11 @@
 /**
  * The cleanup scheduler with an injected clock, timer and run (no sleeps): startup run, schedule, runs that
- * never overlap, history, stop.
+ * never overlap, history, stop, and the audit entries of the runs clients ask for.
  */
 import { expect } from "chai";
 import type { AppConfig } from "../../../../src/config/app-config.js";
 import { createRootLogger } from "../../../../src/logging.js";
+import type { AuditEntry } from "../../../../src/services/auth/audit-log.js";
 import type { CleanupRequest } from "../../../../src/services/maintenance/cleanup.js";
 import type { CleanupReport } from "../../../../src/services/maintenance/cleanup-report.js";
 import { MaintenanceService } from "../../../../src/services/maintenance/maintenance-service.js";
@@ -65,12 +66,14 @@ function harness(overrides: Partial<AppConfig["maintenance"]> = {}) {
     now: START,
     timer: undefined as { run: () => void; delayMs: number } | undefined,
     runs: [] as Array<{ request: CleanupRequest; finish: () => void }>,
+    audited: [] as Array<Omit<AuditEntry, "at">>,
   };
   const service = new MaintenanceService({
     settings: settings(overrides),
     tempRoot: "/nowhere",
     libraries: {} as Record<"voices" | "vc_inputs" | "outputs", LibraryStore>,
     log: createRootLogger("silent"),
+    audit: { record: (entry) => world.audited.push(entry) },
     now: () => world.now,
     timer: (run, delayMs) => {
       world.timer = { run, delayMs };
@@ -115,7 +118,7 @@ describe("MaintenanceService scheduling", () => {
     world.now += 5 * HOUR;
     world.timer!.run();
     await settle();
-    const manual = service.cleanup({ dryRun: true });
+    const manual = service.cleanup({ dryRun: true, actor: "anonymous" });
     await settle();
     expect(world.runs).to.have.length(1);
     world.runs[0]!.finish();
@@ -138,7 +141,7 @@ describe("MaintenanceService scheduling", () => {
     expect(world.timer).to.equal(undefined);
     for (let i = 0; i < 7; i += 1) {
       world.now += 1000;
-      const run = service.cleanup({ dryRun: false });
+      const run = service.cleanup({ dryRun: false, actor: "anonymous" });
       await settle();
       world.runs[i]!.finish();
       await run;
@@ -147,6 +150,24 @@ describe("MaintenanceService scheduling", () => {
     expect(scheduler).to.include({ running: false, cleanup_count: 7, next_cleanup_time: null });
     expect(history).to.have.length(5);
     expect(history[4]!.timestamp).to.equal(new Date(START + 7000).toISOString());
+  });
+
+  it("audits a real run a client asked for, once, with its counts; not a dry run nor the server's own runs", async () => {
+    const { world, service } = harness();
+    const started = service.start();
+    await settle();
+    world.runs[0]!.finish();
+    await started;
+    for (const dryRun of [true, false]) {
+      const run = service.cleanup({ dryRun, actor: "key-1" });
+      await settle();
+      world.runs.at(-1)!.finish();
+      await run;
+    }
+    expect(world.audited).to.have.length(1);
+    expect(world.audited[0]).to.deep.include({ actor: "key-1", action: "maintenance.cleanup" });
+    expect(world.audited[0]!.detail).to.deep.include({ files_removed: 1, bytes_freed: 0, errors: 0 });
+    expect(world.audited[0]!.detail!.files_removed_by_action).to.include({ corrupted_files_cleanup: 1 });
   });
 
   it("arms waits longer than setTimeout allows in steps", async () => {
@@ -163,7 +184,7 @@ describe("MaintenanceService scheduling", () => {
   it("stops: the timer is cancelled and a run in progress finishes first", async () => {
     const { world, service } = harness({ cleanupOnStartup: false });
     await service.start();
-    const manual = service.cleanup({ dryRun: false });
+    const manual = service.cleanup({ dryRun: false, actor: "anonymous" });
     await settle();
     let stopped = false;
     const stopping = service.stop().then(() => (stopped = true));

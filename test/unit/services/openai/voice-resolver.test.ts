@@ -12,6 +12,7 @@ import {
 import { toErrorResponse } from "../../../../src/http/error-table.js";
 import { toOpenAiError } from "../../../../src/http/openai/openai-error.js";
 import { createRootLogger } from "../../../../src/logging.js";
+import { AuditLog } from "../../../../src/services/auth/audit-log.js";
 import { LibraryCatalog } from "../../../../src/services/library/library-catalog.js";
 import { VoiceLibrary } from "../../../../src/services/library/voice-library.js";
 import { VoiceResolver } from "../../../../src/services/openai/voice-resolver.js";
@@ -32,7 +33,7 @@ async function voiceLibrary(dir: string, files: Record<string, string | undefine
   await Promise.all(Object.values(roots).map((folder) => mkdir(folder, { recursive: true })));
   const log = createRootLogger("silent");
   const library = new Library({ db, roots, rescanIntervalMs: 60_000, log, probe: async () => noFacts });
-  return { db, library, voices: new VoiceLibrary(new LibraryCatalog(library.stores.voices)) };
+  return { db, library, voices: new VoiceLibrary(new LibraryCatalog(library.stores.voices, new AuditLog(db))) };
 }
 const noFacts = { durationSeconds: null, sampleRate: null };
 
