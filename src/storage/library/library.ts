@@ -55,6 +55,7 @@ export class Library {
   private lastScanAt: Date | undefined;
   private lastFullWalkAt = 0;
   private indexing = false;
+  private stopped = false;
 
   constructor(private readonly options: LibraryOptions) {
     this.index = new LibraryIndex(options.db);
@@ -90,6 +91,8 @@ export class Library {
 
   /** Stops rescanning; resolves when a scan in progress has finished. */
   async stop(): Promise<void> {
+    // A scan in progress re-arms the timer when it ends; this keeps it from doing so.
+    this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.scanning;
@@ -114,7 +117,7 @@ export class Library {
   }
 
   private schedule(): void {
-    if (this.options.rescanIntervalMs <= 0) return;
+    if (this.stopped || this.options.rescanIntervalMs <= 0) return;
     this.timer = setTimeout(() => {
       const mode = Date.now() - this.lastFullWalkAt >= FULL_WALK_EVERY_MS ? "full" : "changed";
       this.scanning = this.scanAll(mode).finally(() => this.schedule());
