@@ -2,12 +2,15 @@
  * The Generate section in real Chromium against the real server (espeak engine): a generation plays to its
  * end with its waveform drawn, each file downloads as the bytes the server holds, only the fields the user
  * changed are sent, progressive playback speaks before the end and its take can be saved, the server's 422
- * shows beside the form, and the schema's help text and defaults are on the page.
+ * shows beside the form, and the schema's help text and defaults are on the page. Every format the API makes is
+ * offered and downloads as a file an independent reader decodes, and the server's warnings are shown.
  */
 import { expect } from "chai";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
+import { EXPORT_FORMATS } from "../../src/domain/tts-fields.js";
+import { CAPTION_FORMATS } from "../../src/text/captions.js";
 import {
   overflowAtPhoneWidth,
   playToEnd,
@@ -16,6 +19,8 @@ import {
   useStudio,
   watchPage,
 } from "../helpers/browser.js";
+import { cuesOf } from "../helpers/caption-cues.js";
+import { probeAudio } from "../helpers/ffprobe.js";
 import { buildS16Wav, harmonicTone, mono } from "../helpers/wav-builder.js";
 
 const TEXT = "Hello from the studio. This sentence is spoken by the espeak engine.";
@@ -86,6 +91,82 @@ describe("studio: Generate in Chromium", function () {
     expect(await seriousAxeViolations(page)).to.deep.equal([]);
     expect(await overflowAtPhoneWidth(page)).to.be.at.most(0);
     await saveScreenshot(page, "generate-result-phone");
+    expect(errors).to.deep.equal([]);
+    await page.close();
+  });
+
+  it("offers every format the API makes; each downloads as a file its reader decodes, captions timed to the speech", async () => {
+    const { page, errors } = await openGenerate();
+    await page.getByLabel("Text", { exact: true }).fill(TEXT);
+    await page.locator("details > summary", { hasText: "Output" }).click();
+    const offered: string[] = [];
+    for (const group of ["Export formats", "Caption formats"]) {
+      for (const box of await page.getByRole("group", { name: group }).getByRole("checkbox").all()) {
+        await box.check();
+        offered.push((await box.evaluate((input) => input.parentElement!.textContent!)).trim());
+      }
+    }
+    expect(offered).to.deep.equal([...EXPORT_FORMATS, ...CAPTION_FORMATS]);
+    await page.getByRole("button", { name: "Generate" }).click();
+    await page
+      .getByRole("status")
+      .filter({ hasText: `Saved ${offered.length} files` })
+      .waitFor();
+
+    const downloaded = new Map<string, { name: string; bytes: Buffer; path: string }>();
+    for (const link of await page.locator("ul.downloads").getByRole("link").all()) {
+      const format = /^Download (\w+)/.exec((await link.textContent())!)![1]!.toLowerCase();
+      const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+      const path = (await download.path())!;
+      downloaded.set(format, { name: download.suggestedFilename(), bytes: await readFile(path), path });
+    }
+    expect([...downloaded.keys()]).to.deep.equal(offered);
+    const extensions = [...downloaded.values()].map(({ name }) => name.split(".").pop());
+    expect(extensions).to.deep.equal(["wav", "mp3", "flac", "opus", "m4a", "pcm", "srt", "vtt"]);
+
+    // Each compressed file is the same speech as the WAV, in the codec its name promises.
+    const wav = await probeAudio(downloaded.get("wav")!.path);
+    expect(wav.codecName).to.equal("pcm_f32le");
+    const codecs = { mp3: "mp3", flac: "flac", opus: "opus", aac: "aac" };
+    for (const [format, codec] of Object.entries(codecs)) {
+      const probed = await probeAudio(downloaded.get(format)!.path);
+      expect(probed.codecName, format).to.equal(codec);
+      expect(probed.durationSeconds, `${format} lasts as long as the WAV`).to.be.closeTo(wav.durationSeconds!, 0.1);
+    }
+    // Raw PCM has no header for a reader to find: it is 16-bit samples, as many as the WAV has.
+    expect(downloaded.get("pcm")!.bytes.length / 2).to.be.closeTo(wav.durationSeconds! * wav.sampleRate, 1);
+
+    const srt = downloaded.get("srt")!.bytes.toString("utf8");
+    const vtt = downloaded.get("vtt")!.bytes.toString("utf8");
+    expect(vtt.startsWith("WEBVTT")).to.equal(true);
+    const cues = cuesOf(srt);
+    expect(cuesOf(vtt)).to.deep.equal(cues);
+    expect(cues.map((cue) => cue.text).join(" ")).to.equal(TEXT);
+    expect(cues[0]!.startMs).to.equal(0);
+    expect(cues.at(-1)!.endMs).to.be.closeTo(wav.durationSeconds! * 1000, 20);
+    await saveScreenshot(page, "generate-every-format");
+    expect(errors).to.deep.equal([]);
+    await page.close();
+  });
+
+  it("shows the warnings the server gives, here for a field the espeak engine does not use", async () => {
+    const { page, errors } = await openGenerate();
+    await page.getByLabel("Text", { exact: true }).fill(TEXT);
+    await page.getByLabel("CFG weight", { exact: true }).fill("0.3");
+    const [response] = await Promise.all([
+      page.waitForResponse((answer) => new URL(answer.url()).pathname === "/api/v1/tts"),
+      page.getByRole("button", { name: "Generate" }).click(),
+    ]);
+    const { warnings } = (await response.json()) as { warnings: string[] };
+    expect(warnings).to.include("the espeak engine does not use cfg_weight; it has no effect");
+
+    const result = page.getByRole("region", { name: "Result" });
+    const list = result.getByRole("list", { name: "Warnings and ignored parameters" });
+    await list.waitFor();
+    expect(await list.getByRole("listitem").allTextContents()).to.deep.equal(warnings);
+    expect(await result.getByText("No warnings").count()).to.equal(0);
+    await saveScreenshot(page, "generate-warnings");
+    expect(await seriousAxeViolations(page)).to.deep.equal([]);
     expect(errors).to.deep.equal([]);
     await page.close();
   });

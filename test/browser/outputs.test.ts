@@ -1,11 +1,13 @@
 /**
  * The Outputs section in Chromium against the real server: files made by TTS in three projects are listed
  * with their folders, one plays to its end, its details show how it was made, and deletes (one, then a
- * selection) go through a confirmation and remove the files from disk.
+ * selection) go through a confirmation and remove the files from disk. The folder tree, the search box, the kind
+ * and the date range each narrow the list to the files they name.
  */
 import { expect } from "chai";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import type { Page } from "playwright-core";
 import { overflowAtPhoneWidth, saveScreenshot, seriousAxeViolations, useStudio } from "../helpers/browser.js";
 
 const PROJECTS = ["book/ch1", "book/ch2", "podcast"];
@@ -96,6 +98,102 @@ describe("studio Outputs section in Chromium", function () {
     await page.getByText("No files match.").waitFor();
     expect(made.map(onDisk)).to.deep.equal([false, false, false]);
     await saveScreenshot(page, "outputs-all-deleted");
+
+    expect(await seriousAxeViolations(page)).to.deep.equal([]);
+    expect(errors).to.deep.equal([]);
+    await page.close();
+  });
+});
+
+describe("studio Outputs section in Chromium: narrowing the list", function () {
+  this.timeout(240_000);
+  const studio = useStudio();
+  /** Names of the files made for this block: speech in two projects and a concatenation beside one of them. */
+  const names = { chapter: "", show: "", episode: "episode-one.wav" };
+
+  async function post(path: string, body: object): Promise<{ output_files: Array<{ filename: string; url: string }> }> {
+    const response = await fetch(`${studio.app.baseUrl}${path}?response_mode=json`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    expect(response.status, await response.clone().text()).to.equal(200);
+    return response.json();
+  }
+
+  before(async () => {
+    const speak = async (text: string, project: string) =>
+      (await post("/api/v1/tts", { text, project, export_formats: ["wav"] })).output_files[0]!;
+    names.chapter = (await speak("The first chapter begins.", "book/ch1")).filename;
+    const show = await speak("Welcome to the show.", "podcast");
+    names.show = show.filename;
+    const joined = await post("/api/v1/concat", {
+      files: [show.url.replace(/^\/outputs\//, ""), "(500ms)"],
+      project: "podcast",
+      output_filename: names.episode,
+    });
+    expect(joined.output_files[0]!.filename).to.equal(names.episode);
+  });
+
+  /** What the table shows (file name and kind, by name) once the status line reads `status`. */
+  async function listed(page: Page, status: string): Promise<Array<[string, string]>> {
+    await page
+      .getByRole("status")
+      .filter({ hasText: new RegExp(`^\\s*${status}$`) })
+      .waitFor();
+    const rows = await page
+      .getByRole("table", { name: "Generated files" })
+      .locator("tbody tr")
+      .evaluateAll((trs) =>
+        (trs as HTMLTableRowElement[]).map((tr) => [tr.querySelector("th")!.textContent!, tr.cells[3]!.textContent!]),
+      );
+    return (rows as Array<[string, string]>).sort(([a], [b]) => a.localeCompare(b));
+  }
+
+  it("the folder tree, the search, the kind and the date range each narrow the list to what they name", async () => {
+    const { page, errors } = await studio.open("outputs");
+    const everything = [
+      [names.episode, "concat"],
+      [names.show, "tts"],
+      [names.chapter, "tts"],
+    ].sort(([a], [b]) => a!.localeCompare(b!));
+    expect(await listed(page, "3 files")).to.deep.equal(everything);
+
+    const tree = page.getByRole("navigation", { name: "Output folders" });
+    await tree.getByRole("button", { name: "book (1)", exact: true }).click();
+    expect(await listed(page, "1 file in book")).to.deep.equal([[names.chapter, "tts"]]);
+    await tree.getByRole("button", { name: "podcast (2)", exact: true }).click();
+    expect(await listed(page, "2 files in podcast")).to.deep.equal(
+      everything.filter(([name]) => name !== names.chapter),
+    );
+    await saveScreenshot(page, "outputs-folder");
+    await tree.getByRole("button", { name: /^All folders/ }).click();
+    await listed(page, "3 files");
+
+    const search = page.getByLabel("Search", { exact: true });
+    await search.fill("episode");
+    expect(await listed(page, "1 file")).to.deep.equal([[names.episode, "concat"]]);
+    await saveScreenshot(page, "outputs-search");
+    await search.fill("");
+    await listed(page, "3 files");
+
+    const kind = page.getByLabel("Kind", { exact: true });
+    await kind.selectOption({ label: "Concatenation" });
+    expect(await listed(page, "1 file")).to.deep.equal([[names.episode, "concat"]]);
+    await kind.selectOption({ label: "Speech (TTS)" });
+    expect(await listed(page, "2 files")).to.deep.equal(everything.filter(([, type]) => type === "tts"));
+    await saveScreenshot(page, "outputs-kind");
+    await kind.selectOption({ label: "Any" });
+    await listed(page, "3 files");
+
+    // Every file was made today: a range that ended long before lists none of them.
+    const before = page.getByLabel("Made on or before");
+    await before.fill("2001-01-31");
+    expect(await listed(page, "0 files")).to.deep.equal([]);
+    await page.getByText("No files match.").waitFor();
+    await saveScreenshot(page, "outputs-date-range");
+    await before.fill("");
+    expect(await listed(page, "3 files")).to.deep.equal(everything);
 
     expect(await seriousAxeViolations(page)).to.deep.equal([]);
     expect(errors).to.deep.equal([]);

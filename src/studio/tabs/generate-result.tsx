@@ -1,5 +1,5 @@
 /** What a generation produced: the player, a download per file, how it was made, and what was not honoured. */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useId, useState } from "preact/hooks";
 import { blobUrl } from "../api/client";
 import { ErrorMessage } from "../components/error-message";
 import { WaveformPlayer } from "../components/waveform-player";
@@ -98,11 +98,13 @@ function DownloadLink({ file, onError }: { file: OutputFile; onError: (error: un
 
 /** What the server could not honour, said where the user looks, never only in a log. */
 export function Warnings({ warnings }: { warnings: readonly string[] }) {
+  const titleId = useId();
   if (warnings.length === 0) return <p>No warnings: every parameter was used.</p>;
   return (
     <>
-      <h4>Warnings and ignored parameters</h4>
-      <ul class="warnings">
+      <h4 id={titleId}>Warnings and ignored parameters</h4>
+      {/* Named by its heading, so a screen reader's list of lists says what this one holds. */}
+      <ul class="warnings" aria-labelledby={titleId}>
         {warnings.map((warning) => (
           <li key={warning}>{warning}</li>
         ))}

@@ -3,6 +3,7 @@ import { join, relative } from "node:path";
 import { expect } from "chai";
 import { durationSeconds } from "../../../src/audio/pcm.js";
 import { decodeAudio } from "../../helpers/audio-file.js";
+import { cuesOf } from "../../helpers/caption-cues.js";
 import { FakeInferenceBackend, FAKE_SAMPLE_RATE } from "../../helpers/fake-inference-backend.js";
 import { probeAudio } from "../../helpers/ffprobe.js";
 import { startTestApp, type TestApp } from "../../helpers/test-app.js";
@@ -18,23 +19,6 @@ async function listFiles(dir: string, prefix = ""): Promise<string[]> {
     ),
   );
   return nested.flat().sort();
-}
-
-/** The cues of an SRT or WebVTT file: start and end in milliseconds, and the text (lines joined by a space). */
-function cuesOf(captions: string): Array<{ startMs: number; endMs: number; text: string }> {
-  const ms = (time: string) => {
-    const [h, m, s, milli] = time.split(/[:,.]/u).map(Number);
-    return ((h! * 60 + m!) * 60 + s!) * 1000 + milli!;
-  };
-  return captions
-    .split(/\n\n/u)
-    .map((block) => block.split("\n").filter((line) => line !== ""))
-    .filter((lines) => lines.some((line) => line.includes(" --> ")))
-    .map((lines) => {
-      const at = lines.findIndex((line) => line.includes(" --> "));
-      const [start, end] = lines[at]!.split(" --> ");
-      return { startMs: ms(start!), endMs: ms(end!), text: lines.slice(at + 1).join(" ") };
-    });
 }
 
 describe("POST /api/v1/tts delivery (fake engine)", () => {
