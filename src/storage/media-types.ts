@@ -14,6 +14,11 @@ const MEDIA_TYPES: Record<string, string> = {
   // so a player trusting it would play noise. Bytes it is: the format is fixed (s16le, mono) and the sample rate
   // is in the file's companion JSON (`generation_info.sample_rate`).
   pcm: "application/octet-stream",
+  // Chapter books (jobs): AAC in MP4, the extension audiobook players look for.
+  m4b: "audio/mp4",
+  // Captions: WebVTT is registered; SubRip is not, and x-subrip is what players and browsers know it by.
+  vtt: "text/vtt; charset=utf-8",
+  srt: "application/x-subrip; charset=utf-8",
   json: "application/json; charset=utf-8",
   // The studio web app's files (src/http/routes/studio.ts).
   html: "text/html; charset=utf-8",

@@ -14,6 +14,14 @@ describe("storage/media-types", () => {
     ]);
   });
 
+  it("names the chapter book's and the captions' types", () => {
+    expect(["book.m4b", "x.vtt", "x.srt"].map(mediaTypeFor)).to.deep.equal([
+      "audio/mp4",
+      "text/vtt; charset=utf-8",
+      "application/x-subrip; charset=utf-8",
+    ]);
+  });
+
   it("ignores the extension's case and falls back to bytes for unknown ones", () => {
     expect(mediaTypeFor("dir.v2/A.M4A")).to.equal("audio/mp4");
     expect(mediaTypeFor("notes.xyz")).to.equal("application/octet-stream");
