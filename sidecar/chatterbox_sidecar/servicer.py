@@ -216,7 +216,11 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
                 # against, and the response will be labelled with, an engine that is gone.
                 raise Loading("the engines were replaced while the request was being admitted; retry")
             timing = JobTiming(job.enqueued_at, job.started_at)
-            stats = synthesis.synthesize(engine, plan, timing, channel.put, job.cancel_event, job.yield_point)
+            try:
+                stats = synthesis.synthesize(engine, plan, timing, channel.put, job.cancel_event, job.yield_point)
+            except synthesis.SynthesisCancelled as cancelled:
+                _log_cancelled(job, engine.info, cancelled.segments_spoken, len(plan.segments), timing)
+                raise
             log.info(
                 "synthesis done",
                 extra={
@@ -238,6 +242,20 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
             channel.finish()
 
         return rpc_jobs.submit(self._recognizer.worker, context, work)
+
+
+def _log_cancelled(job: Job, info: EngineInfo, spoken: int, planned: int, timing: JobTiming) -> None:
+    # How far the work got when it stopped: shows that a caller who went away stopped it early.
+    log.info(
+        "synthesis cancelled",
+        extra={
+            **job.log_ids(),
+            "engine": info.engine,
+            "segments_spoken": spoken,
+            "segments": planned,
+            "ms": timing.elapsed_ms(),
+        },
+    )
 
 
 def _log_loaded(engines: EngineSet, ms: int, ids: dict[str, str]) -> None:

@@ -71,6 +71,14 @@ class Stats:
         self.warnings.extend(m for m in messages if m not in self.warnings)
 
 
+class SynthesisCancelled(Cancelled):
+    """A synthesis stopped by cancellation; says how much of the work was done, for the log."""
+
+    def __init__(self, message: str, segments_spoken: int) -> None:
+        super().__init__(message)
+        self.segments_spoken = segments_spoken  # segments the engine finished, delivered or not
+
+
 Emit = Callable[[object], None]
 
 
@@ -85,6 +93,7 @@ def synthesize(
     """Speaks every segment, emitting AudioPiece objects; returns the stats (emitted by the caller).
 
     `between_segments` runs before every segment but the first (the worker lets more urgent work go first).
+    Raises SynthesisCancelled once `cancel` is set or `emit` raises Cancelled.
     """
     stats = Stats(
         queue_wait_ms=timing.queue_wait_ms(),
@@ -92,20 +101,24 @@ def synthesize(
         ignored_parameters=engine.ignored_parameters(plan.params) + _ignored_seed(engine.info, plan.segments),
         voice_method=engine.voice_method(plan.voice),
     )
-    offset = 0
-    for index, segment in enumerate(plan.segments):
-        if index > 0:
-            between_segments()
-        if cancel.is_set():
-            raise Cancelled("the request was cancelled")
-        samples = _speak_segment(engine, plan, segment, stats)
-        if plan.budget is not None:
-            plan.budget.check_synthesized(offset + samples.size, index + 1, len(plan.segments))
-        if index == 0:
-            stats.time_to_first_audio_ms = timing.elapsed_ms()
-        for piece in split_segment(samples, index, offset, plan.chunk_samples):
-            emit(piece)
-        offset += samples.size
+    offset = spoken = 0
+    try:
+        for index, segment in enumerate(plan.segments):
+            if index > 0:
+                between_segments()
+            if cancel.is_set():
+                raise Cancelled("the request was cancelled")
+            samples = _speak_segment(engine, plan, segment, stats)
+            spoken += 1
+            if plan.budget is not None:
+                plan.budget.check_synthesized(offset + samples.size, index + 1, len(plan.segments))
+            if index == 0:
+                stats.time_to_first_audio_ms = timing.elapsed_ms()
+            for piece in split_segment(samples, index, offset, plan.chunk_samples):
+                emit(piece)
+            offset += samples.size
+    except Cancelled as cancelled:  # the check above, or `emit` once the caller has gone away
+        raise SynthesisCancelled(str(cancelled), spoken) from cancelled
     stats.audio_samples = offset
     stats.generation_ms = timing.elapsed_ms()
     return stats

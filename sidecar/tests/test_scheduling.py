@@ -3,6 +3,7 @@ failures."""
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import grpc
@@ -78,6 +79,29 @@ def test_cancelling_the_call_stops_the_work_before_the_next_segment(start_sideca
     # The worker is serial: once a later request completes, the cancelled one has stopped.
     running.speech.Synthesize(unary_request("later"), timeout=10)
     assert [call.text for call in engine.calls] == ["one", "later"]
+
+
+def test_a_cancelled_synthesis_logs_how_many_of_its_segments_were_spoken(start_sidecar, caplog):
+    engine = FakeEngine()
+    engine.gate = threading.Event()
+    running = start_sidecar(engine)
+    running.load()
+    responses = running.speech.SynthesizeStream(
+        stream_request("one", "two", "three"), timeout=10, metadata=with_request_id("r2")
+    )
+    assert next(responses).WhichOneof("event") == "start"
+    assert engine.entered.wait(5)
+    with caplog.at_level(logging.INFO, logger="chatterbox_sidecar.servicer"):
+        responses.cancel()
+        assert running.sidecar.worker.running_job().cancel_event.wait(5)
+        engine.gate.set()  # segment "one" ends; its audio has nowhere to go, so the work stops there
+        running.speech.Synthesize(unary_request("later"), timeout=10)  # the serial worker is past r2 now
+    (cancelled,) = [record for record in caplog.records if record.getMessage() == "synthesis cancelled"]
+    assert (cancelled.request_id, cancelled.engine) == ("r2", "espeak")
+    assert (cancelled.segments_spoken, cancelled.segments) == (1, 3)
+    assert not [
+        record for record in caplog.records if record.getMessage() == "synthesis done" and record.request_id == "r2"
+    ]
 
 
 def test_status_and_health_answer_while_a_synthesis_runs(start_sidecar):
