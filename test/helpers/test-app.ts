@@ -11,7 +11,7 @@ import { loadConfig } from "../../src/config/load-config.js";
 import type { InferenceBackend } from "../../src/domain/inference.js";
 import { HttpDrain } from "../../src/http/middleware/http-drain.js";
 import { attachRealtimeEndpoint } from "../../src/http/realtime/realtime-endpoint.js";
-import { createRootLogger } from "../../src/logging.js";
+import { createRootLogger, type Logger } from "../../src/logging.js";
 import { createAppMetrics } from "../../src/services/metrics/app-metrics.js";
 import { createJobRequestParsers } from "../../src/http/schemas/job-request.js";
 import { createServices, type Services } from "../../src/services/create-services.js";
@@ -36,6 +36,8 @@ export interface TestAppOptions {
   yaml?: string;
   /** An existing data folder (from makeDataDir) instead of a new one. */
   data?: { dir: string; config: AppConfig };
+  /** The app's logger; by default a silent one. */
+  log?: Logger;
 }
 
 /**
@@ -56,9 +58,9 @@ export async function makeDataDir(yaml = ""): Promise<{ dir: string; config: App
   return { dir, config };
 }
 
-export async function startTestApp({ backend, health, yaml, data }: TestAppOptions): Promise<TestApp> {
+export async function startTestApp({ backend, health, yaml, data, log }: TestAppOptions): Promise<TestApp> {
   const { dir, config } = data ?? (await makeDataDir(yaml));
-  const log = createRootLogger("silent");
+  log ??= createRootLogger("silent");
   const source = health ?? (await readySource(backend));
   const metrics = createAppMetrics(source);
   const services = createServices(config, metrics.meter(backend), log, createJobRequestParsers(config));

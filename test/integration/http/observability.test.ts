@@ -2,14 +2,18 @@
  * GET /metrics, /healthz and /readyz through HTTP (fake engine): request counts grow by exactly the requests
  * made, labelled by route pattern (never the URL); speech responses time their first audio byte; each engine
  * call's queue wait and real-time factor come from the stats the engine reports; the sidecar's state is read at
- * scrape time from the health source, ready or not, and /readyz answers 503 until it is ready.
+ * scrape time from the health source, ready or not, and /readyz answers 503 until it is ready. Every log line
+ * of a request, HTTP or realtime session, names it by the X-Request-ID its client got (`reqId`).
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "chai";
+import { pino } from "pino";
+import { WebSocket } from "ws";
 import type { HealthSource } from "../../../src/services/health-service.js";
 import type { SupervisorSnapshot } from "../../../src/sidecar/supervisor-snapshot.js";
 import { FAKE_SAMPLE_RATE, FakeInferenceBackend, SECONDS_PER_CHAR } from "../../helpers/fake-inference-backend.js";
+import { ScriptedEngine } from "../../helpers/scripted-engine.js";
 import { startTestApp, type TestApp } from "../../helpers/test-app.js";
 import { buildS16Wav, mono, sine } from "../../helpers/wav-builder.js";
 
@@ -213,6 +217,70 @@ describe("metrics and probes (fake engine)", () => {
     const ready = await get("/readyz");
     expect(ready.status).to.equal(200);
     expect(await ready.json()).to.deep.equal({ status: "ready", sidecar: "ready" });
+  });
+
+  describe("log lines", () => {
+    let verbose: TestApp;
+    const lines: Array<Record<string, unknown>> = [];
+    let onLine: () => void = () => {};
+    before(async () => {
+      const log = pino(
+        { level: "debug" },
+        {
+          write: (line: string) => {
+            lines.push(JSON.parse(line) as Record<string, unknown>);
+            onLine();
+          },
+        },
+      );
+      verbose = await startTestApp({ backend: new ScriptedEngine().backend, log });
+    });
+    after(() => verbose.dispose());
+
+    /** Resolves once a line that `matches` has been logged (at once if one already was). */
+    const loggedLine = (matches: (line: Record<string, unknown>) => boolean) =>
+      new Promise<void>((resolve) => {
+        onLine = () => {
+          if (lines.some(matches)) resolve();
+        };
+        onLine();
+      });
+
+    // Each test's request is the only one in flight: every line logged from its start to its last is its own.
+    for (const [outcome, text, status] of [
+      ["spoken", "Hello there.", 200],
+      ["failed in the engine", "Fail on this sentence.", 500],
+    ] as const) {
+      it(`names a request ${outcome} by its X-Request-ID in every line it logs, the access line included`, async () => {
+        const start = lines.length;
+        const response = await fetch(`${verbose.baseUrl}/api/v1/tts?response_mode=json`, json({ text }));
+        expect(response.status).to.equal(status);
+        await response.arrayBuffer();
+        const id = response.headers.get("x-request-id");
+        expect(id).to.match(/^[0-9a-f-]{36}$/);
+        await loggedLine((line) => line.msg === "request" && line.reqId === id);
+        const mine = lines.slice(start);
+        expect(mine.map((line) => line.msg)).to.include.members(["tts: synthesizing", "request"]);
+        for (const line of mine) expect(line, JSON.stringify(line)).to.include({ reqId: id });
+      });
+    }
+
+    it("names a realtime session by the X-Request-ID of its upgrade's answer in every line it logs", async () => {
+      const start = lines.length;
+      const ws = new WebSocket(`${verbose.baseUrl.replace(/^http/, "ws")}/v1/audio/speech/ws`);
+      const answered = new Promise<string>((resolve) =>
+        ws.once("upgrade", (answer) => resolve(String(answer.headers["x-request-id"]))),
+      );
+      await new Promise((resolve) => ws.once("open", resolve));
+      const id = await answered;
+      expect(id).to.match(/^[0-9a-f-]{36}$/);
+      ws.send(JSON.stringify({ type: "input_text.append", text: "Hello there." }));
+      ws.send(JSON.stringify({ type: "input_text.end" }));
+      await loggedLine((line) => line.msg === "realtime: session closed" && line.reqId === id);
+      const mine = lines.slice(start);
+      expect(mine.map((line) => line.msg)).to.include.members(["realtime: session opened", "tts: streaming"]);
+      for (const line of mine) expect(line, JSON.stringify(line)).to.include({ reqId: id });
+    });
   });
 
   describe("while the sidecar is not ready", () => {
