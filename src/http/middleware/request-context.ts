@@ -52,9 +52,31 @@ export function onResponseClosed(ctx: Context, hook: () => void): void {
   (ctx.state.closedHooks as Array<() => void>).push(hook);
 }
 
-/** The status the client got, for accounting once the response has closed: 499 when it left first. */
+/** How a response whose status had already been sent failed (see noteLateFailure). */
+export interface LateFailure {
+  status: number;
+  errorCode: string;
+}
+
+/**
+ * Records that a streamed response failed after its status went out: it could only be broken off or end with an
+ * `error` event, and accounting would otherwise count a client that left (broken-off bytes) or a success (events).
+ * A client that had left first is counted as gone, whatever failed after it.
+ */
+export function noteLateFailure(ctx: Context, failure: LateFailure): void {
+  if (!requestSignal(ctx).aborted) ctx.state.lateFailure = failure;
+}
+
+export function lateFailure(ctx: Context): LateFailure | undefined {
+  return ctx.state.lateFailure as LateFailure | undefined;
+}
+
+/**
+ * The status of the request, for accounting once the response has closed: a late failure's, else the one the
+ * client got, or 499 when it left first.
+ */
 export function closedStatus(ctx: Context): number {
-  return ctx.res.writableFinished ? ctx.res.statusCode : 499;
+  return lateFailure(ctx)?.status ?? (ctx.res.writableFinished ? ctx.res.statusCode : 499);
 }
 
 /** `performance.now()` when the request arrived. */

@@ -8,10 +8,11 @@ import type { Context } from "koa";
 import { toErrorResponse } from "../error-table.js";
 import { requestLog } from "../middleware/request-context.js";
 import { toOpenAiError } from "../openai/openai-error.js";
+import { noteFailedAfterStart } from "./late-failure.js";
 
 export interface EventStream {
   send(event: object): void;
-  /** Logs `error` and sends it as the `error` event. */
+  /** Logs `error`, sends it as the `error` event and notes it for the request's accounting. */
   fail(error: unknown): void;
   end(): void;
 }
@@ -29,6 +30,7 @@ export function startEventStream(ctx: Context, what: string): EventStream {
     send,
     fail: (error) => {
       requestLog(ctx).warn({ err: error }, `${what} failed after it started`);
+      noteFailedAfterStart(ctx, error);
       send({ type: "error", ...toOpenAiError(toErrorResponse(error)).body });
     },
     end: () => out.end(),

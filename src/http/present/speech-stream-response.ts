@@ -11,6 +11,7 @@ import { encodeStream, STREAM_CONTENT_TYPES, type StreamFormat } from "../../aud
 import type { SpeechStream } from "../../services/tts/speech-stream.js";
 import { requestLog, requestSignal } from "../middleware/request-context.js";
 import { startEventStream, type EventStream } from "./event-stream.js";
+import { noteFailedAfterStart } from "./late-failure.js";
 import { asciiJson, setWarningsHeader } from "./warnings-header.js";
 
 export interface SpeechResponseOptions {
@@ -63,6 +64,7 @@ async function* withTrailers(ctx: Context, stream: SpeechStream, encoded: AsyncG
     yield* encoded;
   } catch (error) {
     requestLog(ctx).warn({ err: error }, "speech stream failed after it started; the response was broken off");
+    noteFailedAfterStart(ctx, error);
     throw error;
   }
   ctx.res.addTrailers({ "X-Warnings": asciiJson(stream.summary().warnings) });

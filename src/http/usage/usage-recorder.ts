@@ -9,7 +9,7 @@ import type { Logger } from "../../logging.js";
 import type { ApiKey } from "../../services/auth/api-key-store.js";
 import type { UsageLog } from "../../services/usage/usage-log.js";
 import type { UsageRecord } from "../../services/usage/usage-record.js";
-import { closedStatus, onResponseClosed, requestStarted } from "../middleware/request-context.js";
+import { closedStatus, lateFailure, onResponseClosed, requestStarted } from "../middleware/request-context.js";
 import { routeMatcher } from "../route-pattern.js";
 import { responseMeter } from "./response-meter.js";
 import { notedUsage } from "./usage-facts.js";
@@ -42,7 +42,7 @@ export function usageRecorder({ usage, routers, log }: UsageRecorderOptions): Mi
         keyId: (ctx.state.apiKey as ApiKey | undefined)?.id ?? null,
         endpoint: route ?? `${ctx.method} (no route)`,
         status: closedStatus(ctx),
-        errorCode: errorCodeOf(ctx.body),
+        errorCode: lateFailure(ctx)?.errorCode ?? errorCodeOf(ctx.body),
         ...withDefaults(notedUsage(ctx)),
         bytesOut: meter.bytes,
         ttfbMs: meter.firstByteMs === null ? null : Math.round(meter.firstByteMs * 10) / 10,

@@ -1,7 +1,7 @@
 /**
  * Exactly one usage row per request, however it ends (fake engine, API keys on): answered, refused, invalid,
- * failed in the engine, left by its client in the middle of a stream (progressive WAV, OpenAI audio bytes and
- * OpenAI events), and, for the realtime WebSocket, a refused upgrade and a session closed by the server after
+ * failed in the engine (before the status was sent, or in the middle of a stream), left by its client in the
+ * middle of a stream (progressive WAV, OpenAI audio bytes and OpenAI events), and, for the realtime WebSocket, a refused upgrade and a session closed by the server after
  * `input_text.end`, cut off by its client mid-speech, or closed after a barge-in. Each request carries its own
  * X-Request-ID; its rows are counted in the database only after a later request's row was written (UsageWatch),
  * so a second row written on another path that ends the request would be counted.
@@ -125,6 +125,30 @@ describe("exactly one usage row per request (fake engine, API keys on)", () => {
         cost: 0,
       });
     });
+
+    for (const streamFormat of ["audio", "sse"]) {
+      it(`a /v1/audio/speech stream (stream_format ${streamFormat}) the engine failed mid-way: one row, 500`, async () => {
+        const id = `failed-late-${streamFormat}`;
+        // pcm: the first segment's bytes go out at once, so the failure of the second comes after the status.
+        const input = `${SENTENCE} Fail: ${SENTENCE}`;
+        const body = { model: "tts-1", voice: "alloy", input, response_format: "pcm", stream_format: streamFormat };
+        const response = await post("/v1/audio/speech", body, id);
+        expect(response.status).to.equal(200);
+        const received = await response.text().then(
+          (text) => text,
+          () => "broken off",
+        );
+        if (streamFormat === "sse") expect(received).to.include('"type":"error"');
+        else expect(received).to.equal("broken off");
+        expect(await usage.onlyRow(id)).to.include({
+          endpoint: "POST /v1/audio/speech",
+          status: 500,
+          error_code: "INFERENCE_FAILED",
+          stream_mode: streamFormat,
+          cost: 0,
+        });
+      });
+    }
 
     it("a progressive /api/v1/tts stream the client left: one row, 499, with the bytes it was sent", async () => {
       const path = "/api/v1/tts?response_mode=stream&progressive=true&return_format=wav";
