@@ -3,6 +3,7 @@
  * way main.ts wires it (the realtime WebSocket included), for HTTP tests.
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import type Koa from "koa";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp } from "../../src/app.js";
@@ -120,4 +121,21 @@ export async function readySource(backend: InferenceBackend): Promise<HealthSour
       loadWarnings: [],
     }),
   };
+}
+
+/**
+ * The Koa app over services a test built and started itself (or not yet: a library still walking), not served;
+ * its health route is not expected to be asked.
+ */
+export function appOver(config: AppConfig, services: Services, sidecar: HealthSource, log?: Logger): Koa {
+  return createApp({
+    config,
+    log: log ?? createRootLogger("silent"),
+    version: "test",
+    services,
+    health: () => Promise.reject(new Error("not asked")),
+    sidecar,
+    drain: new HttpDrain(),
+    metrics: createAppMetrics(sidecar),
+  });
 }

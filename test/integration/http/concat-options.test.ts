@@ -2,22 +2,19 @@
  * The concat settings that shape the audio beyond gaps: trimming, a loudness target for the whole result, the
  * output layout from config, and progress lines in the log for long joins (a few hundred clips here).
  */
-import { HttpDrain } from "../../../src/http/middleware/http-drain.js";
 import { Writable } from "node:stream";
 import { readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "chai";
 import { pino } from "pino";
-import { createApp } from "../../../src/app.js";
 import { encodeWav } from "../../../src/audio/wav.js";
-import { createAppMetrics } from "../../../src/services/metrics/app-metrics.js";
 import { createJobRequestParsers } from "../../../src/http/schemas/job-request.js";
 import { createServices, type Services } from "../../../src/services/create-services.js";
 import { decodeAudio } from "../../helpers/audio-file.js";
 import { FakeInferenceBackend } from "../../helpers/fake-inference-backend.js";
 import { probeAudio } from "../../helpers/ffprobe.js";
 import { ebur128 } from "../../helpers/loudness-meter.js";
-import { makeDataDir, readySource, startTestApp, type TestApp } from "../../helpers/test-app.js";
+import { appOver, makeDataDir, readySource, startTestApp, type TestApp } from "../../helpers/test-app.js";
 import { serve, type TestServer } from "../../helpers/test-server.js";
 import { joinSamples, mono, silence, sine } from "../../helpers/wav-builder.js";
 
@@ -118,20 +115,7 @@ describe("POST /api/v1/concat: trim, loudness, layout and progress", () => {
       const backend = new FakeInferenceBackend();
       services = createServices(data.config, backend, log, createJobRequestParsers(data.config));
       await services.library.start();
-      const health = () => Promise.reject(new Error("not asked"));
-      const sidecar = await readySource(backend);
-      server = await serve(
-        createApp({
-          config: data.config,
-          log,
-          version: "test",
-          services,
-          health,
-          sidecar,
-          drain: new HttpDrain(),
-          metrics: createAppMetrics(sidecar),
-        }),
-      );
+      server = await serve(appOver(data.config, services, await readySource(backend), log));
     });
     after(async () => {
       await server?.close();

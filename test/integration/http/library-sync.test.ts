@@ -14,15 +14,12 @@ import { access, mkdir, rename, rm, utimes, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { expect } from "chai";
-import { createApp } from "../../../src/app.js";
-import { HttpDrain } from "../../../src/http/middleware/http-drain.js";
 import { createJobRequestParsers } from "../../../src/http/schemas/job-request.js";
 import { createRootLogger } from "../../../src/logging.js";
 import { createServices, type Services } from "../../../src/services/create-services.js";
-import { createAppMetrics } from "../../../src/services/metrics/app-metrics.js";
 import { expectError } from "../../helpers/error-body.js";
 import { FakeInferenceBackend } from "../../helpers/fake-inference-backend.js";
-import { makeDataDir, readySource, startTestApp, type TestApp } from "../../helpers/test-app.js";
+import { appOver, makeDataDir, readySource, startTestApp, type TestApp } from "../../helpers/test-app.js";
 import { serve, type TestServer } from "../../helpers/test-server.js";
 
 type Json = Record<string, any>;
@@ -175,19 +172,7 @@ describe("listings while a library's first walk is in progress (fake engine)", f
     const backend = new FakeInferenceBackend();
     const log = createRootLogger("silent");
     services = createServices(data.config, backend, log, createJobRequestParsers(data.config));
-    const sidecar = await readySource(backend);
-    server = await serve(
-      createApp({
-        config: data.config,
-        log,
-        version: "test",
-        services,
-        health: () => Promise.reject(new Error("not asked")),
-        sidecar,
-        drain: new HttpDrain(),
-        metrics: createAppMetrics(sidecar),
-      }),
-    );
+    server = await serve(appOver(data.config, services, await readySource(backend), log));
   });
 
   after(async () => {

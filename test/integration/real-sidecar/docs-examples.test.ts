@@ -4,8 +4,6 @@
  * working folder that holds the files the examples upload. Each reference page opens with an endpoint index
  * that lists every route the server registers for its part of the API, and only routes that exist.
  */
-import { createAppMetrics } from "../../../src/services/metrics/app-metrics.js";
-import { HttpDrain } from "../../../src/http/middleware/http-drain.js";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -13,12 +11,10 @@ import { join } from "node:path";
 import type Router from "@koa/router";
 import { expect } from "chai";
 import { execa } from "execa";
-import { createApp } from "../../../src/app.js";
-import { createRootLogger } from "../../../src/logging.js";
 import { PROJECT_ROOT } from "../../../src/project-root.js";
 import type { SidecarSupervisor } from "../../../src/sidecar/supervisor.js";
 import { realSidecarSupervisor } from "../../helpers/real-sidecar.js";
-import { makeDataDir, startTestApp, type TestApp } from "../../helpers/test-app.js";
+import { appOver, makeDataDir, startTestApp, type TestApp } from "../../helpers/test-app.js";
 import { buildS16Wav, harmonicTone, mono } from "../../helpers/wav-builder.js";
 import { endpointIndex, headingAnchors, shellExamples } from "./docs-markdown.js";
 
@@ -100,16 +96,7 @@ describe("docs/api examples run as written (real sidecar, espeak engine)", funct
 
   /** "METHOD /path/{param}" of every route the app registers (HEAD, which Koa adds to GET, left out). */
   function registeredRoutes(): Set<string> {
-    const koa = createApp({
-      config: app.config,
-      log: createRootLogger("silent"),
-      version: "docs",
-      services: app.services,
-      health: () => Promise.reject(new Error("not served")),
-      sidecar: supervisor,
-      drain: new HttpDrain(),
-      metrics: createAppMetrics(supervisor),
-    });
+    const koa = appOver(app.config, app.services, supervisor);
     const routes = new Set<string>();
     for (const middleware of koa.middleware) {
       for (const layer of (middleware as { router?: Router }).router?.stack ?? []) {

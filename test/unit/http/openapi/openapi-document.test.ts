@@ -1,10 +1,8 @@
 import type Router from "@koa/router";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { expect } from "chai";
-import { createApp } from "../../../../src/app.js";
 import { ttsFieldSchemas } from "../../../../src/domain/tts-fields.js";
 import { registeredRoutes } from "../../../../src/http/auth/route-access.js";
-import { HttpDrain } from "../../../../src/http/middleware/http-drain.js";
 import { buildOpenApiDocument } from "../../../../src/http/openapi/openapi-document.js";
 import { openApiPath } from "../../../../src/http/openapi/operation.js";
 import { createConcatRequestParser } from "../../../../src/http/schemas/concat-request.js";
@@ -12,10 +10,8 @@ import { parseJobSubmission } from "../../../../src/http/schemas/job-request.js"
 import { createSpeechBodyParser } from "../../../../src/http/schemas/openai-speech.js";
 import { createTtsRequestParser } from "../../../../src/http/schemas/tts-request.js";
 import { createVcRequestParser } from "../../../../src/http/schemas/vc-request.js";
-import { createRootLogger } from "../../../../src/logging.js";
-import { createAppMetrics } from "../../../../src/services/metrics/app-metrics.js";
 import { FakeInferenceBackend } from "../../../helpers/fake-inference-backend.js";
-import { readySource, startTestApp, type TestApp } from "../../../helpers/test-app.js";
+import { appOver, readySource, startTestApp, type TestApp } from "../../../helpers/test-app.js";
 
 type Json = Record<string, any>;
 
@@ -44,18 +40,7 @@ describe("http/openapi/openapi-document", () => {
   });
 
   it("has an operation for every route the app's routers register, and none for a route they do not", async () => {
-    const backend = new FakeInferenceBackend();
-    const source = await readySource(backend);
-    const koa = createApp({
-      config: app.config,
-      log: createRootLogger("silent"),
-      version: "test",
-      services: app.services,
-      health: () => Promise.reject(new Error("not served")),
-      sidecar: source,
-      drain: new HttpDrain(),
-      metrics: createAppMetrics(source),
-    });
+    const koa = appOver(app.config, app.services, await readySource(new FakeInferenceBackend()));
     const routers = koa.middleware.flatMap((middleware) => (middleware as { router?: Router }).router ?? []);
     const routes = [...new Set(registeredRoutes(routers))];
     expect(routes.length).to.be.greaterThan(60);
