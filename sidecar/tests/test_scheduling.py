@@ -61,16 +61,22 @@ def test_first_audio_arrives_while_the_last_segment_is_still_being_synthesized(s
     assert rest[-1] == "end"
 
 
-def test_cancelling_the_call_stops_the_work_before_the_next_segment(start_sidecar):
+def _stream_held_in_its_first_segment(start_sidecar, request_id):
+    """A three-segment stream whose engine is held inside segment "one": (engine, running sidecar, responses)."""
     engine = FakeEngine()
     engine.gate = threading.Event()
     running = start_sidecar(engine)
     running.load()
     responses = running.speech.SynthesizeStream(
-        stream_request("one", "two", "three"), timeout=10, metadata=with_request_id("r1")
+        stream_request("one", "two", "three"), timeout=10, metadata=with_request_id(request_id)
     )
     assert next(responses).WhichOneof("event") == "start"
     assert engine.entered.wait(5)
+    return engine, running, responses
+
+
+def test_cancelling_the_call_stops_the_work_before_the_next_segment(start_sidecar):
+    engine, running, responses = _stream_held_in_its_first_segment(start_sidecar, "r1")
     job = running.sidecar.worker.running_job()
     assert job is not None and job.request_id == "r1"
     responses.cancel()
@@ -82,15 +88,7 @@ def test_cancelling_the_call_stops_the_work_before_the_next_segment(start_sideca
 
 
 def test_a_cancelled_synthesis_logs_how_many_of_its_segments_were_spoken(start_sidecar, caplog):
-    engine = FakeEngine()
-    engine.gate = threading.Event()
-    running = start_sidecar(engine)
-    running.load()
-    responses = running.speech.SynthesizeStream(
-        stream_request("one", "two", "three"), timeout=10, metadata=with_request_id("r2")
-    )
-    assert next(responses).WhichOneof("event") == "start"
-    assert engine.entered.wait(5)
+    engine, running, responses = _stream_held_in_its_first_segment(start_sidecar, "r2")
     with caplog.at_level(logging.INFO, logger="chatterbox_sidecar.servicer"):
         responses.cancel()
         assert running.sidecar.worker.running_job().cancel_event.wait(5)
