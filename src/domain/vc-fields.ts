@@ -4,25 +4,11 @@
  * so a range is written once; the shared fields take their rules from the TTS ones.
  */
 import type { z } from "zod";
+import { POST_PROCESSING_FIELDS } from "./post-processing-fields.js";
 import { between, CONTRACT_TTS_DEFAULTS, intBetween, ttsFieldSchemas } from "./tts-fields.js";
 
 /** Post-processing and export fields that mean the same in VC as in TTS. */
-const SHARED = [
-  "export_formats",
-  "wav_sample_format",
-  "disable_watermark",
-  "trim",
-  "trim_threshold_ms",
-  "use_auto_editor",
-  "keep_original_wav_ae",
-  "ae_threshold",
-  "ae_margin",
-  "normalize_audio",
-  "normalize_method",
-  "normalize_level",
-  "normalize_tp",
-  "normalize_lra",
-] as const;
+const SHARED = ["export_formats", "wav_sample_format", "disable_watermark", ...POST_PROCESSING_FIELDS] as const;
 type SharedField = (typeof SHARED)[number];
 
 const shared = Object.fromEntries(SHARED.map((name) => [name, ttsFieldSchemas[name]])) as {

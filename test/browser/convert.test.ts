@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { overflowAtPhoneWidth, saveScreenshot, seriousAxeViolations, useStudio } from "../helpers/browser.js";
+import { overflowAtPhoneWidth, saveScreenshot, useStudio, expectCleanPage } from "../helpers/browser.js";
 import { buildS16Wav, harmonicTone, mono } from "../helpers/wav-builder.js";
 
 const RATE = 24_000;
@@ -74,8 +74,7 @@ describe("studio Convert section in Chromium", function () {
     await saveScreenshot(page, "convert-ab-phone");
     await page.setViewportSize(DESKTOP);
 
-    expect(await seriousAxeViolations(page)).to.deep.equal([]);
-    expect(errors).to.deep.equal([]);
+    await expectCleanPage(page, errors);
     await page.close();
   });
 
@@ -105,8 +104,7 @@ describe("studio Convert section in Chromium", function () {
     );
     await saveScreenshot(page, "convert-library-source");
 
-    expect(await seriousAxeViolations(page)).to.deep.equal([]);
-    expect(errors).to.deep.equal([]);
+    await expectCleanPage(page, errors);
     await page.close();
   });
 });

@@ -12,12 +12,13 @@ import type { Page } from "playwright-core";
 import { EXPORT_FORMATS } from "../../src/domain/tts-fields.js";
 import { CAPTION_FORMATS } from "../../src/text/captions.js";
 import {
-  overflowAtPhoneWidth,
   playToEnd,
+  overflowAtPhoneWidth,
   saveScreenshot,
   seriousAxeViolations,
   useStudio,
   watchPage,
+  expectCleanPage,
 } from "../helpers/browser.js";
 import { cuesOf } from "../helpers/caption-cues.js";
 import { probeAudio } from "../helpers/ffprobe.js";
@@ -166,8 +167,7 @@ describe("studio: Generate in Chromium", function () {
     expect(await list.getByRole("listitem").allTextContents()).to.deep.equal(warnings);
     expect(await result.getByText("No warnings").count()).to.equal(0);
     await saveScreenshot(page, "generate-warnings");
-    expect(await seriousAxeViolations(page)).to.deep.equal([]);
-    expect(errors).to.deep.equal([]);
+    await expectCleanPage(page, errors);
     await page.close();
   });
 
@@ -187,8 +187,7 @@ describe("studio: Generate in Chromium", function () {
     expect(entry.metadata.parameters).to.include({ speed_factor: 1.5, seed: 42, exaggeration: 0.5 });
     expect(await page.getByRole("region", { name: "Result" }).locator("dl.facts").innerText()).to.match(/Seed\s+42/);
     await saveScreenshot(page, "generate-changed-fields");
-    expect(await seriousAxeViolations(page)).to.deep.equal([]);
-    expect(errors).to.deep.equal([]);
+    await expectCleanPage(page, errors);
     await page.close();
   });
 
@@ -247,8 +246,7 @@ describe("studio: Generate in Chromium", function () {
     expect(saved.map((name) => name.split(".").pop()).sort()).to.deep.equal(["mp3", "wav"]);
     expect(saved[0]).to.include(`_seed${seed}`);
     await saveScreenshot(page, "generate-progressive-saved");
-    expect(await seriousAxeViolations(page)).to.deep.equal([]);
-    expect(errors).to.deep.equal([]);
+    await expectCleanPage(page, errors);
     await page.close();
   });
 
@@ -287,8 +285,7 @@ describe("studio: Generate in Chromium", function () {
     await page.locator("details > summary", { hasText: "Output" }).click();
     await page.getByRole("group", { name: "Export formats" }).getByLabel("flac").waitFor();
     await saveScreenshot(page, "generate-form");
-    expect(await seriousAxeViolations(page)).to.deep.equal([]);
-    expect(errors).to.deep.equal([]);
+    await expectCleanPage(page, errors);
     await page.close();
   });
 });

@@ -8,7 +8,13 @@ import { expect } from "chai";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { overflowAtPhoneWidth, saveScreenshot, seriousAxeViolations, useStudio } from "../helpers/browser.js";
+import {
+  overflowAtPhoneWidth,
+  saveScreenshot,
+  seriousAxeViolations,
+  useStudio,
+  expectCleanPage,
+} from "../helpers/browser.js";
 
 const PROJECTS = ["book/ch1", "book/ch2", "podcast"];
 
@@ -99,8 +105,7 @@ describe("studio Outputs section in Chromium", function () {
     expect(made.map(onDisk)).to.deep.equal([false, false, false]);
     await saveScreenshot(page, "outputs-all-deleted");
 
-    expect(await seriousAxeViolations(page)).to.deep.equal([]);
-    expect(errors).to.deep.equal([]);
+    await expectCleanPage(page, errors);
     await page.close();
   });
 });
@@ -195,8 +200,7 @@ describe("studio Outputs section in Chromium: narrowing the list", function () {
     await before.fill("");
     expect(await listed(page, "3 files")).to.deep.equal(everything);
 
-    expect(await seriousAxeViolations(page)).to.deep.equal([]);
-    expect(errors).to.deep.equal([]);
+    await expectCleanPage(page, errors);
     await page.close();
   });
 });

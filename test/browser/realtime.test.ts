@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 import type { Page } from "playwright-core";
-import { saveScreenshot, seriousAxeViolations, useStudio, watchPage } from "../helpers/browser.js";
+import { saveScreenshot, useStudio, watchPage, expectCleanPage } from "../helpers/browser.js";
 
 describe("studio: Realtime in Chromium", function () {
   this.timeout(240_000);
@@ -53,8 +53,7 @@ describe("studio: Realtime in Chromium", function () {
     expect(await log.innerText()).to.match(/→ sent input_text\.append: "Hello there\./);
     expect(await log.innerText()).to.match(/← received speech\.audio\.done item_1/);
     await saveScreenshot(page, "realtime-speak");
-    expect(await seriousAxeViolations(page)).to.deep.equal([]);
-    expect(errors).to.deep.equal([]);
+    await expectCleanPage(page, errors);
     await page.close();
   });
 
@@ -76,8 +75,7 @@ describe("studio: Realtime in Chromium", function () {
     const lastAppend = lines.map((line) => line.includes("input_text.append")).lastIndexOf(true);
     expect(firstDelta).to.be.below(lastAppend);
     await saveScreenshot(page, "realtime-simulate");
-    expect(await seriousAxeViolations(page)).to.deep.equal([]);
-    expect(errors).to.deep.equal([]);
+    await expectCleanPage(page, errors);
     await page.close();
   });
 

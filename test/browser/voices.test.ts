@@ -9,7 +9,13 @@ import { expect } from "chai";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { overflowAtPhoneWidth, saveScreenshot, seriousAxeViolations, useStudio } from "../helpers/browser.js";
+import {
+  overflowAtPhoneWidth,
+  saveScreenshot,
+  seriousAxeViolations,
+  useStudio,
+  expectCleanPage,
+} from "../helpers/browser.js";
 import { buildS16Wav, harmonicTone, mono, sine } from "../helpers/wav-builder.js";
 
 const DESKTOP = { width: 1280, height: 900 };
@@ -94,8 +100,7 @@ describe("studio Voices section in Chromium", function () {
     await page.getByText("No voices match.").waitFor();
     expect(existsSync(join(studio.app.config.paths.referenceAudio, "archive", "studio-narrator.wav"))).to.equal(false);
 
-    expect(await seriousAxeViolations(page)).to.deep.equal([]);
-    expect(errors).to.deep.equal([]);
+    await expectCleanPage(page, errors);
     await page.close();
   });
 
@@ -223,8 +228,7 @@ describe("studio: a voice uploaded in Voices is used in Generate, in Chromium", 
     expect(voice.usage_count).to.equal(1);
 
     await saveScreenshot(page, "generate-uploaded-voice");
-    expect(await seriousAxeViolations(page)).to.deep.equal([]);
-    expect(errors).to.deep.equal([]);
+    await expectCleanPage(page, errors);
     await page.close();
   });
 });

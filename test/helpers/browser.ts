@@ -3,6 +3,7 @@
  * downloaded) through playwright-core, against the real app and sidecar (espeak engine). Screenshots go to
  * test-results/screenshots/ as artefacts of the run, never into the repository.
  */
+import { expect } from "chai";
 import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -79,6 +80,12 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
     }));
   });
   return violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
+}
+
+/** What every page must be after a user's steps: no serious accessibility violation, and no console error. */
+export async function expectCleanPage(page: Page, errors: readonly string[]): Promise<void> {
+  expect(await seriousAxeViolations(page)).to.deep.equal([]);
+  expect(errors).to.deep.equal([]);
 }
 
 /** The app and Chromium for one `describe` block: started before its tests, stopped after them. */

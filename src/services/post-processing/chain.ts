@@ -16,23 +16,11 @@ import type { FfmpegCommonOptions } from "../../audio/ffmpeg-run.js";
 import { compactSilences, type CompactionInfo } from "../../audio/silence-compaction.js";
 import { trimSilence, type TrimInfo } from "../../audio/trim.js";
 import type { MonoPcm } from "../../domain/audio.js";
+import type { PostProcessingField } from "../../domain/post-processing-fields.js";
 import type { TtsDefaults } from "../../domain/tts-fields.js";
 
 /** The request fields the chain reads; TTS and VC requests both carry them. */
-export type PostProcessingFields = Pick<
-  TtsDefaults,
-  | "use_auto_editor"
-  | "ae_threshold"
-  | "ae_margin"
-  | "keep_original_wav_ae"
-  | "trim"
-  | "trim_threshold_ms"
-  | "normalize_audio"
-  | "normalize_method"
-  | "normalize_level"
-  | "normalize_tp"
-  | "normalize_lra"
->;
+export type PostProcessingFields = Pick<TtsDefaults, PostProcessingField>;
 
 /** Cancellation and the ffmpeg executable, for the loudness stage. */
 export type PostProcessingContext = FfmpegCommonOptions;

@@ -1,4 +1,4 @@
-/** One labelled control of a listing's filters: a select when it has options, else a search box. */
+/** One labelled control of a listing's filters: a select when it has options, else an input (a search box by default). */
 export type Options = ReadonlyArray<[value: string, text: string]>;
 
 export const SORT_ORDERS: Options = [
@@ -13,9 +13,11 @@ interface FilterFieldProps {
   onChange: (value: string) => void;
   options?: Options;
   placeholder?: string;
+  /** Without options: a search box, or a date picker. */
+  type?: "search" | "date";
 }
 
-export function FilterField({ id, label, value, onChange, options, placeholder }: FilterFieldProps) {
+export function FilterField({ id, label, value, onChange, options, placeholder, type = "search" }: FilterFieldProps) {
   const changed = (event: { currentTarget: { value: string } }) => onChange(event.currentTarget.value);
   return (
     <div class="field">
@@ -28,6 +30,8 @@ export function FilterField({ id, label, value, onChange, options, placeholder }
             </option>
           ))}
         </select>
+      ) : type === "date" ? (
+        <input id={id} type="date" value={value} onInput={changed} />
       ) : (
         <input id={id} type="search" value={value} placeholder={placeholder} onInput={changed} />
       )}

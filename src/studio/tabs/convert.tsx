@@ -5,6 +5,7 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { blobUrl, encodePath, sendForm, sendJson } from "../api/client";
+import { POST_PROCESSING_FIELDS } from "../../domain/post-processing-fields";
 import { requestSchema, type ObjectSchema } from "../api/openapi";
 import { ErrorMessage } from "../components/error-message";
 import { SchemaFields, type FormValues } from "../components/schema-form";
@@ -20,17 +21,7 @@ const MORE_FIELDS = [
   "overlap_sec",
   "wav_sample_format",
   "disable_watermark",
-  "trim",
-  "trim_threshold_ms",
-  "normalize_audio",
-  "normalize_method",
-  "normalize_level",
-  "normalize_tp",
-  "normalize_lra",
-  "use_auto_editor",
-  "ae_threshold",
-  "ae_margin",
-  "keep_original_wav_ae",
+  ...POST_PROCESSING_FIELDS,
 ] as const;
 
 export function ConvertTab() {

@@ -2,6 +2,7 @@
  * How the Generate form lays out the fields of `TtsRequest`: the everyday ones open, the rarely used ones folded
  * away. Any field the schema gains later and no group names still shows, under "Other", so no field is hidden.
  */
+import { POST_PROCESSING_FIELDS } from "../../domain/post-processing-fields";
 import type { ObjectSchema } from "../api/openapi";
 
 export interface FieldGroup {
@@ -62,19 +63,7 @@ const GROUPS: readonly FieldGroup[] = [
   },
   {
     title: "Post-processing",
-    fields: [
-      "trim",
-      "trim_threshold_ms",
-      "use_auto_editor",
-      "keep_original_wav_ae",
-      "ae_threshold",
-      "ae_margin",
-      "normalize_audio",
-      "normalize_method",
-      "normalize_level",
-      "normalize_tp",
-      "normalize_lra",
-    ],
+    fields: [...POST_PROCESSING_FIELDS],
     folded: true,
   },
 ];

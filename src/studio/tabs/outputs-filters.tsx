@@ -45,24 +45,20 @@ export function OutputFilters({ query, onChange }: { query: OutputQuery; onChang
         options={TYPES}
         onChange={set("generation_type")}
       />
-      <div class="field">
-        <label for="outputs-from">Made on or after</label>
-        <input
-          id="outputs-from"
-          type="date"
-          value={query.date_from}
-          onInput={(e) => set("date_from")(e.currentTarget.value)}
-        />
-      </div>
-      <div class="field">
-        <label for="outputs-to">Made on or before</label>
-        <input
-          id="outputs-to"
-          type="date"
-          value={query.date_to}
-          onInput={(e) => set("date_to")(e.currentTarget.value)}
-        />
-      </div>
+      <FilterField
+        id="outputs-from"
+        label="Made on or after"
+        type="date"
+        value={query.date_from}
+        onChange={set("date_from")}
+      />
+      <FilterField
+        id="outputs-to"
+        label="Made on or before"
+        type="date"
+        value={query.date_to}
+        onChange={set("date_to")}
+      />
       <FilterField
         id="outputs-sort_by"
         label="Sort by"
